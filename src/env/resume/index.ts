@@ -1,0 +1,7 @@
+// The resume-revision environment: layout rule, tools, prompts, env state machine.
+export * from './layout.js';
+export * from './diff.js';
+export * from './view.js';
+export * from './tools.js';
+export * from './prompts.js';
+export * from './env.js';

@@ -1,0 +1,566 @@
+// The GPU runtime: one Dawn device, a pipeline cache, and command recording that puts many
+// dispatches into one compute pass and one submit (a dispatch costs ~4 us in a shared pass, ~15 us
+// in its own, a submit-and-wait ~35 us on the H200: architecture.md). Errors raised by Dawn are
+// turned into exceptions that name the kernels and shapes of the batch they came from.
+import { create, globals } from 'webgpu';
+import { dawnFlags } from './toggles.js';
+import { adapterHelp, prepareVulkanEnv, type VulkanEnvReport } from './vulkan-env.js';
+import { GpuDeviceLostError, GpuUnavailableError, GpuValidationError, KernelCompileError } from './errors.js';
+import { specialize, type ConstValue } from './wgsl.js';
+import { Tensor, byteSizeOf, type DType } from './tensor.js';
+import { packBf16, unpackBf16 } from './pack.js';
+
+export type ParamType = 'u32' | 'i32' | 'f32';
+
+/** A kernel: a WGSL file, its entry point, compile-time constants and its uniform parameters.
+ *  Binding convention: when `params` is given, @binding(0) is `var<uniform> p: Params` with the
+ *  fields in the same order (4 bytes each); storage buffers follow from @binding(1) in the order
+ *  passed to dispatch. Without params, storage buffers start at @binding(0). */
+export interface KernelDef {
+  name: string;
+  file: string;
+  entry?: string;
+  consts?: Record<string, ConstValue>;
+  params?: Record<string, ParamType>;
+}
+
+export type Binding = Tensor | GPUBufferBinding;
+
+export interface DispatchArgs {
+  params?: Record<string, number>;
+  bindings: Binding[];
+  /** Workgroup counts; a single number over 65535 is folded into x*y by `grid`. */
+  workgroups: number | [number, number?, number?];
+}
+
+export interface GpuFeatures {
+  f16: boolean;
+  subgroups: boolean;
+  subgroupMatrix: boolean;
+  timestamps: boolean;
+}
+
+export interface SubgroupMatrixConfig {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
+}
+
+const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix', 'timestamp-query'] as const;
+const UNIFORM_SLOT = 256; // minUniformBufferOffsetAlignment on every adapter we target
+const UNIFORM_CHUNK = 64 * 1024;
+const AUTO_FLUSH = 4096; // dispatches per submit before we flush by ourselves
+
+interface Pipeline {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  paramNames: string[];
+  paramTypes: ParamType[];
+}
+
+interface UniformChunk {
+  buffer: GPUBuffer;
+  host: ArrayBuffer;
+  used: number;
+}
+
+export class Gpu {
+  readonly features: GpuFeatures;
+  readonly limits: Record<string, number>;
+  readonly subgroupMatrixConfigs: SubgroupMatrixConfig[];
+  private readonly pipelines = new Map<string, Pipeline>();
+  private readonly compileErrors: string[] = [];
+  private readonly pendingCompiles: Promise<void>[] = [];
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private batchLabels: string[] = [];
+  private batchScopes: Promise<GpuValidationError | null>[] = [];
+  private chunks: UniformChunk[] = [];
+  private chunkIndex = 0;
+  private lostInfo: { reason: string; message: string } | null = null;
+  private uncaptured: string[] = [];
+  private readStaging: GPUBuffer | null = null;
+  private timedPass: { querySet: GPUQuerySet } | null = null;
+  /** Flush after every dispatch and check errors (GPU_DEBUG_SYNC=1): pinpoints the failing kernel. */
+  debugSync = process.env.GPU_DEBUG_SYNC === '1';
+  dispatchCount = 0;
+
+  constructor(
+    readonly adapter: GPUAdapter,
+    readonly device: GPUDevice,
+    readonly adapterInfo: GPUAdapterInfo,
+    readonly toggles: string[],
+    readonly vulkanEnv: VulkanEnvReport,
+  ) {
+    const f = device.features;
+    this.features = {
+      f16: f.has('shader-f16'),
+      subgroups: f.has('subgroups'),
+      subgroupMatrix: f.has('chromium-experimental-subgroup-matrix'),
+      timestamps: f.has('timestamp-query'),
+    };
+    const limits: Record<string, number> = {};
+    for (const k in device.limits) limits[k] = (device.limits as unknown as Record<string, number>)[k];
+    this.limits = limits;
+    const info = adapterInfo as unknown as { subgroupMatrixConfigs?: SubgroupMatrixConfig[] };
+    this.subgroupMatrixConfigs = this.features.subgroupMatrix ? [...(info.subgroupMatrixConfigs ?? [])] : [];
+    device.lost.then((l) => {
+      this.lostInfo = { reason: l.reason ?? 'unknown', message: l.message };
+    });
+    device.addEventListener('uncapturederror', (e) => {
+      this.uncaptured.push((e as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  get isSoftware(): boolean {
+    return /llvmpipe|lavapipe|swiftshader/i.test(`${this.adapterInfo.description} ${this.adapterInfo.device}`);
+  }
+
+  get maxBinding(): number {
+    return this.limits.maxStorageBufferBindingSize;
+  }
+
+  describe(): string {
+    const i = this.adapterInfo;
+    return `${i.vendor} ${i.architecture} ${i.description || i.device}`.trim();
+  }
+
+  // ---------------------------------------------------------------- buffers and tensors
+
+  private checkLost(): void {
+    if (this.lostInfo) throw new GpuDeviceLostError(this.lostInfo.reason, this.lostInfo.message);
+  }
+
+  /** An uninitialised tensor (Dawn zero-fills new buffers). */
+  empty(shape: readonly number[], dtype: DType, label = ''): Tensor {
+    this.checkLost();
+    const size = byteSizeOf(shape, dtype);
+    if (size > this.limits.maxBufferSize) {
+      throw new Error(`tensor ${label} [${shape.join('x')}] ${dtype} needs ${size} bytes > maxBufferSize ${this.limits.maxBufferSize}`);
+    }
+    const buffer = this.device.createBuffer({
+      label,
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    return new Tensor(buffer, shape, dtype, label);
+  }
+
+  /** A new tensor holding `data` (f32 values are rounded to bf16/f16 as the dtype says). The data
+   *  is written straight into the new buffer while it is mapped at creation: no staging copy. */
+  upload(data: ArrayLike<number>, shape: readonly number[], dtype: DType, label = ''): Tensor {
+    this.checkLost();
+    const t = new Tensor(
+      this.device.createBuffer({
+        label,
+        size: byteSizeOf(shape, dtype),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        mappedAtCreation: true,
+      }),
+      shape,
+      dtype,
+      label,
+    );
+    if (data.length !== t.numel) {
+      t.buffer.unmap();
+      throw new Error(`upload ${t.describe()}: got ${data.length} values, expected ${t.numel}`);
+    }
+    const range = t.buffer.getMappedRange();
+    writeHost(range, data, dtype);
+    t.buffer.unmap();
+    return t;
+  }
+
+  /** Overwrite a tensor's contents from host memory (small per-step data: token ids, positions). */
+  write(t: Tensor, data: ArrayLike<number>): void {
+    if (data.length !== t.numel) throw new Error(`write ${t.describe()}: got ${data.length} values, expected ${t.numel}`);
+    const host = new ArrayBuffer(t.byteSize);
+    writeHost(host, data, t.dtype);
+    this.flush();
+    this.device.queue.writeBuffer(t.buffer, 0, host);
+  }
+
+  /** Read a tensor back: f32/bf16/f16 as Float32Array, u32 as Uint32Array, i32 as Int32Array. */
+  async read(t: Tensor): Promise<Float32Array | Uint32Array | Int32Array> {
+    const bytes = await this.readBytes(t.buffer, 0, t.byteSize);
+    switch (t.dtype) {
+      case 'f32':
+        return new Float32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
+      case 'bf16':
+        return unpackBf16(new Uint16Array(bytes.buffer, bytes.byteOffset, t.byteSize / 2), t.numel);
+      case 'f16':
+        return f16ToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, t.byteSize / 2), t.numel);
+      case 'u32':
+        return new Uint32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
+      case 'i32':
+        return new Int32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
+    }
+  }
+
+  async readF32(t: Tensor): Promise<Float32Array> {
+    const r = await this.read(t);
+    if (!(r instanceof Float32Array)) throw new Error(`readF32 on ${t.describe()}`);
+    return r;
+  }
+
+  /** Raw bytes [offset, offset+size) of a buffer, through a reused MAP_READ staging buffer. */
+  async readBytes(buffer: GPUBuffer, offset: number, size: number): Promise<Uint8Array> {
+    this.checkLost();
+    if (!this.readStaging || this.readStaging.size < size) {
+      this.readStaging?.destroy();
+      this.readStaging = this.device.createBuffer({
+        label: 'read-staging',
+        size: Math.max(size, 1 << 20),
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      });
+    }
+    const staging = this.readStaging;
+    this.endPass();
+    this.ensureEncoder().copyBufferToBuffer(buffer, offset, staging, 0, size);
+    await this.sync();
+    await staging.mapAsync(GPUMapMode.READ, 0, size);
+    const out = new Uint8Array(staging.getMappedRange(0, size).slice(0));
+    staging.unmap();
+    return out;
+  }
+
+  copy(src: Tensor, dst: Tensor, size = Math.min(src.byteSize, dst.byteSize)): void {
+    this.endPass();
+    this.ensureEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, size);
+  }
+
+  /** Zero a tensor (clearBuffer in the current command stream). */
+  zero(t: Tensor): void {
+    this.endPass();
+    this.ensureEncoder().clearBuffer(t.buffer, 0, t.byteSize);
+  }
+
+  /** Split `rows` rows of `rowBytes` each into chunks that fit one storage binding and start on
+   *  the storage offset alignment. Used by ops whose tensors exceed the binding cap (128 MiB on
+   *  lavapipe, 2 GiB on NVIDIA: a Qwen3-14B fp32 master embedding is 3.1 GB). */
+  rowChunks(rows: number, rowBytes: number, maxBytes = this.maxBinding): { row0: number; rows: number; offset: number; size: number }[] {
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    const step = align / gcd(rowBytes, align); // rows per aligned unit
+    let perChunk = Math.floor(maxBytes / rowBytes);
+    perChunk -= perChunk % step;
+    if (perChunk < 1) throw new Error(`a row of ${rowBytes} bytes cannot fit one binding of ${maxBytes} bytes with alignment`);
+    const out = [];
+    for (let r = 0; r < rows; r += perChunk) {
+      const n = Math.min(perChunk, rows - r);
+      out.push({ row0: r, rows: n, offset: r * rowBytes, size: Math.ceil((n * rowBytes) / 4) * 4 });
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- kernels
+
+  private pipelineFor(def: KernelDef): Pipeline {
+    const key = `${def.file}#${def.entry ?? 'main'}#${JSON.stringify(def.consts ?? {})}`;
+    let p = this.pipelines.get(key);
+    if (p) return p;
+    const code = specialize(def.file, def.consts ?? {});
+    const label = `${def.name} ${JSON.stringify(def.consts ?? {})}`;
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ label, code });
+    const pipeline = this.device.createComputePipeline({
+      label,
+      layout: 'auto',
+      compute: { module, entryPoint: def.entry ?? 'main' },
+    });
+    this.pendingCompiles.push(
+      this.device.popErrorScope().then(async (err) => {
+        if (!err) return;
+        this.pipelines.delete(key); // never reuse an invalid pipeline
+        const info = await module.getCompilationInfo();
+        const msgs = info.messages
+          .filter((m) => m.type === 'error')
+          .map((m) => `line ${m.lineNum}:${m.linePos} ${m.message}`)
+          .join('\n');
+        this.compileErrors.push(new KernelCompileError(label, msgs || err.message).message);
+      }),
+    );
+    const params = def.params ?? {};
+    p = { pipeline, layout: pipeline.getBindGroupLayout(0), paramNames: Object.keys(params), paramTypes: Object.values(params) };
+    this.pipelines.set(key, p);
+    return p;
+  }
+
+  /** Compile a kernel now and wait for the verdict (compile errors throw here, naming the kernel). */
+  async compile(def: KernelDef): Promise<void> {
+    this.pipelineFor(def);
+    await this.sync();
+  }
+
+  private ensureEncoder(): GPUCommandEncoder {
+    if (!this.encoder) {
+      this.checkLost();
+      this.device.pushErrorScope('validation');
+      this.device.pushErrorScope('out-of-memory');
+      this.device.pushErrorScope('internal');
+      this.encoder = this.device.createCommandEncoder();
+    }
+    return this.encoder;
+  }
+
+  private ensurePass(): GPUComputePassEncoder {
+    if (!this.pass) {
+      const enc = this.ensureEncoder();
+      this.pass = this.timedPass
+        ? enc.beginComputePass({ timestampWrites: { querySet: this.timedPass.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } })
+        : enc.beginComputePass();
+    }
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  private uniformSlot(): { chunk: UniformChunk; offset: number } {
+    let chunk = this.chunks[this.chunkIndex];
+    if (chunk && chunk.used + UNIFORM_SLOT > UNIFORM_CHUNK) {
+      this.chunkIndex++;
+      chunk = this.chunks[this.chunkIndex];
+    }
+    if (!chunk) {
+      chunk = {
+        buffer: this.device.createBuffer({ label: 'uniforms', size: UNIFORM_CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+        host: new ArrayBuffer(UNIFORM_CHUNK),
+        used: 0,
+      };
+      this.chunks.push(chunk);
+    }
+    const offset = chunk.used;
+    chunk.used += UNIFORM_SLOT;
+    return { chunk, offset };
+  }
+
+  /** Record one dispatch into the current pass. */
+  dispatch(def: KernelDef, args: DispatchArgs): void {
+    this.checkLost();
+    const p = this.pipelineFor(def);
+    const entries: GPUBindGroupEntry[] = [];
+    let binding = 0;
+    const shown: string[] = [];
+    if (p.paramNames.length > 0) {
+      const { chunk, offset } = this.uniformSlot();
+      const dv = new DataView(chunk.host, offset, UNIFORM_SLOT);
+      p.paramNames.forEach((name, i) => {
+        const v = args.params?.[name];
+        if (v === undefined || !Number.isFinite(v)) throw new Error(`${def.name}: parameter ${name} missing or not finite (${v})`);
+        const t = p.paramTypes[i];
+        if (t === 'f32') dv.setFloat32(i * 4, v, true);
+        else if (t === 'i32') dv.setInt32(i * 4, v, true);
+        else {
+          if (v < 0 || !Number.isInteger(v)) throw new Error(`${def.name}: u32 parameter ${name} = ${v}`);
+          dv.setUint32(i * 4, v, true);
+        }
+      });
+      entries.push({ binding: binding++, resource: { buffer: chunk.buffer, offset, size: Math.max(16, Math.ceil((p.paramNames.length * 4) / 16) * 16) } });
+    }
+    for (const b of args.bindings) {
+      if (b instanceof Tensor) {
+        if (b.byteSize > this.maxBinding) {
+          throw new Error(`${def.name}: ${b.describe()} is ${b.byteSize} bytes, over one binding (${this.maxBinding}); bind row chunks`);
+        }
+        entries.push({ binding: binding++, resource: b.binding() });
+        shown.push(b.describe());
+      } else {
+        entries.push({ binding: binding++, resource: b });
+        shown.push(`${b.buffer.label || 'buffer'}@${b.offset ?? 0}+${b.size ?? '?'}`);
+      }
+    }
+    const [x, y, z] = typeof args.workgroups === 'number' ? grid(args.workgroups) : args.workgroups;
+    const label = `${def.name}(${p.paramNames.map((n) => `${n}=${args.params?.[n]}`).join(',')}) [${shown.join(', ')}] wg=${x}x${y ?? 1}x${z ?? 1}`;
+    this.batchLabels.push(label);
+    if (x === 0 || y === 0 || z === 0) return;
+    const pass = this.ensurePass();
+    const bindGroup = this.device.createBindGroup({ layout: p.layout, entries });
+    pass.setPipeline(p.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y ?? 1, z ?? 1);
+    this.dispatchCount++;
+    if (this.debugSync) {
+      this.flush();
+    } else if (this.batchLabels.length >= AUTO_FLUSH) {
+      this.flush();
+    }
+  }
+
+  /** Submit everything recorded so far (does not wait). */
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    const cmd = this.encoder.finish();
+    for (let i = 0; i <= this.chunkIndex && i < this.chunks.length; i++) {
+      const c = this.chunks[i];
+      if (c.used > 0) this.device.queue.writeBuffer(c.buffer, 0, c.host, 0, c.used);
+      c.used = 0;
+    }
+    this.chunkIndex = 0;
+    this.device.queue.submit([cmd]);
+    this.encoder = null;
+    const labels = this.batchLabels;
+    this.batchLabels = [];
+    const scopes = ['internal', 'out-of-memory', 'validation'].map((kind) =>
+      this.device.popErrorScope().then((err) => (err ? new GpuValidationError(kind, err.message, labels) : null)),
+    );
+    this.batchScopes.push(...scopes);
+  }
+
+  /** Flush, wait for the GPU, and raise any error the batch produced. */
+  async sync(): Promise<void> {
+    this.flush();
+    await Promise.all(this.pendingCompiles.splice(0));
+    if (this.compileErrors.length) throw new KernelCompileError('(batch)', this.compileErrors.splice(0).join('\n'));
+    const scopes = this.batchScopes.splice(0);
+    await this.device.queue.onSubmittedWorkDone();
+    for (const err of await Promise.all(scopes)) if (err) throw err; // the first error, named with its batch
+    if (this.uncaptured.length) {
+      throw new GpuValidationError('uncaptured', this.uncaptured.splice(0).join('\n'), []);
+    }
+    this.checkLost();
+  }
+
+  /** GPU time in ms of the dispatches `fn` records, measured with timestamp queries around one
+   *  compute pass (falls back to wall time around submit+wait where timestamps are missing). */
+  async timeGpu(fn: () => void): Promise<number> {
+    await this.sync();
+    if (!this.features.timestamps) {
+      const t0 = performance.now();
+      fn();
+      await this.sync();
+      return performance.now() - t0;
+    }
+    const querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 });
+    const resolve = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.timedPass = { querySet };
+    try {
+      fn();
+    } finally {
+      this.endPass();
+      this.timedPass = null;
+    }
+    this.ensureEncoder().resolveQuerySet(querySet, 0, 2, resolve, 0);
+    const bytes = await this.readBytes(resolve, 0, 16);
+    const ts = new BigUint64Array(bytes.buffer, bytes.byteOffset, 2);
+    querySet.destroy();
+    resolve.destroy();
+    return Number(ts[1] - ts[0]) / 1e6;
+  }
+
+  destroy(): void {
+    this.device.destroy();
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Fold a 1-D workgroup count into x*y (x <= 65535). Kernels recover the linear index as
+ *  wid.x + wid.y * num_workgroups.x and must ignore indices past their work. */
+export function grid(n: number): [number, number, number] {
+  if (n <= 65535) return [n, 1, 1];
+  const y = Math.ceil(n / 65535);
+  return [Math.ceil(n / y), y, 1];
+}
+
+function writeHost(dst: ArrayBuffer, data: ArrayLike<number>, dtype: DType): void {
+  switch (dtype) {
+    case 'f32':
+      new Float32Array(dst, 0, data.length).set(data);
+      return;
+    case 'bf16':
+      new Uint16Array(dst, 0, data.length + (data.length & 1)).set(data instanceof Uint16Array ? data : packBf16(data));
+      return;
+    case 'f16': {
+      const out = new Uint16Array(dst, 0, data.length);
+      for (let i = 0; i < data.length; i++) out[i] = f32ToF16Bits(data[i]);
+      return;
+    }
+    case 'u32':
+      new Uint32Array(dst, 0, data.length).set(data);
+      return;
+    case 'i32':
+      new Int32Array(dst, 0, data.length).set(data);
+      return;
+  }
+}
+
+// f16 <-> f32 on the host, round to nearest even, with subnormals.
+function f32ToF16Bits(x: number): number {
+  const f = new Float32Array([x]);
+  const u = new Uint32Array(f.buffer)[0];
+  const sign = (u >>> 16) & 0x8000;
+  const exp = (u >>> 23) & 0xff;
+  let mant = u & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 31) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let r = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    if (rem > half || (rem === half && r & 1)) r++;
+    return sign | r;
+  }
+  let r = mant >>> 13;
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && r & 1)) r++;
+  if (r === 0x400) {
+    r = 0;
+    e++;
+    if (e >= 31) return sign | 0x7c00;
+  }
+  return sign | (e << 10) | r;
+}
+
+function f16ToF32(bits: Uint16Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const h = bits[i];
+    const s = h & 0x8000 ? -1 : 1;
+    const e = (h >>> 10) & 0x1f;
+    const m = h & 0x3ff;
+    out[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ the process-wide device
+
+let gpuPromise: Promise<Gpu> | null = null;
+
+/** The process-wide GPU: Dawn instance with our toggles, the first adapter, a device with every
+ *  optional feature we use that the adapter has, and the adapter's maximum limits. */
+export function getGpu(): Promise<Gpu> {
+  gpuPromise ??= createGpu();
+  return gpuPromise;
+}
+
+export async function createGpu(): Promise<Gpu> {
+  const vulkanEnv = prepareVulkanEnv();
+  Object.assign(globalThis, globals);
+  const toggles = dawnFlags();
+  const instance = create(toggles);
+  const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new GpuUnavailableError(adapterHelp(vulkanEnv));
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+  const requiredLimits: Record<string, number> = {};
+  for (const k in adapter.limits) {
+    const v = (adapter.limits as unknown as Record<string, number>)[k];
+    if (typeof v === 'number') requiredLimits[k] = v;
+  }
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  return new Gpu(adapter, device, adapter.info, toggles, vulkanEnv);
+}

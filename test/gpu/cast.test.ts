@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { getGpu } from '../../src/gpu/gpu.js';
+import { cast } from '../../src/ops/cast.js';
+import { roundBf16 } from './util.js';
+
+describe('cast f32 <-> bf16', () => {
+  for (const n of [1, 2, 37, 1000, 70001]) {
+    it(`round trips n=${n} with round-to-nearest-even`, async () => {
+      const gpu = await getGpu();
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = (Math.random() - 0.5) * 10 ** ((i % 9) - 4);
+      x[0] = 1 + 2 ** -8; // exact tie between two bf16 values: rounds to the even one (1.0)
+      const src = gpu.upload(x, [n], 'f32');
+      const bf = gpu.empty([n], 'bf16');
+      const back = gpu.empty([n], 'f32');
+      cast(gpu, src, bf);
+      cast(gpu, bf, back);
+      const out = await gpu.readF32(back);
+      for (let i = 0; i < n; i++) if (out[i] !== roundBf16(x[i])) expect([i, out[i]]).toEqual([i, roundBf16(x[i])]);
+      expect(out[0]).toBe(1);
+      expect(Array.from(await gpu.read(bf)).slice(0, 3)).toEqual(Array.from(out.slice(0, 3)));
+    });
+  }
+});
+
+describe('gpu runtime errors', () => {
+  it('names the kernel when WGSL fails to compile', async () => {
+    const gpu = await getGpu();
+    await expect(gpu.compile({ name: 'broken', file: 'test-broken.wgsl', consts: { T: 'nonsense_type' } })).rejects.toThrow(/broken.*nonsense_type/s);
+    // The device stays usable after a compile failure.
+    const t = gpu.upload([1, 2, 3], [3], 'f32');
+    expect(Array.from(await gpu.read(t))).toEqual([1, 2, 3]);
+  });
+  it('rejects an unreplaced placeholder', async () => {
+    const gpu = await getGpu();
+    expect(() => gpu.dispatch({ name: 'x', file: 'test-broken.wgsl', consts: {} }, { bindings: [], workgroups: 1 })).toThrow(/\{\{T\}\}/);
+  });
+  it('splits large tensors into aligned row chunks under the binding cap', async () => {
+    const gpu = await getGpu();
+    const chunks = gpu.rowChunks(1000, 100, 4096);
+    expect(chunks.every((c) => c.offset % gpu.limits.minStorageBufferOffsetAlignment === 0 && c.size <= 4096)).toBe(true);
+    expect(chunks.reduce((s, c) => s + c.rows, 0)).toBe(1000);
+  });
+});

@@ -1,0 +1,47 @@
+// Shared helpers for GPU kernel tests: seeded random inputs and tolerance checks against float64.
+import { bf16BitsToF32, f32ToBf16Bits } from '../../src/gpu/pack.js';
+
+export function roundBf16(x: number): number {
+  return bf16BitsToF32(f32ToBf16Bits(x));
+}
+
+/** mulberry32: small seeded PRNG so a failing case can be replayed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n values uniform in [-scale, scale), rounded to bf16 when asked (so GPU and reference see the same inputs). */
+export function randn(n: number, seed: number, scale = 1, bf16 = false): Float64Array {
+  const r = rng(seed);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = (r() * 2 - 1) * scale;
+    out[i] = bf16 ? roundBf16(v) : Math.fround(v);
+  }
+  return out;
+}
+
+/** Max |a-b| / (atol + rtol*|b|) over all elements: <= 1 passes. Reports the worst index. */
+export function closeness(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): { ratio: number; index: number; got: number; want: number } {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let worst = { ratio: 0, index: -1, got: 0, want: 0 };
+  for (let i = 0; i < a.length; i++) {
+    const r = Math.abs(a[i] - b[i]) / (atol + rtol * Math.abs(b[i]));
+    if (!(r <= worst.ratio)) worst = { ratio: Number.isNaN(r) ? Infinity : r, index: i, got: a[i], want: b[i] };
+  }
+  return worst;
+}
+
+export function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number, what = ''): void {
+  const w = closeness(a, b, atol, rtol);
+  if (w.ratio > 1) {
+    throw new Error(`${what} mismatch at [${w.index}]: got ${w.got}, want ${w.want} (atol ${atol}, rtol ${rtol}, ratio ${w.ratio.toFixed(2)})`);
+  }
+}
