@@ -40,6 +40,27 @@ export function slotValues(p: PersonaContext, job: Job, r: Rng): Record<string, 
 }
 
 export function fill(template: string, vals: Record<string, string>): string {
+  const text = fillSlots(template, vals).replace(/\b(\w+) \1\b/g, '$1'); // "the guest app app" -> "the guest app"
+  return fixArticles(text);
+}
+
+/** Whether a word is said with a leading vowel sound ("an order", "an SLO", but "a UI", "a user"). */
+function vowelSound(word: string): boolean {
+  if (/^[A-Z]{2,}/.test(word)) return /^[AEFHILMNORSX]/.test(word); // initialisms: "an SLO", "an HR", "a UI"
+  if (/^u/i.test(word)) return !/^(us|uni|ui|ut|ur)/i.test(word); // "an update", "a usage-based"
+  if (/^(one|eu)/i.test(word)) return false;
+  return /^[aeio]/i.test(word);
+}
+
+/** "a" / "an" agreement after slots are filled ("a {domain} API" with domain "order management"). */
+export function fixArticles(text: string): string {
+  return text.replace(/\b([Aa])(n?) ([A-Za-z][\w.&-]*)/g, (m, a: string, n: string, word: string) => {
+    const want = vowelSound(word) ? 'n' : '';
+    return want === n ? m : `${a}${want} ${word}`;
+  });
+}
+
+function fillSlots(template: string, vals: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (m, key: string) => {
     const v = vals[key];
     if (v !== undefined) return v;

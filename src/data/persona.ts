@@ -65,7 +65,7 @@ const fromIndex = (i: number): YearMonth => ({ year: Math.floor(i / 12), month: 
 
 /** How many employers to list, by level; `long` (too_long resumes) lists more history. */
 function jobCount(level: number, r: Rng, long: boolean): number {
-  const base = [r.int(2, 3), r.int(2, 3), 3, 3, r.int(3, 4), 4][level] as number;
+  const base = [3, 3, 3, 3, r.int(3, 4), 4][level] as number;
   return long ? Math.min(base + 1, 5) : base;
 }
 
@@ -184,4 +184,4 @@ export function personaRecord(p: PersonaContext): z.infer<typeof Persona> {
   };
 }
 
-export { monthIndex };
+

@@ -44,6 +44,13 @@ export class Rng {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
+  /** A generator with the given raw xoshiro128** state (for reference vectors and tests). */
+  static fromState(state: readonly [number, number, number, number]): Rng {
+    const r = new Rng(`state:${state.join(',')}`);
+    [r.s0, r.s1, r.s2, r.s3] = state.map((x) => x >>> 0) as [number, number, number, number];
+    return r;
+  }
+
   /** An independent stream named by `label`. Depends only on this generator's seed and the label,
    *  not on how many numbers were drawn, so adding draws elsewhere does not shift other streams. */
   fork(label: string | number): Rng {

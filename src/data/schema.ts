@@ -48,5 +48,7 @@ export const DataRow = z.object({
     bullets: z.number().int().nonnegative(),
     weak_bullets: z.number().int().nonnegative(),
   }),
+  /** How the row was written: the procedural generator or an LLM (tools/make-data.ts --llm). */
+  source: z.enum(['procedural', 'llm']).optional(),
 });
 export type DataRow = z.infer<typeof DataRow>;

@@ -88,6 +88,9 @@ export class Gpu {
   dispatchCount = 0;
 
   constructor(
+    /** The Dawn instance must stay reachable: if it is garbage-collected while the device lives,
+     *  dawn.node aborts the process (seen on lavapipe: std::system_error / futex errors). */
+    readonly instance: GPU,
     readonly adapter: GPUAdapter,
     readonly device: GPUDevice,
     readonly adapterInfo: GPUAdapterInfo,
@@ -269,6 +272,7 @@ export class Gpu {
       layout: 'auto',
       compute: { module, entryPoint: def.entry ?? 'main' },
     });
+    const layout = pipeline.getBindGroupLayout(0); // inside the scope: fails too when the pipeline does
     this.pendingCompiles.push(
       this.device.popErrorScope().then(async (err) => {
         if (!err) return;
@@ -282,7 +286,7 @@ export class Gpu {
       }),
     );
     const params = def.params ?? {};
-    p = { pipeline, layout: pipeline.getBindGroupLayout(0), paramNames: Object.keys(params), paramTypes: Object.values(params) };
+    p = { pipeline, layout, paramNames: Object.keys(params), paramTypes: Object.values(params) };
     this.pipelines.set(key, p);
     return p;
   }
@@ -399,7 +403,7 @@ export class Gpu {
     const cmd = this.encoder.finish();
     for (let i = 0; i <= this.chunkIndex && i < this.chunks.length; i++) {
       const c = this.chunks[i];
-      if (c.used > 0) this.device.queue.writeBuffer(c.buffer, 0, c.host, 0, c.used);
+      if (c.used > 0) this.device.queue.writeBuffer(c.buffer, 0, new Uint8Array(c.host, 0, c.used));
       c.used = 0;
     }
     this.chunkIndex = 0;
@@ -562,5 +566,5 @@ export async function createGpu(): Promise<Gpu> {
     if (typeof v === 'number') requiredLimits[k] = v;
   }
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
-  return new Gpu(adapter, device, adapter.info, toggles, vulkanEnv);
+  return new Gpu(instance, adapter, device, adapter.info, toggles, vulkanEnv);
 }

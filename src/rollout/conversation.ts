@@ -110,7 +110,11 @@ export class ConversationTokens {
     this.push('sampled', ids, logprobs, 1);
   }
 
-  /** Tool results as one user turn, then the next generation prompt. */
+  /**
+   * Tool results as one user turn, then the next generation prompt. Result text is tokenized the
+   * way a rendered prompt is: a special-token string inside it ('<|im_end|>') becomes that token,
+   * exactly as in HF's pipeline, so environments must not echo such strings from untrusted input.
+   */
   appendToolResults(results: readonly string[]): void {
     if (results.length === 0) throw new Error('conversation: no tool results to append');
     const body = results.map((r) => `\n<tool_response>\n${r}\n</tool_response>`).join('');

@@ -40,7 +40,7 @@ const count = (r: Rng, lo: number, hi: number): string => {
   const n = r.int(lo, hi);
   if (n >= 1_000_000) return `${(n / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
   if (n >= 10_000) return `${Math.round(n / 1000)}K`;
-  return n.toLocaleString('en-US');
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ','); // 1,998 (no locale data needed)
 };
 /** Two values, before > after. */
 const drop = (r: Rng, lo: number, hi: number, minRatio = 0.2, maxRatio = 0.7): [number, number] => {
@@ -60,11 +60,11 @@ export const OUTCOMES: Record<OutcomeKind, Outcome> = {
   },
   cost: {
     metric: [
-      (r) => `saving ${money(r, 40, 1900)} a year in infrastructure spend`,
-      (r) => `lowering monthly cloud costs by ${pct(r, 15, 55)}`,
+      (r) => `saving ${money(r, 40, 1900)} a year`,
+      (r) => `cutting annual spend by ${pct(r, 15, 55)}`,
       (r) => `avoiding ${money(r, 60, 900)} in annual vendor fees`,
     ],
-    qual: ['lowering operating costs', 'reducing what the team spent on infrastructure', 'freeing budget for other {domain} work'],
+    qual: ['lowering operating costs', 'reducing spend', 'freeing budget for other {domain} work'],
   },
   reliability: {
     metric: [

@@ -66,7 +66,7 @@ export function companyName(r: Rng, words: readonly string[]): string {
     case 0:
       return `${head}${r.pick(NAME_TAILS)} ${word}`;
     case 1:
-      return `${head} ${word}${r.pick(COMPANY_SUFFIXES)}`;
+      return `${head} ${word}${r.pick(COMPANY_SUFFIXES.filter((x) => x.trim() !== word))}`;
     default:
       return `${head}${r.pick(NAME_TAILS)}${r.pick(COMPANY_SUFFIXES.filter((s) => s !== ''))}`;
   }

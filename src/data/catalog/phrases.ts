@@ -87,11 +87,12 @@ export const SUMMARY_CLOSINGS = [
   'Values simple designs and steady delivery.',
 ];
 
+/** {a_title} is the title with its article ("an Associate Product Manager"). */
 export const JD_INTROS = [
-  'We are looking for a {title} to help us {mission}.',
+  'We are looking for {a_title} to help us {mission}.',
   'As our next {title}, you will {mission}.',
-  'Join us as a {title} and {mission}.',
-  'We are hiring a {title} who wants to {mission}.',
+  'Join us as {a_title} and {mission}.',
+  'We are hiring {a_title} who wants to {mission}.',
 ];
 
 export const JD_MISSIONS = [

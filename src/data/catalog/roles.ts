@@ -59,7 +59,8 @@ export const ROLES: Role[] = [
       ['Languages', ['Go', 'Java', 'Python', 'Kotlin', 'Rust', 'TypeScript', 'C#', 'Scala']],
       ['Frameworks', ['Spring Boot', 'gRPC', 'FastAPI', 'Django', 'Express', 'ASP.NET Core']],
       ['Data', ['PostgreSQL', 'MySQL', 'Redis', 'Kafka', 'DynamoDB', 'Cassandra', 'Elasticsearch']],
-      ['Infrastructure', ['AWS', 'GCP', 'Docker', 'Kubernetes', 'Terraform', 'Datadog', 'Prometheus']],
+      ['Infrastructure', ['AWS', 'GCP', 'Docker', 'Kubernetes', 'Terraform']],
+      ['Observability', ['Datadog', 'Prometheus', 'Grafana', 'OpenTelemetry']],
     ],
     areas: [
       {
@@ -88,15 +89,15 @@ export const ROLES: Role[] = [
         tasks: [
           t('improve', 'slow {t2} queries behind the {product}', 'latency cost', true),
           t('build', 'a caching layer for {domain} lookups', 'latency cost'),
-          t('migrate', '{domain} records from a legacy database to {t2} with zero downtime', 'reliability cost', true),
+          t('migrate', '{domain} records from a legacy database to {t2} without downtime', 'reliability cost', true),
           t('diagnose', 'lock contention in the {domain} database', 'latency reliability'),
         ],
       },
       {
         id: 'observability', label: 'observability and on-call',
-        jd: ['Improve monitoring, alerting and incident response with {t3}', 'Share a healthy on-call rotation for {domain} services'],
+        jd: ['Improve monitoring, alerting and incident response with {t4}', 'Share a healthy on-call rotation for {domain} services'],
         tasks: [
-          t('build', 'service dashboards and SLO alerts in {t3}', 'reliability', true),
+          t('build', 'service dashboards and SLO alerts in {t4}', 'reliability', true),
           t('lead', 'the incident review process for {domain} services', 'reliability quality'),
           t('reduce', 'alert noise across the {domain} services', 'reliability efficiency'),
           t('establish', 'distributed tracing across {domain} services', 'reliability latency'),
@@ -118,8 +119,9 @@ export const ROLES: Role[] = [
     stack: [
       ['Languages', ['TypeScript', 'JavaScript', 'HTML', 'CSS', 'Sass']],
       ['Frameworks', ['React', 'Next.js', 'Vue', 'Angular', 'Svelte']],
-      ['Tooling', ['Vite', 'Webpack', 'Storybook', 'Jest', 'Playwright', 'Cypress']],
+      ['Testing', ['Jest', 'Playwright', 'Cypress', 'Testing Library']],
       ['Platform', ['GraphQL', 'Node.js', 'Tailwind CSS', 'Figma', 'Sentry', 'Vercel']],
+      ['Build tools', ['Vite', 'Webpack', 'Storybook', 'esbuild']],
     ],
     areas: [
       {
@@ -209,7 +211,7 @@ export const ROLES: Role[] = [
           t('improve', 'slow {t2} queries behind the {product}', 'latency cost', true),
           t('reduce', 'page load times across the {product}', 'latency conversion', true),
           t('build', 'a background job system for {domain} imports', 'throughput efficiency'),
-          t('diagnose', 'memory leaks in the {t1} services', 'reliability cost', true),
+          t('diagnose', 'memory leaks in the {t0} services', 'reliability cost', true),
         ],
       },
       {
@@ -239,7 +241,7 @@ export const ROLES: Role[] = [
       ['Languages', ['Swift', 'Kotlin', 'Dart', 'TypeScript', 'Objective-C', 'Java']],
       ['Frameworks', ['SwiftUI', 'Jetpack Compose', 'Flutter', 'React Native']],
       ['Tooling', ['Xcode', 'Android Studio', 'Fastlane', 'Firebase', 'Bitrise']],
-      ['Data', ['GraphQL', 'Realm', 'SQLite', 'Core Data', 'Room']],
+      ['Data', ['Realm', 'SQLite', 'Core Data', 'Room']],
     ],
     areas: [
       {
@@ -257,7 +259,7 @@ export const ROLES: Role[] = [
         jd: ['Keep the apps fast, small and crash-free', 'Own app performance metrics and crash triage'],
         tasks: [
           t('reduce', 'app crashes on iOS and Android', 'quality satisfaction', true),
-          t('improve', 'cold-start time of the {product} app', 'latency retention'),
+          t('reduce', 'cold-start time of the {product} app', 'latency retention'),
           t('reduce', 'the app download size', 'conversion engagement'),
           t('diagnose', 'ANRs and memory pressure on low-end Android devices', 'quality retention', true),
         ],
@@ -269,7 +271,7 @@ export const ROLES: Role[] = [
           t('build', 'an automated release pipeline with {t2}', 'cycle_time quality'),
           t('establish', 'staged rollouts and remote feature flags', 'quality reliability', true),
           t('build', 'a UI test suite for critical {domain} flows', 'quality'),
-          t('improve', 'build times for the iOS and Android projects', 'cycle_time', true),
+          t('reduce', 'build times for the iOS and Android projects', 'cycle_time', true),
         ],
       },
       {
@@ -438,7 +440,7 @@ export const ROLES: Role[] = [
         tasks: [
           t('build', 'a distributed training pipeline with {t1} and {t2}', 'cycle_time cost'),
           t('improve', 'the {domain} ranking model', 'model conversion'),
-          t('migrate', 'model training to {t2}', 'cycle_time cost'),
+          t('migrate', 'model training to a managed GPU cluster', 'cycle_time cost'),
           t('diagnose', 'training instabilities in the {domain} model', 'model cycle_time', true),
         ],
       },
@@ -538,9 +540,10 @@ export const ROLES: Role[] = [
     field: 'security engineering',
     stack: [
       ['Languages', ['Python', 'Go', 'Bash']],
-      ['Security tools', ['Burp Suite', 'Splunk', 'CrowdStrike', 'Wiz', 'Snyk', 'HashiCorp Vault', 'Okta']],
+      ['AppSec', ['Burp Suite', 'Snyk', 'Semgrep', 'OWASP ZAP']],
       ['Cloud', ['AWS', 'GCP', 'Azure', 'Kubernetes', 'Terraform']],
       ['Frameworks', ['SOC 2', 'ISO 27001', 'NIST CSF', 'OWASP ASVS']],
+      ['Detection and identity', ['Splunk', 'CrowdStrike', 'Microsoft Sentinel', 'Okta', 'HashiCorp Vault', 'Wiz']],
     ],
     areas: [
       {
@@ -557,7 +560,7 @@ export const ROLES: Role[] = [
         id: 'cloudsec', label: 'cloud security',
         jd: ['Harden our {t2} environments', 'Own identity, secrets and network controls'],
         tasks: [
-          t('audit', 'IAM policies across {t2} accounts', 'risk cost', true),
+          t('audit', 'IAM policies across all cloud accounts', 'risk cost', true),
           t('build', 'secrets management with HashiCorp Vault', 'risk'),
           t('improve', 'network segmentation for {domain} workloads', 'risk reliability'),
           t('build', 'guardrails for infrastructure-as-code changes', 'risk cycle_time', true),
@@ -565,9 +568,9 @@ export const ROLES: Role[] = [
       },
       {
         id: 'detection', label: 'detection and response',
-        jd: ['Write detections and lead incident response', 'Automate triage in our SIEM'],
+        jd: ['Write detections and lead incident response', 'Automate triage in {t4}'],
         tasks: [
-          t('build', 'detection rules and playbooks in {t1}', 'risk efficiency', true),
+          t('build', 'detection rules and playbooks in {t4}', 'risk efficiency', true),
           t('lead', 'the response to a credential-stuffing attack on the {product}', 'risk satisfaction'),
           t('build', 'automated alert triage', 'efficiency risk'),
           t('diagnose', 'a compromised CI credential and its blast radius', 'risk'),
@@ -598,9 +601,10 @@ export const ROLES: Role[] = [
     field: 'test automation',
     stack: [
       ['Languages', ['Java', 'Python', 'TypeScript', 'JavaScript', 'C#']],
-      ['Test tools', ['Selenium', 'Playwright', 'Cypress', 'Appium', 'Postman', 'JMeter', 'k6']],
-      ['CI and tracking', ['Jenkins', 'GitHub Actions', 'GitLab CI', 'TestRail', 'Jira']],
+      ['Test tools', ['Selenium', 'Playwright', 'Cypress', 'Appium', 'WebdriverIO']],
+      ['CI', ['Jenkins', 'GitHub Actions', 'GitLab CI', 'CircleCI']],
       ['Practices', ['BDD', 'contract testing', 'exploratory testing', 'performance testing']],
+      ['API and load testing', ['Postman', 'REST Assured', 'JMeter', 'k6', 'Gatling']],
     ],
     areas: [
       {
@@ -618,7 +622,7 @@ export const ROLES: Role[] = [
         jd: ['Test {domain} APIs and integrations', 'Introduce contract testing between services'],
         tasks: [
           t('build', 'contract tests for {domain} APIs', 'quality', true),
-          t('build', 'an API test framework with {t1}', 'quality efficiency'),
+          t('build', 'an API test framework with {t4}', 'quality efficiency'),
           t('diagnose', 'integration failures between the {product} and partners', 'quality reliability', true),
           t('build', 'test data factories for {domain} scenarios', 'efficiency quality', true),
         ],
@@ -627,7 +631,7 @@ export const ROLES: Role[] = [
         id: 'perf', label: 'performance testing',
         jd: ['Plan and run load tests before major launches', 'Find performance regressions early'],
         tasks: [
-          t('build', 'load tests for peak {domain} traffic with k6', 'reliability throughput', true),
+          t('build', 'load tests for peak {domain} traffic', 'reliability throughput', true),
           t('lead', 'performance testing before the {product} launch', 'reliability scale'),
           t('diagnose', 'memory leaks found in soak tests', 'reliability quality', true),
           t('establish', 'performance budgets in the release checklist', 'quality', true),
@@ -638,7 +642,7 @@ export const ROLES: Role[] = [
         jd: ['Shape a shift-left quality culture with developers', 'Own release readiness'],
         tasks: [
           t('establish', 'a shift-left testing process with developers', 'quality cycle_time'),
-          t('build', 'quality dashboards in {t2}', 'efficiency quality', true),
+          t('build', 'quality dashboards from CI and defect data', 'efficiency quality', true),
           t('lead', 'release readiness reviews', 'quality', true),
           t('write', 'the team\'s test strategy and risk matrix', 'quality efficiency'),
         ],
@@ -680,7 +684,7 @@ export const ROLES: Role[] = [
           t('build', 'device drivers for {t2} peripherals', 'quality throughput', true),
           t('improve', 'the {t2} communication stack', 'throughput reliability'),
           t('diagnose', 'timing issues on the {t2} bus', 'reliability quality', true),
-          t('build', 'a hardware abstraction layer shared by three product lines', 'cycle_time adoption'),
+          t('build', 'a hardware abstraction layer shared across the product lines', 'cycle_time adoption'),
         ],
       },
       {
@@ -689,7 +693,7 @@ export const ROLES: Role[] = [
         tasks: [
           t('reduce', 'device power consumption in sleep modes', 'hardware'),
           t('improve', 'interrupt handling and memory use in the firmware', 'hardware'),
-          t('reduce', 'the firmware image size', 'hardware'),
+          t('improve', 'the linker layout and build flags of the firmware', 'hardware'),
           t('analyze', 'component choices for the next board revision', 'hardware', true),
         ],
       },
@@ -698,7 +702,7 @@ export const ROLES: Role[] = [
         jd: ['Build hardware-in-the-loop tests and automate firmware builds', 'Support certification testing'],
         tasks: [
           t('build', 'a hardware-in-the-loop test rig', 'quality cycle_time'),
-          t('establish', 'automated firmware builds in {t3}', 'cycle_time', true),
+          t('establish', 'automated firmware builds in Jenkins', 'cycle_time', true),
           t('lead', 'EMC and safety certification testing', 'risk quality'),
           t('build', 'a firmware unit test framework with hardware mocks', 'quality cycle_time'),
         ],
@@ -789,7 +793,7 @@ export const ROLES: Role[] = [
           t('lead', 'the {product} roadmap and quarterly OKRs', 'revenue engagement'),
           t('launch', 'a new {domain} product line', 'revenue scale'),
           t('analyze', 'the competitive landscape for {domain} tools', 'revenue conversion'),
-          t('write', 'the three-year product vision for the {product}', 'revenue adoption'),
+          t('write', 'the long-term product vision for the {product}', 'revenue adoption'),
         ],
       },
       {
@@ -809,12 +813,12 @@ export const ROLES: Role[] = [
           t('launch', 'the redesigned {domain} workflow', 'efficiency satisfaction'),
           t('lead', 'go-to-market planning with marketing and sales', 'pipeline revenue'),
           t('improve', 'the intake and prioritization process', 'cycle_time efficiency'),
-          t('launch', 'the {product} in two new markets', 'scale revenue'),
+          t('launch', 'the {product} in new markets', 'scale revenue'),
         ],
       },
       {
         id: 'metrics', label: 'metrics and experimentation',
-        jd: ['Define success metrics and run experiments', 'Use data from {t0} to steer the roadmap'],
+        jd: ['Define success metrics and run experiments', 'Use product analytics to steer the roadmap'],
         tasks: [
           t('establish', 'an experimentation program for onboarding', 'conversion retention'),
           t('build', 'product health dashboards in {t2}', 'efficiency adoption', true),
@@ -856,9 +860,9 @@ export const ROLES: Role[] = [
         jd: ['Plan and run research with {users}', 'Bring evidence into design decisions'],
         tasks: [
           t('lead', 'usability studies with {users}', 'conversion satisfaction', true),
-          t('research', 'concepts for a new {domain} feature in {t1}', 'conversion', true),
+          t('research', 'concepts for a new {domain} feature with {users}', 'conversion', true),
           t('analyze', 'support tickets to find UX pain points', 'satisfaction', true),
-          t('establish', 'a research repository in {t1}', 'adoption efficiency'),
+          t('establish', 'a shared research repository', 'adoption efficiency'),
         ],
       },
       {
@@ -866,9 +870,9 @@ export const ROLES: Role[] = [
         jd: ['Grow and maintain our design system in {t0}', 'Partner with engineers on components and tokens'],
         tasks: [
           t('build', 'a design system in {t0}', 'adoption cycle_time'),
-          t('launch', 'accessible color and type tokens', 'adoption quality', true),
+          t('launch', 'accessible color and type tokens', 'adoption', true),
           t('lead', 'the migration of legacy screens to the design system', 'cycle_time quality'),
-          t('write', 'usage guidelines for every core component', 'adoption cycle_time', true),
+          t('write', 'usage guidelines for every core component', 'adoption', true),
         ],
       },
       {
@@ -954,10 +958,11 @@ export const ROLES: Role[] = [
     intern: 'Solutions Engineering Intern',
     field: 'solutions architecture',
     stack: [
-      ['Cloud', ['AWS', 'Azure', 'GCP', 'Kubernetes', 'Terraform']],
+      ['Cloud', ['AWS', 'Azure', 'GCP']],
       ['Integration', ['REST APIs', 'Kafka', 'MuleSoft', 'SSO/SAML', 'webhooks']],
       ['Languages', ['Python', 'Java', 'JavaScript', 'SQL']],
       ['Sales', ['proofs of concept', 'technical discovery', 'Salesforce', 'RFP responses']],
+      ['Platform', ['Kubernetes', 'Terraform', 'Docker']],
     ],
     areas: [
       {
@@ -1015,8 +1020,9 @@ export const ROLES: Role[] = [
     field: 'digital marketing',
     stack: [
       ['Channels', ['SEO', 'paid search', 'paid social', 'email marketing', 'content marketing', 'affiliate marketing']],
-      ['Tools', ['Google Analytics 4', 'HubSpot', 'Marketo', 'Google Ads', 'Meta Ads Manager', 'Semrush', 'Salesforce']],
-      ['Analytics', ['Looker Studio', 'SQL', 'Excel', 'Tableau', 'attribution modeling']],
+      ['Ad platforms', ['Google Ads', 'Meta Ads Manager', 'LinkedIn Ads', 'TikTok Ads']],
+      ['Analytics', ['Google Analytics 4', 'Looker Studio', 'SQL', 'Tableau', 'Semrush']],
+      ['Marketing automation', ['HubSpot', 'Marketo', 'Braze', 'Salesforce Marketing Cloud']],
     ],
     areas: [
       {
@@ -1031,9 +1037,9 @@ export const ROLES: Role[] = [
       },
       {
         id: 'lifecycle', label: 'lifecycle and email marketing',
-        jd: ['Build lifecycle journeys in {t1}', 'Grow engagement and retention of {users}'],
+        jd: ['Build lifecycle journeys in {t3}', 'Grow engagement and retention of {users}'],
         tasks: [
-          t('build', 'lifecycle email journeys in {t1}', 'engagement retention', true),
+          t('build', 'lifecycle email journeys in {t3}', 'engagement retention', true),
           t('launch', 'a re-engagement campaign for lapsed {users}', 'retention revenue'),
           t('research', 'subject lines and send times with A/B tests', 'engagement', true),
           t('build', 'a customer segmentation model for campaigns', 'engagement conversion'),
@@ -1210,7 +1216,7 @@ export const GENERIC_TASKS: Record<Family, TaskTemplate[]> = {
     t('write', 'a product operations playbook', 'efficiency adoption'),
     t('improve', 'the feedback loop with customer support', 'satisfaction efficiency'),
     t('establish', 'monthly customer advisory sessions', 'satisfaction retention', true),
-    t('lead', 'hiring for two new product teams', 'team'),
+    t('lead', 'hiring for new product teams', 'team'),
   ],
   business: [
     t('mentor', 'new hires on the team playbook', 'team', true),
