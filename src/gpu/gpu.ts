@@ -8,7 +8,7 @@ import { adapterHelp, prepareVulkanEnv, type VulkanEnvReport } from './vulkan-en
 import { GpuDeviceLostError, GpuUnavailableError, GpuValidationError, KernelCompileError } from './errors.js';
 import { specialize, type ConstValue } from './wgsl.js';
 import { Tensor, byteSizeOf, type DType } from './tensor.js';
-import { packBf16, unpackBf16 } from './pack.js';
+import { bf16ArrayToF32, f16ArrayToF32, f32ArrayToBf16, f32ArrayToF16 } from '../io/dtype.js';
 
 export type ParamType = 'u32' | 'i32' | 'f32';
 
@@ -192,9 +192,9 @@ export class Gpu {
       case 'f32':
         return new Float32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
       case 'bf16':
-        return unpackBf16(new Uint16Array(bytes.buffer, bytes.byteOffset, t.byteSize / 2), t.numel);
+        return bf16ArrayToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, t.numel));
       case 'f16':
-        return f16ToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, t.byteSize / 2), t.numel);
+        return f16ArrayToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, t.numel));
       case 'u32':
         return new Uint32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
       case 'i32':
@@ -482,11 +482,11 @@ function writeHost(dst: ArrayBuffer, data: ArrayLike<number>, dtype: DType): voi
       new Float32Array(dst, 0, data.length).set(data);
       return;
     case 'bf16':
-      new Uint16Array(dst, 0, data.length + (data.length & 1)).set(data instanceof Uint16Array ? data : packBf16(data));
-      return;
     case 'f16': {
       const out = new Uint16Array(dst, 0, data.length);
-      for (let i = 0; i < data.length; i++) out[i] = f32ToF16Bits(data[i]);
+      if (data instanceof Uint16Array) out.set(data); // already bit patterns
+      else if (dtype === 'bf16') f32ArrayToBf16(Float32Array.from(data), out);
+      else f32ArrayToF16(Float32Array.from(data), out);
       return;
     }
     case 'u32':
@@ -496,49 +496,6 @@ function writeHost(dst: ArrayBuffer, data: ArrayLike<number>, dtype: DType): voi
       new Int32Array(dst, 0, data.length).set(data);
       return;
   }
-}
-
-// f16 <-> f32 on the host, round to nearest even, with subnormals.
-function f32ToF16Bits(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0];
-  const sign = (u >>> 16) & 0x8000;
-  const exp = (u >>> 23) & 0xff;
-  let mant = u & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 31) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    const half = 1 << (shift - 1);
-    let r = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    if (rem > half || (rem === half && r & 1)) r++;
-    return sign | r;
-  }
-  let r = mant >>> 13;
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && r & 1)) r++;
-  if (r === 0x400) {
-    r = 0;
-    e++;
-    if (e >= 31) return sign | 0x7c00;
-  }
-  return sign | (e << 10) | r;
-}
-
-function f16ToF32(bits: Uint16Array, n: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = bits[i];
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >>> 10) & 0x1f;
-    const m = h & 0x3ff;
-    out[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
-  }
-  return out;
 }
 
 // ------------------------------------------------------------------ the process-wide device

@@ -1,21 +1,9 @@
 // Shared helpers for GPU kernel tests: seeded random inputs and tolerance checks against float64.
-import { bf16BitsToF32, f32ToBf16Bits } from '../../src/gpu/pack.js';
+import { makeRng, toBf16 } from '../../src/ops/ref/index.js';
 
-export function roundBf16(x: number): number {
-  return bf16BitsToF32(f32ToBf16Bits(x));
-}
-
-/** mulberry32: small seeded PRNG so a failing case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The bf16 value nearest to x (ties to even): what a bf16 tensor stores. */
+export const roundBf16 = toBf16;
+const rng = makeRng;
 
 /** n values uniform in [-scale, scale), rounded to bf16 when asked (so GPU and reference see the same inputs). */
 export function randn(n: number, seed: number, scale = 1, bf16 = false): Float64Array {
