@@ -1,0 +1,23 @@
+// A benchmark case: one kernel (or fused op) at one shape. run() records one iteration's
+// dispatches; the harness times many iterations with GPU timestamps.
+import type { Gpu } from '../src/gpu/gpu.js';
+
+export type BenchScale = 'full' | 'small';
+
+export interface BenchInstance {
+  /** e.g. "M=8192 N=5120 K=17408 bf16". */
+  shape: string;
+  /** Floating-point operations per iteration (for TFLOP/s). */
+  flops?: number;
+  /** Bytes moved to and from memory per iteration, at minimum (for GB/s). */
+  bytes?: number;
+  run(): void;
+  dispose(): void;
+}
+
+export interface BenchCase {
+  name: string;
+  /** Family, e.g. "gemm", "attention", "norm", "optimizer". */
+  group: string;
+  setup(gpu: Gpu, scale: BenchScale): Promise<BenchInstance>;
+}
