@@ -1,7 +1,7 @@
 // Checks that go beyond the zod shape: the row's numbers and line references must agree with its
 // own text (weak line N is exactly line N of the resume; stats are recomputable; only too_long
 // starts over the page limit).
-import { layoutLineCount, PAGE_LINE_LIMIT } from './layout.js';
+import { layoutLineCount, LINE_LIMIT } from '../env/resume/layout.js';
 import type { DataRow } from './schema.js';
 import { outline } from './sections.js';
 
@@ -36,12 +36,12 @@ export function checkRow(row: DataRow): RowIssue[] {
     seen.add(w.line);
   });
   if (row.weakness.lines.length === 0) issues.push({ path: ['weakness', 'lines'], message: 'no weak lines listed' });
-  const over = layout > PAGE_LINE_LIMIT;
+  const over = layout > LINE_LIMIT;
   if (row.weakness.type === 'too_long' && !over) {
-    issues.push({ path: ['stats', 'lines'], message: `too_long resume must start over ${PAGE_LINE_LIMIT} layout lines, has ${layout}` });
+    issues.push({ path: ['stats', 'lines'], message: `too_long resume must start over ${LINE_LIMIT} layout lines, has ${layout}` });
   }
   if (row.weakness.type !== 'too_long' && over) {
-    issues.push({ path: ['stats', 'lines'], message: `only too_long may exceed ${PAGE_LINE_LIMIT} layout lines; this ${row.weakness.type} resume has ${layout}` });
+    issues.push({ path: ['stats', 'lines'], message: `only too_long may exceed ${LINE_LIMIT} layout lines; this ${row.weakness.type} resume has ${layout}` });
   }
   return issues;
 }

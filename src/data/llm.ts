@@ -8,7 +8,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { z } from 'zod';
 import { checkRow } from './check.js';
 import { planDataset, planPersona, type Dataset, type RowPlan, type SplitSizes } from './generate.js';
-import { layoutLineCount, PAGE_LINE_LIMIT, WRAP_WIDTH } from './layout.js';
+import { layoutLineCount, LINE_LIMIT, WRAP_WIDTH } from '../env/resume/layout.js';
 import { personaRecord, SENIORITY, type PersonaContext } from './persona.js';
 import { DataRow, type Weakness } from './schema.js';
 import { outline } from './sections.js';
@@ -100,8 +100,8 @@ export function buildMessages(plan: RowPlan, p: PersonaContext): ChatCompletionM
     '- About 60% of the achievement bullets are weak (carrying the planted weakness) and 40% strong (action verb, specific work, a quantified result).',
     `- Layout: lines are counted after splitting on newlines; each line counts max(1, ceil(characters / ${WRAP_WIDTH})). ` +
       (long
-        ? `This resume must be OVER ${PAGE_LINE_LIMIT} layout lines (aim for 58-70).`
-        : `This resume must be at most ${PAGE_LINE_LIMIT} layout lines (aim for 44-50).`),
+        ? `This resume must be OVER ${LINE_LIMIT} layout lines (aim for 58-70).`
+        : `This resume must be at most ${LINE_LIMIT} layout lines (aim for 44-50).`),
     '- Invent no real companies or people; use the persona\'s facts.',
     '',
     'weak_lines: list every weak line, each copied character for character from the resume (one entry per line), with a short reason.',
@@ -158,11 +158,11 @@ export function rowFromAnswer(plan: RowPlan, p: PersonaContext, content: string,
   weakLines.sort((x, y) => x.line - y.line);
 
   const layout = layoutLineCount(resume);
-  if (plan.weakness === 'too_long' && layout <= PAGE_LINE_LIMIT) {
-    problems.push(`a too_long resume must be over ${PAGE_LINE_LIMIT} layout lines; this one has ${layout}`);
+  if (plan.weakness === 'too_long' && layout <= LINE_LIMIT) {
+    problems.push(`a too_long resume must be over ${LINE_LIMIT} layout lines; this one has ${layout}`);
   }
-  if (plan.weakness !== 'too_long' && layout > PAGE_LINE_LIMIT) {
-    problems.push(`the resume must be at most ${PAGE_LINE_LIMIT} layout lines; this one has ${layout}`);
+  if (plan.weakness !== 'too_long' && layout > LINE_LIMIT) {
+    problems.push(`the resume must be at most ${LINE_LIMIT} layout lines; this one has ${layout}`);
   }
   const bulletSet = new Set(o.bulletLines);
   const bullets = o.bulletLines.length;

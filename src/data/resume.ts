@@ -15,7 +15,7 @@ import {
   vagueText,
   type Accomplishment,
 } from './bullets.js';
-import { codePoints, layoutLineCount, PAGE_LINE_LIMIT, splitLines, WRAP_WIDTH } from './layout.js';
+import { codePoints, layoutLineCount, LINE_LIMIT, sourceLines, WRAP_WIDTH } from '../env/resume/layout.js';
 import { REFERENCE_DATE, type Job, type PersonaContext, type YearMonth } from './persona.js';
 import type { Rng } from './rng.js';
 import type { Weakness } from './schema.js';
@@ -414,14 +414,14 @@ export function generateResume(p: PersonaContext, weakness: Weakness, r: Rng): G
 
   const lines = assemble(draft);
   const text = lines.map((l) => l.text).join('\n') + '\n';
-  const physical = splitLines(text);
+  const physical = sourceLines(text);
   if (physical.length !== lines.length) throw new Error('resume line split mismatch (a line contains a newline)');
   const weakLines = lines.flatMap((l, i) => (l.reason ? [{ line: i + 1, text: l.text, reason: l.reason }] : []));
   const bullets = lines.filter((l) => l.bullet).length;
   const weakBullets = lines.filter((l) => l.bullet && l.reason).length;
   const layoutLines = layoutLineCount(text);
-  if (long ? layoutLines <= PAGE_LINE_LIMIT : layoutLines > PAGE_LINE_LIMIT) {
-    throw new Error(`generated ${weakness} resume has ${layoutLines} layout lines (limit ${PAGE_LINE_LIMIT})`);
+  if (long ? layoutLines <= LINE_LIMIT : layoutLines > LINE_LIMIT) {
+    throw new Error(`generated ${weakness} resume has ${layoutLines} layout lines (limit ${LINE_LIMIT})`);
   }
   return { text, weakLines, bullets, weakBullets, layoutLines, description: describe(draft, weakness, bullets, weakBullets, layoutLines) };
 }
@@ -430,7 +430,7 @@ function describe(d: Draft, weakness: Weakness, n: number, w: number, layoutLine
   const focus = d.p.focus.map((a) => a.label).join(' and ');
   switch (weakness) {
     case 'too_long':
-      return `The resume runs ${layoutLines} layout lines against the ${PAGE_LINE_LIMIT}-line limit (over by ${layoutLines - PAGE_LINE_LIMIT}); ${w} of ${n} bullets are routine duties with little signal and the Interests section adds nothing, so they can be cut or merged.`;
+      return `The resume runs ${layoutLines} layout lines against the ${LINE_LIMIT}-line limit (over by ${layoutLines - LINE_LIMIT}); ${w} of ${n} bullets are routine duties with little signal and the Interests section adds nothing, so they can be cut or merged.`;
     case 'wrong_emphasis': {
       const slots = [...d.jobSlots.flat(), ...d.projectSlots];
       const under = slots.filter((s) => s.kind === 'undersold').length;

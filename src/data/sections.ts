@@ -1,7 +1,7 @@
 // Reading a Markdown resume back: which lines are section headings and which are achievement
 // bullets (bullets under an Experience- or Projects-like section). Used to compute row stats from
 // the text alone, so procedural and LLM-written rows are counted the same way.
-import { splitLines } from './layout.js';
+import { sourceLines } from '../env/resume/layout.js';
 
 export type SectionKind = 'experience' | 'projects' | 'other';
 
@@ -45,7 +45,7 @@ export interface ResumeOutline {
 }
 
 export function outline(text: string): ResumeOutline {
-  const lines = splitLines(text);
+  const lines = sourceLines(text);
   const bulletLines: number[] = [];
   const sections: ResumeOutline['sections'] = [];
   let kind: SectionKind = 'other';

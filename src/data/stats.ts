@@ -2,7 +2,7 @@
 // tools/make-data.ts from these functions, and a test recomputes it from the shipped files.
 import { ROLES } from './catalog/roles.js';
 import { VERTICALS } from './catalog/verticals.js';
-import { PAGE_LINE_LIMIT } from './layout.js';
+import { LINE_LIMIT } from '../env/resume/layout.js';
 import { SENIORITY } from './persona.js';
 import { WEAKNESS_TYPES, type DataRow, type Weakness } from './schema.js';
 
@@ -69,8 +69,8 @@ export function computeStats(train: readonly DataRow[], evalRows: readonly DataR
     },
     lines,
     overLimit: {
-      tooLong: all.filter((r) => r.stats.lines > PAGE_LINE_LIMIT && r.weakness.type === 'too_long').length,
-      other: all.filter((r) => r.stats.lines > PAGE_LINE_LIMIT && r.weakness.type !== 'too_long').length,
+      tooLong: all.filter((r) => r.stats.lines > LINE_LIMIT && r.weakness.type === 'too_long').length,
+      other: all.filter((r) => r.stats.lines > LINE_LIMIT && r.weakness.type !== 'too_long').length,
     },
     bullets: {
       total: totalBullets,
@@ -113,7 +113,7 @@ export function renderStats(s: DatasetStats): string {
       WEAKNESS_TYPES.map((w) => [w, s.lines[w].min, f1(s.lines[w].mean), s.lines[w].max]),
     ),
     '',
-    `Resumes over ${PAGE_LINE_LIMIT} layout lines: ${s.overLimit.tooLong} too_long, ${s.overLimit.other} of other types.`,
+    `Resumes over ${LINE_LIMIT} layout lines: ${s.overLimit.tooLong} too_long, ${s.overLimit.other} of other types.`,
     '',
     '#### Bullets',
     '',

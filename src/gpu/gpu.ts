@@ -82,7 +82,7 @@ export class Gpu {
   private lostInfo: { reason: string; message: string } | null = null;
   private uncaptured: string[] = [];
   private readStaging: GPUBuffer | null = null;
-  private timedPass: { querySet: GPUQuerySet } | null = null;
+  private timedPass: { querySet: GPUQuerySet; begun: boolean } | null = null;
   /** Flush after every dispatch and check errors (GPU_DEBUG_SYNC=1): pinpoints the failing kernel. */
   debugSync = process.env.GPU_DEBUG_SYNC === '1';
   dispatchCount = 0;
@@ -311,9 +311,17 @@ export class Gpu {
   private ensurePass(): GPUComputePassEncoder {
     if (!this.pass) {
       const enc = this.ensureEncoder();
-      this.pass = this.timedPass
-        ? enc.beginComputePass({ timestampWrites: { querySet: this.timedPass.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } })
-        : enc.beginComputePass();
+      // In a timed region the first pass writes the start stamp and every pass the end stamp (the
+      // last one wins), so copies and clears between passes are inside the measured interval.
+      const t = this.timedPass;
+      if (t) {
+        const timestampWrites: GPUComputePassTimestampWrites = { querySet: t.querySet, endOfPassWriteIndex: 1 };
+        if (!t.begun) timestampWrites.beginningOfPassWriteIndex = 0;
+        t.begun = true;
+        this.pass = enc.beginComputePass({ timestampWrites });
+      } else {
+        this.pass = enc.beginComputePass();
+      }
     }
     return this.pass;
   }
@@ -443,7 +451,7 @@ export class Gpu {
     }
     const querySet = this.device.createQuerySet({ type: 'timestamp', count: 2 });
     const resolve = this.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-    this.timedPass = { querySet };
+    this.timedPass = { querySet, begun: false };
     try {
       fn();
     } finally {

@@ -3,10 +3,9 @@
 export const DAWN_ENABLE = [
   'allow_unsafe_apis', // subgroup matrices (chromium-experimental-subgroup-matrix) are "unsafe"
   'vulkan_enable_f16_on_nvidia', // shader-f16 and f16 subgroup-matrix configs on NVIDIA
-  'disable_timestamp_query_conversion', // raw GPU ticks, converted by us
 ] as const;
 export const DAWN_DISABLE = [
-  'timestamp_quantization', // else timestamps are quantised to ~65 us
+  'timestamp_quantization', // else timestamps are quantised to ~65 us (Dawn still converts ticks to ns)
 ] as const;
 
 export function dawnFlags(): string[] {

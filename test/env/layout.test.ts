@@ -4,6 +4,7 @@ import {
   WRAP_WIDTH,
   codePoints,
   firstOverflowIndex,
+  layoutLineCount,
   layoutStats,
   layoutSummary,
   lineStatus,
@@ -23,7 +24,11 @@ describe('layout counting (spec section 3)', () => {
     expect(layoutStats('a\nb\n').lines).toBe(2);
     expect(layoutStats('a\nb\n\n').lines).toBe(3); // one blank line, then the final newline
     expect(layoutStats('\n').lines).toBe(1);
+    // (choice) the empty document has no line at all; "\n" is one blank line.
     expect(layoutStats('').lines).toBe(0);
+    expect(layoutLineCount('')).toBe(0);
+    expect(sourceLines('')).toEqual([]);
+    expect(layoutLineCount('a\n\nb\n')).toBe(3);
     expect(sourceLines('a\n\nb\n')).toEqual(['a', '', 'b']);
   });
 

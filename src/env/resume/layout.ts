@@ -1,4 +1,6 @@
 // The page-layout proxy (resume-task.md section 3): 55 lines, lines auto-wrapped at 165 characters.
+// The one implementation of the rule: the environment, the layout rubric and the dataset
+// generator (src/data) all count with it.
 
 export const LINE_LIMIT = 55;
 export const WRAP_WIDTH = 165;
@@ -11,9 +13,10 @@ export function codePoints(s: string): number {
 }
 
 /**
- * The document's source lines. (choice, spec section 3) split on "\n"; a final trailing newline
- * adds no line. The empty document has 0 lines (there is nothing on the page); "\n" is one blank line.
- * "\r" is not special: it is a code point like any other.
+ * The document's source lines (line n is lines[n - 1]). (choice, spec section 3) split on "\n"; a
+ * final trailing newline adds no line. (choice) The empty document has 0 lines, as POSIX tools and
+ * our unified diff count it (there is nothing on the page); "\n" is one blank line. "\r" is not
+ * special: it is a code point like any other.
  */
 export function sourceLines(doc: string): string[] {
   if (doc === '') return [];
@@ -25,6 +28,13 @@ export function sourceLines(doc: string): string[] {
 /** Page lines one source line takes: max(1, ceil(codepoints / 165)); blank lines count 1. */
 export function lineWeight(line: string): number {
   return Math.max(1, Math.ceil(codePoints(line) / WRAP_WIDTH));
+}
+
+/** Page lines of a whole document: the number compared with the 55-line limit. */
+export function layoutLineCount(doc: string): number {
+  let n = 0;
+  for (const line of sourceLines(doc)) n += lineWeight(line);
+  return n;
 }
 
 export interface LayoutStats {
@@ -43,11 +53,10 @@ export interface LayoutStats {
 
 export function layoutStats(doc: string): LayoutStats {
   const lines = sourceLines(doc);
-  let total = 0;
+  const total = layoutLineCount(doc);
   let longestLine = 0;
   let longestChars = 0;
   lines.forEach((l, i) => {
-    total += lineWeight(l);
     const c = codePoints(l);
     if (longestLine === 0 || c > longestChars) {
       longestLine = i + 1;

@@ -1,0 +1,152 @@
+// `npm run bench -- [names...] [--json FILE] [--scale full|small] [--reps N]`
+// Times every case in bench/cases/*.ts with GPU timestamps and reports time, TFLOP/s or GB/s, and
+// the fraction of two ceilings measured in the same run on the same device: the copy bandwidth
+// (copy.ceiling) and the best GEMM throughput among the gemm cases. On a software adapter the
+// default scale is 'small' (reduced shapes); names filter cases by substring of name or group.
+import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getGpu, type Gpu } from '../src/gpu/gpu.js';
+import type { BenchCase, BenchScale } from './types.js';
+
+export interface BenchResult {
+  name: string;
+  group: string;
+  shape: string;
+  ms: number;
+  tflops?: number;
+  gbs?: number;
+  fracOfCopy?: number;
+  fracOfBestGemm?: number;
+  error?: string;
+}
+
+export interface BenchReport {
+  device: { adapter: string; software: boolean; features: Record<string, boolean> };
+  date: string;
+  scale: BenchScale;
+  reps: number;
+  ceilings: { copyGBs?: number; bestGemmTFLOPs?: number };
+  results: BenchResult[];
+}
+
+interface Args {
+  names: string[];
+  json?: string;
+  scale?: BenchScale;
+  reps?: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { names: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i];
+    if (x === '--json') a.json = argv[++i];
+    else if (x === '--scale') {
+      const s = argv[++i];
+      if (s !== 'full' && s !== 'small') throw new Error(`--scale must be full or small, got ${s}`);
+      a.scale = s;
+    } else if (x === '--reps') a.reps = Number(argv[++i]);
+    else if (x.startsWith('--')) throw new Error(`unknown flag ${x}`);
+    else a.names.push(x);
+  }
+  return a;
+}
+
+export async function loadCases(): Promise<BenchCase[]> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'cases');
+  const files = readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const all: BenchCase[] = [];
+  for (const f of files) {
+    const mod = (await import(pathToFileURL(join(dir, f)).href)) as { cases?: BenchCase[] };
+    if (!Array.isArray(mod.cases)) throw new Error(`bench/cases/${f} exports no 'cases' array`);
+    all.push(...mod.cases);
+  }
+  return all;
+}
+
+async function timeCase(gpu: Gpu, c: BenchCase, scale: BenchScale, reps: number): Promise<BenchResult> {
+  const inst = await c.setup(gpu, scale);
+  try {
+    inst.run(); // warm-up: pipeline compilation, first-touch
+    await gpu.sync();
+    const ms = (await gpu.timeGpu(() => {
+      for (let r = 0; r < reps; r++) inst.run();
+    })) / reps;
+    const r: BenchResult = { name: c.name, group: c.group, shape: inst.shape, ms };
+    if (inst.flops) r.tflops = inst.flops / (ms * 1e-3) / 1e12;
+    if (inst.bytes) r.gbs = inst.bytes / (ms * 1e-3) / 1e9;
+    return r;
+  } finally {
+    inst.dispose();
+    await gpu.sync().catch(() => undefined);
+  }
+}
+
+export async function runBench(args: Args, log: (s: string) => void = console.log): Promise<BenchReport> {
+  const gpu = await getGpu();
+  const scale: BenchScale = args.scale ?? (gpu.isSoftware ? 'small' : 'full');
+  const reps = args.reps ?? (scale === 'small' ? 2 : 10);
+  const all = await loadCases();
+  const wanted = all.filter((c) => args.names.length === 0 || args.names.some((n) => c.name.includes(n) || c.group === n));
+  if (wanted.length === 0) throw new Error(`no bench case matches ${args.names.join(' ')}; cases: ${all.map((c) => c.name).join(', ')}`);
+  // The ceilings run first, always: every fraction below is against this run's own numbers.
+  const ceilingCases = all.filter((c) => c.group === 'ceiling' && !wanted.includes(c));
+  log(`bench on ${gpu.describe()} (${scale} shapes, ${reps} reps, ${gpu.features.timestamps ? 'GPU timestamps' : 'wall clock'})`);
+  const results: BenchResult[] = [];
+  for (const c of [...ceilingCases, ...wanted]) {
+    let r: BenchResult;
+    try {
+      r = await timeCase(gpu, c, scale, reps);
+    } catch (e) {
+      r = { name: c.name, group: c.group, shape: '', ms: NaN, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+    }
+    results.push(r);
+    log(formatRow(r));
+  }
+  const copyGBs = results.find((r) => r.name === 'copy.ceiling')?.gbs;
+  const gemm = results.filter((r) => r.group === 'gemm' && r.tflops);
+  const bestGemmTFLOPs = gemm.length ? Math.max(...gemm.map((r) => r.tflops!)) : undefined;
+  for (const r of results) {
+    if (r.gbs && copyGBs) r.fracOfCopy = r.gbs / copyGBs;
+    if (r.tflops && bestGemmTFLOPs) r.fracOfBestGemm = r.tflops / bestGemmTFLOPs;
+  }
+  log(`ceilings: copy ${copyGBs?.toFixed(1) ?? '-'} GB/s, best GEMM ${bestGemmTFLOPs?.toFixed(2) ?? '-'} TFLOP/s`);
+  const report: BenchReport = {
+    device: { adapter: gpu.describe(), software: gpu.isSoftware, features: { ...gpu.features } },
+    date: new Date().toISOString(),
+    scale,
+    reps,
+    ceilings: { copyGBs, bestGemmTFLOPs },
+    results: results.filter((r) => !ceilingCases.some((c) => c.name === r.name) || args.names.length === 0),
+  };
+  return report;
+}
+
+function formatRow(r: BenchResult): string {
+  if (r.error) return `${r.name.padEnd(40)} ERROR ${r.error}`;
+  const rate = [r.tflops ? `${r.tflops.toFixed(2)} TFLOP/s` : '', r.gbs ? `${r.gbs.toFixed(1)} GB/s` : ''].filter(Boolean).join('  ');
+  return `${r.name.padEnd(40)} ${r.ms.toFixed(3).padStart(10)} ms  ${rate.padEnd(28)} ${r.shape}`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const report = await runBench(args);
+  if (args.json) {
+    mkdirSync(dirname(args.json), { recursive: true });
+    writeFileSync(args.json, JSON.stringify(report, null, 2) + '\n');
+    console.log(`wrote ${args.json}`);
+  }
+  const failed = report.results.filter((r) => r.error);
+  if (failed.length) {
+    console.error(`${failed.length} case(s) failed: ${failed.map((r) => r.name).join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
