@@ -10,6 +10,11 @@ export interface RowIssue {
   message: string;
 }
 
+/** `path.to.field: message`, for a RowIssue or a zod issue alike. */
+export function describeIssue(i: { path: readonly PropertyKey[]; message: string }): string {
+  return `${i.path.map(String).join('.')}: ${i.message}`;
+}
+
 export function checkRow(row: DataRow): RowIssue[] {
   const issues: RowIssue[] = [];
   const o = outline(row.resume);

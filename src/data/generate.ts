@@ -1,7 +1,7 @@
 // The procedural dataset: a seeded plan (which persona cell and planted weakness each row gets,
 // balanced per split) and the rows written from it. Every row draws from its own forked stream,
 // keyed by seed and row id, so the output is a pure function of (seed, split sizes).
-import { checkRow } from './check.js';
+import { checkRow, describeIssue } from './check.js';
 import { ROLES } from './catalog/roles.js';
 import { VERTICALS } from './catalog/verticals.js';
 import { generateJd } from './jd.js';
@@ -125,7 +125,7 @@ export function generateRow(seed: string, plan: RowPlan): DataRow {
   });
   const issues = checkRow(row);
   if (issues.length > 0) {
-    throw new Error(`generated row ${plan.id} is inconsistent: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`generated row ${plan.id} is inconsistent: ${issues.map(describeIssue).join('; ')}`);
   }
   return row;
 }

@@ -6,7 +6,7 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { checkRow } from './check.js';
+import { checkRow, describeIssue } from './check.js';
 import { planDataset, planPersona, type Dataset, type RowPlan, type SplitSizes } from './generate.js';
 import { layoutLineCount, LINE_LIMIT, WRAP_WIDTH } from '../env/resume/layout.js';
 import { personaRecord, SENIORITY, type PersonaContext } from './persona.js';
@@ -187,9 +187,9 @@ export function rowFromAnswer(plan: RowPlan, p: PersonaContext, content: string,
     stats: { lines: layout, bullets, weak_bullets: weakBullets },
     source: 'llm',
   });
-  if (!row.success) return { ok: false, problems: row.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`) };
+  if (!row.success) return { ok: false, problems: row.error.issues.map(describeIssue) };
   const issues = checkRow(row.data);
-  if (issues.length > 0) return { ok: false, problems: issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  if (issues.length > 0) return { ok: false, problems: issues.map(describeIssue) };
   return { ok: true, row: row.data };
 }
 

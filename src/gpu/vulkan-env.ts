@@ -18,12 +18,22 @@ function hasNvidiaGpu(): boolean {
   return existsSync('/proc/driver/nvidia/version') || existsSync('/dev/nvidia0');
 }
 
-function libraryVisible(name: string): boolean {
+/** Where the dynamic loader would find `name`: a directory on LD_LIBRARY_PATH or the usual driver
+ *  folders (containers often mount NVIDIA's libraries under /usr/local/nvidia/lib64), else the
+ *  linker cache. Returns the path, 'cache' when only ldconfig knows it, or null. */
+function findLibrary(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), '/usr/local/nvidia/lib64', '/usr/lib/x86_64-linux-gnu', '/usr/lib64'];
+  for (const d of dirs) if (existsSync(join(d, name))) return join(d, name);
   try {
-    return execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }).includes(name);
+    if (execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }).includes(name)) return 'cache';
   } catch {
-    return false;
+    // no ldconfig: fall through
   }
+  return null;
+}
+
+function libraryVisible(name: string): boolean {
+  return findLibrary(name) !== null;
 }
 
 export function prepareVulkanEnv(env: NodeJS.ProcessEnv = process.env): VulkanEnvReport {
@@ -31,15 +41,16 @@ export function prepareVulkanEnv(env: NodeJS.ProcessEnv = process.env): VulkanEn
   if (!nvidia) return { nvidia };
   if (env.VK_DRIVER_FILES || env.VK_ICD_FILENAMES) return { nvidia, note: 'VK_DRIVER_FILES set by the user' };
   if (env.DISPLAY) return { nvidia, note: 'DISPLAY set: using the stock NVIDIA ICD' };
-  if (!libraryVisible('libEGL_nvidia.so.0')) {
-    return { nvidia, note: 'NVIDIA GPU found but libEGL_nvidia.so.0 is not in the linker cache' };
+  const egl = findLibrary('libEGL_nvidia.so.0', env);
+  if (!egl) {
+    return { nvidia, note: 'NVIDIA GPU found but libEGL_nvidia.so.0 is neither on LD_LIBRARY_PATH nor in the linker cache' };
   }
   const dir = join(tmpdir(), 'rlvr-webgpu-icd');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'nvidia_egl_icd.json');
   writeFileSync(
     file,
-    JSON.stringify({ file_format_version: '1.0.1', ICD: { library_path: 'libEGL_nvidia.so.0', api_version: '1.4.312' } }),
+    JSON.stringify({ file_format_version: '1.0.1', ICD: { library_path: egl === 'cache' ? 'libEGL_nvidia.so.0' : egl, api_version: '1.4.312' } }),
   );
   env.VK_DRIVER_FILES = file;
   env.VK_ICD_FILENAMES = file;

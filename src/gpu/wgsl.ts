@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const KERNELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../kernels');
+// RLVR_KERNELS_DIR overrides the location for bundled builds (tools/device packs one).
+export const KERNELS_DIR = process.env.RLVR_KERNELS_DIR ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../kernels');
 
 const fileCache = new Map<string, string>();
 

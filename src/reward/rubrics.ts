@@ -4,6 +4,10 @@ import type { Weakness } from '../data/schema.js';
 import type { Verdict } from './verdict.js';
 import type { CallOutcome } from '../env/resume/env.js';
 import { layoutStats } from '../env/resume/layout.js';
+import { WEAKNESS_METRIC } from './weakness-metric.js';
+
+// Re-exported: callers of the rubrics read the mapping from here too.
+export { WEAKNESS_METRIC, type ContentMetric } from './weakness-metric.js';
 
 // ---- tool syntax ----
 
@@ -88,20 +92,6 @@ export function layoutScore(finalDoc: string): LayoutBreakdown {
 }
 
 // ---- content ----
-
-export type ContentMetric = 'clarity' | 'quantification' | 'jd_alignment' | 'action_verbs';
-
-/** The metric a weakness targets, for the no-edit shortcut. */
-export const WEAKNESS_METRIC: Record<Weakness, ContentMetric> = {
-  vague_bullets: 'clarity',
-  no_metrics: 'quantification',
-  wrong_emphasis: 'jd_alignment',
-  weak_verbs: 'action_verbs',
-  // (choice, spec section 4) trimming an over-long resume and making formatting consistent are
-  // both about reading clearly; neither has a metric of its own.
-  too_long: 'clarity',
-  formatting_inconsistent: 'clarity',
-};
 
 const TRINARY_POINTS = { worse: -0.25, same: 0, better: 0.25 } as const;
 const OVERALL_POINTS = { worse: -1, same: 0, better: 1 } as const;

@@ -32,6 +32,7 @@ import {
   type DocFeatures,
 } from './rules-features.js';
 import type { Judge, JudgeInput, Verdict } from './verdict.js';
+import { weaknessMetric, type ContentMetric } from './weakness-metric.js';
 
 export const ACTION_VERBS_MIN_DELTA = 1;
 export const CLARITY_MIN_DELTA = 1;
@@ -42,18 +43,7 @@ export const TARGET_WEIGHT = 2;
 export const OVERALL_MIN_SCORE = 1;
 
 type Trinary = Verdict['clarity'];
-type TrinaryField = 'clarity' | 'quantification' | 'jd_alignment' | 'action_verbs';
-
-/** The field each planted weakness targets (resume-task.md section 4; too_long and
- * formatting_inconsistent -> clarity are that spec's choices). */
-const WEAKNESS_FIELD: Record<string, TrinaryField> = {
-  vague_bullets: 'clarity',
-  no_metrics: 'quantification',
-  wrong_emphasis: 'jd_alignment',
-  weak_verbs: 'action_verbs',
-  too_long: 'clarity',
-  formatting_inconsistent: 'clarity',
-};
+type TrinaryField = ContentMetric;
 
 /** Documentation of the rules judge, ready to paste into a README. */
 export const RULES_JUDGE_DOC = `**Rules judge (offline stand-in, not an LLM).** \`RulesJudge\` (src/reward/rules-judge.ts) returns the same verdict fields as the LLM judge from deterministic lexical heuristics, with no network access, for tests, smoke runs and machines without a judge endpoint. Its verdicts are much cruder than an LLM's; do not report them as judge results.
@@ -107,7 +97,7 @@ export class RulesJudge implements Judge {
       jd_alignment: compare(a.jd, b.jd, JD_ALIGNMENT_MIN_DELTA),
     };
     const fabricated = nums.length > 0 || ents.length > 0;
-    const target = WEAKNESS_FIELD[input.weakness.type];
+    const target = weaknessMetric(input.weakness.type);
     const score = (Object.keys(fields) as TrinaryField[]).reduce(
       (s, f) => s + VALUE[fields[f]] * (f === target ? TARGET_WEIGHT : 1),
       0,

@@ -9,6 +9,7 @@ import {
   toolSyntaxScore,
 } from '../../src/reward/rubrics.js';
 import { REWARD_MAX, REWARD_MIN, normalizeReward, scoreEpisode } from '../../src/reward/score.js';
+import { weaknessMetric } from '../../src/reward/weakness-metric.js';
 import { BEST, RESUME, WORST, fixedJudge, lines, makeRow } from '../env/fixtures.js';
 
 const OK: CallOutcome = { kind: 'str_replace', ok: true, replaced: 1 };
@@ -195,5 +196,14 @@ describe('total reward', () => {
             }
     expect(lo).toBe(-7);
     expect(hi).toBe(8);
+  });
+});
+
+describe('weaknessMetric (the one weakness -> metric table)', () => {
+  it('maps every known weakness type given as a string and rejects unknown ones', () => {
+    expect(weaknessMetric('no_metrics')).toBe('quantification');
+    expect(weaknessMetric('formatting_inconsistent')).toBe('clarity');
+    expect(weaknessMetric('toString')).toBeUndefined();
+    expect(weaknessMetric('bad_type')).toBeUndefined();
   });
 });

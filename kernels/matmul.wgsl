@@ -1,0 +1,155 @@
+// Portable tiled GEMM (no subgroups, no f16): C[r, c] (+)= sum_k A(r, k) * B(k, c) over one chunk.
+// One kernel serves the three layouts of a linear layer, chosen by constants:
+//   A_KR: A is stored [K, R] (else [R, K]);  B_KC: B is stored [K, C] (else [C, K]).
+// Each matrix is row-major with leading dimension ld* and an element offset off* into its binding
+// (bindings start on an aligned row chunk; the offset covers the remainder and column chunks).
+// bf16 operands are packed two per u32 and unpacked to f32 while staging into workgroup memory;
+// accumulation is f32. A workgroup computes a BM x BN tile, each thread TM x TN of it; the next
+// K step's global loads are held in registers while the current step is multiplied.
+#include "common/bf16.wgsl"
+
+struct Params {
+  R: u32, C: u32, K: u32,
+  lda: u32, ldb: u32, ldc: u32,
+  off_a: u32, off_b: u32, off_c: u32,
+  accumulate: u32,
+}
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a_buf: array<{{A_ELEM}}>;
+@group(0) @binding(2) var<storage, read> b_buf: array<{{B_ELEM}}>;
+@group(0) @binding(3) var<storage, read_write> c_buf: array<{{C_ELEM}}>;
+
+const BM = {{BM}}u;
+const BN = {{BN}}u;
+const BK = {{BK}}u;
+const TM = {{TM}}u;
+const TN = {{TN}}u;
+const TX = BN / TN;          // threads along C
+const THREADS = (BM / TM) * (BN / TN);
+const LA = BM * BK / THREADS; // A elements each thread stages per K step
+const LB = BN * BK / THREADS;
+const A_KR = {{A_KR}};
+const B_KC = {{B_KC}};
+const A_BF16 = {{A_BF16}};
+const B_BF16 = {{B_BF16}};
+const C_BF16 = {{C_BF16}};
+
+// Staged tiles, k-major: As[k][r], Bs[k][c], as vec4 so a thread reads its TM/TN run in few loads.
+var<workgroup> As: array<vec4<f32>, BK * BM / 4u>;
+var<workgroup> Bs: array<vec4<f32>, BK * BN / 4u>;
+
+// The constant branch not taken still type-checks with either element type (conversions are
+// no-ops there) and is removed by the compiler.
+fn load_a(e: u32) -> f32 {
+  if (A_BF16) {
+    let w = bitcast<u32>(a_buf[e >> 1u]);
+    return select(bf16_lo(w), bf16_hi(w), (e & 1u) == 1u);
+  }
+  return f32(a_buf[e]);
+}
+fn load_b(e: u32) -> f32 {
+  if (B_BF16) {
+    let w = bitcast<u32>(b_buf[e >> 1u]);
+    return select(bf16_lo(w), bf16_hi(w), (e & 1u) == 1u);
+  }
+  return f32(b_buf[e]);
+}
+
+// Element (tile row or col `i`, tile k `kk`) of the j-th value a thread stages. Threads run along
+// the stored innermost dimension so global reads coalesce.
+fn a_coord(j: u32, tid: u32) -> vec2<u32> {
+  let i = tid + j * THREADS;
+  if (A_KR) { return vec2<u32>(i % BM, i / BM); }
+  return vec2<u32>(i / BK, i % BK);
+}
+fn b_coord(j: u32, tid: u32) -> vec2<u32> {
+  let i = tid + j * THREADS;
+  if (B_KC) { return vec2<u32>(i % BN, i / BN); }
+  return vec2<u32>(i / BK, i % BK);
+}
+
+fn fetch_a(r: u32, k: u32) -> f32 {
+  if (r >= p.R || k >= p.K) { return 0.0; }
+  if (A_KR) { return load_a(p.off_a + k * p.lda + r); }
+  return load_a(p.off_a + r * p.lda + k);
+}
+fn fetch_b(c: u32, k: u32) -> f32 {
+  if (c >= p.C || k >= p.K) { return 0.0; }
+  if (B_KC) { return load_b(p.off_b + k * p.ldb + c); }
+  return load_b(p.off_b + c * p.ldb + k);
+}
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let c0 = wid.x * BN;
+  let r0 = wid.y * BM;
+  let tx = tid % TX;
+  let ty = tid / TX;
+
+  var acc: array<f32, TM * TN>;
+  var ra: array<f32, LA>;
+  var rb: array<f32, LB>;
+  for (var j = 0u; j < LA; j++) { let q = a_coord(j, tid); ra[j] = fetch_a(r0 + q.x, q.y); }
+  for (var j = 0u; j < LB; j++) { let q = b_coord(j, tid); rb[j] = fetch_b(c0 + q.x, q.y); }
+
+  for (var k0 = 0u; k0 < p.K; k0 += BK) {
+    for (var j = 0u; j < LA; j++) {
+      let q = a_coord(j, tid);
+      let s = q.y * BM + q.x;
+      As[s / 4u][s % 4u] = ra[j];
+    }
+    for (var j = 0u; j < LB; j++) {
+      let q = b_coord(j, tid);
+      let s = q.y * BN + q.x;
+      Bs[s / 4u][s % 4u] = rb[j];
+    }
+    workgroupBarrier();
+    // Prefetch the next K step into registers; its latency hides behind the multiply below.
+    let kn = k0 + BK;
+    if (kn < p.K) {
+      for (var j = 0u; j < LA; j++) { let q = a_coord(j, tid); ra[j] = fetch_a(r0 + q.x, kn + q.y); }
+      for (var j = 0u; j < LB; j++) { let q = b_coord(j, tid); rb[j] = fetch_b(c0 + q.x, kn + q.y); }
+    }
+    for (var kk = 0u; kk < BK; kk++) {
+      var av: array<f32, TM>;
+      var bv: array<f32, TN>;
+      for (var q = 0u; q < TM / 4u; q++) {
+        let v = As[(kk * BM + ty * TM) / 4u + q];
+        av[4u * q] = v.x; av[4u * q + 1u] = v.y; av[4u * q + 2u] = v.z; av[4u * q + 3u] = v.w;
+      }
+      for (var q = 0u; q < TN / 4u; q++) {
+        let v = Bs[(kk * BN + tx * TN) / 4u + q];
+        bv[4u * q] = v.x; bv[4u * q + 1u] = v.y; bv[4u * q + 2u] = v.z; bv[4u * q + 3u] = v.w;
+      }
+      for (var i = 0u; i < TM; i++) {
+        for (var j = 0u; j < TN; j++) {
+          acc[i * TN + j] = fma(av[i], bv[j], acc[i * TN + j]);
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  // Write out. bf16: each thread owns whole u32 words (TN, c0, C and off_c are even).
+  for (var i = 0u; i < TM; i++) {
+    let r = r0 + ty * TM + i;
+    if (r >= p.R) { break; }
+    for (var j = 0u; j < TN; j += 2u) {
+      let c = c0 + tx * TN + j;
+      if (c >= p.C) { break; }
+      let e = p.off_c + r * p.ldc + c;
+      if (C_BF16) {
+        c_buf[e >> 1u] = {{C_ELEM}}(bf16_pack(acc[i * TN + j], acc[i * TN + j + 1u]));
+      } else {
+        var v0 = acc[i * TN + j];
+        if (p.accumulate != 0u) { v0 += f32(c_buf[e]); }
+        c_buf[e] = {{C_ELEM}}(v0);
+        if (c + 1u < p.C) {
+          var v1 = acc[i * TN + j + 1u];
+          if (p.accumulate != 0u) { v1 += f32(c_buf[e + 1u]); }
+          c_buf[e + 1u] = {{C_ELEM}}(v1);
+        }
+      }
+    }
+  }
+}

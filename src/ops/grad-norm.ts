@@ -1,0 +1,65 @@
+// Global gradient norm sqrt(sum of squares over every gradient) on the GPU with one readback, and
+// the clip-by-global-norm factor (torch.nn.utils.clip_grad_norm_: max_norm / (norm + 1e-6), capped
+// at 1), as src/ops/ref/adamw.ts. The factor is applied inside adamwStep (gradScale).
+import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { elementChunks, elementRange, type ChunkOpts } from './adamw.js';
+
+const P = { n: 'u32', base: 'u32' } as const;
+const SUMSQ_F32: KernelDef = { name: 'sumsq_f32', file: 'reduce-sumsq.wgsl', entry: 'sumsq_f32', params: P };
+const SUMSQ_BF16: KernelDef = { name: 'sumsq_bf16', file: 'reduce-sumsq.wgsl', entry: 'sumsq_bf16', params: P };
+const SUM: KernelDef = { name: 'sum_partials', file: 'reduce-sumsq.wgsl', entry: 'sum_partials', params: P };
+
+/** Workgroups per tensor chunk: enough to fill a large GPU, few enough that the partials stay small. */
+const MAX_WG = 512;
+const ELEMS_PER_WG = 4096;
+
+/** Records the sum of squares of all `grads` into out[0] (f32 [1]); no readback. */
+export function sumSquares(gpu: Gpu, grads: Tensor[], out: Tensor, opts: ChunkOpts = {}): void {
+  if (out.dtype !== 'f32' || out.numel < 1) throw new Error(`sumSquares: out ${out.describe()} must be f32 with >= 1 element`);
+  const plan: { t: Tensor; e0: number; n: number; wg: number; base: number }[] = [];
+  let total = 0;
+  for (const [i, t] of grads.entries()) {
+    if (t.dtype !== 'f32' && t.dtype !== 'bf16') throw new Error(`globalGradNorm: grads[${i}] ${t.describe()} must be f32 or bf16`);
+    for (const c of elementChunks(gpu, t.numel, opts.maxBindingBytes)) {
+      const wg = Math.min(MAX_WG, Math.ceil(c.n / ELEMS_PER_WG));
+      plan.push({ t, e0: c.e0, n: c.n, wg, base: total });
+      total += wg;
+    }
+  }
+  if (total === 0) {
+    gpu.zero(out);
+    return;
+  }
+  const partials = gpu.empty([total], 'f32', 'gradnorm-partials');
+  for (const c of plan) {
+    gpu.dispatch(c.t.dtype === 'bf16' ? SUMSQ_BF16 : SUMSQ_F32, {
+      params: { n: c.n, base: c.base },
+      bindings: [elementRange(c.t, c.e0, c.n), partials],
+      workgroups: [c.wg, 1, 1],
+    });
+  }
+  gpu.dispatch(SUM, { params: { n: total, base: 0 }, bindings: [partials, out], workgroups: [1, 1, 1] });
+  // Destroyed once the queue is done with it (destroy() before the submit would fail the batch).
+  gpu.flush();
+  void gpu.device.queue.onSubmittedWorkDone().then(() => partials.destroy());
+}
+
+/** sqrt(sum of squares) over every gradient tensor (f32 or bf16), computed on the GPU. */
+export async function globalGradNorm(gpu: Gpu, grads: Tensor[], opts: ChunkOpts = {}): Promise<number> {
+  const out = gpu.empty([1], 'f32', 'gradnorm-sumsq');
+  try {
+    sumSquares(gpu, grads, out, opts);
+    const [ss] = await gpu.readF32(out);
+    return Math.sqrt(ss!);
+  } finally {
+    out.destroy();
+  }
+}
+
+/** Factor to multiply every gradient by: min(1, maxNorm / (norm + 1e-6)). */
+export function clipScale(norm: number, maxNorm: number): number {
+  if (!(maxNorm > 0)) throw new Error(`clipScale: maxNorm must be > 0, got ${maxNorm}`);
+  if (!Number.isFinite(norm)) throw new Error(`clipScale: gradient norm is ${norm} (non-finite gradients)`);
+  return Math.min(1, maxNorm / (norm + 1e-6));
+}

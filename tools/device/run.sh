@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# On the GPU machine (no node, no npm, no libvulkan): unpack .device-pack and run, each step with a
+# time limit, writing results to $OUT. Usage from the repo root: bash .device-pack/run.sh [steps...]
+# steps: info check hf bench torch layer (default: all). Results are summarised in $OUT/summary.md.
+set -u
+P=$(cd "$(dirname "$0")" && pwd)
+OUT=${OUT:-$P/out}
+mkdir -p "$OUT"
+W=/tmp/rlvr
+mkdir -p $W/node_modules/webgpu/dist/linux-x64
+xz -dc "$P"/node.xz > $W/node && chmod +x $W/node
+cp "$P"/webgpu/index.js "$P"/webgpu/package.json $W/node_modules/webgpu/
+xz -dc "$P"/webgpu/dist/linux-x64/dawn.node.xz > $W/node_modules/webgpu/dist/linux-x64/dawn.node
+rm -rf $W/js && cp -r "$P"/js $W/js
+export LD_LIBRARY_PATH="$P/lib:${LD_LIBRARY_PATH:-}"
+export RLVR_KERNELS_DIR="$P/kernels"
+NODE=$W/node
+steps=${*:-info check hf bench torch layer}
+log() { echo "[$(date +%T)] $*" | tee -a "$OUT"/run.log; }
+has() { [[ " $steps " == *" $1 "* ]]; }
+
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$OUT"/gpu.txt 2>&1
+log "gpu: $(cat "$OUT"/gpu.txt)"
+if has info; then
+  if ! timeout 60 $NODE $W/js/src/cli/gpu-info.mjs --json > "$OUT"/gpu-info.json 2>>"$OUT"/run.log; then
+    # Fallback: the driver's own ICD json (some images ship it under /usr/local/nvidia).
+    for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json; do
+      [ -f "$f" ] || continue
+      export VK_DRIVER_FILES=$f VK_ICD_FILENAMES=$f
+      [ -f /usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json ] && export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+      timeout 60 $NODE $W/js/src/cli/gpu-info.mjs --json > "$OUT"/gpu-info.json 2>>"$OUT"/run.log && break
+    done
+  fi
+  log "adapter: $(grep -m1 '"description"' "$OUT"/gpu-info.json)"
+fi
+if has check; then
+  log "kernel checks"
+  timeout 150 $NODE $W/js/tools/device/check.mjs 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+fi
+if has hf; then
+  log "transformers vs ours on the tiny checkpoint"
+  timeout 90 python3 "$P"/hf_compare.py "$P"/tiny-model "$W"/hf.json 2>&1 | tail -3 | tee -a "$OUT"/run.log
+  timeout 60 $NODE $W/js/tools/device/hf-compare.mjs "$P"/tiny-model "$W"/hf.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+fi
+if has bench; then
+  log "benchmarks (ours)"
+  timeout 200 $NODE $W/js/bench/run.mjs --json "$OUT"/bench.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+fi
+if has torch; then
+  log "benchmarks (torch, same shapes)"
+  timeout 120 python3 "$P"/torch_peer.py "$OUT"/bench.json "$OUT"/torch.json 2>&1 | tail -40 | tee -a "$OUT"/run.log
+fi
+if has layer; then
+  log "one Qwen3-14B layer forward+backward"
+  timeout 90 python3 "$P"/layer_torch.py "$W"/layer-torch.json 2>&1 | tail -5 | tee -a "$OUT"/run.log
+  timeout 120 $NODE $W/js/tools/device/layer-bench.mjs "$W"/layer-torch.json "$OUT"/layer.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+fi
+python3 "$P"/summarize.py "$OUT" > "$OUT"/summary.md 2>>"$OUT"/run.log
+log "done"
