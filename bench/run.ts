@@ -19,6 +19,7 @@ export interface BenchResult {
   fracOfCopy?: number;
   fracOfBestGemm?: number;
   error?: string;
+  torch?: { op: string; args: Record<string, number | string> };
 }
 
 export interface BenchReport {
@@ -73,7 +74,7 @@ async function timeCase(gpu: Gpu, c: BenchCase, scale: BenchScale, reps: number)
     const ms = (await gpu.timeGpu(() => {
       for (let r = 0; r < reps; r++) inst.run();
     })) / reps;
-    const r: BenchResult = { name: c.name, group: c.group, shape: inst.shape, ms };
+    const r: BenchResult = { name: c.name, group: c.group, shape: inst.shape, ms, torch: inst.torch };
     if (inst.flops) r.tflops = inst.flops / (ms * 1e-3) / 1e12;
     if (inst.bytes) r.gbs = inst.bytes / (ms * 1e-3) / 1e9;
     return r;

@@ -11,6 +11,11 @@ export interface BenchInstance {
   flops?: number;
   /** Bytes moved to and from memory per iteration, at minimum (for GB/s). */
   bytes?: number;
+  /** The same work in PyTorch, for bench/torch-peer (tools/device/torch_peer.py), run on the same
+   *  card in the same session: an op name it knows and its sizes. Ops: copy{bytes},
+   *  mm{M,N,K,layout: xwT|dyW|dyTx}, sdpa{seqs,seqlen,heads,kv,hd,pass: fwd|bwd}, rmsnorm{rows,dim,pass},
+   *  rope{T,heads,hd}, swiglu{n,pass}, add{n}, embedding{T,V,H,pass}, lmhead{T,H,V,pass}, adamw{numel}. */
+  torch?: { op: string; args: Record<string, number | string> };
   run(): void;
   dispose(): void;
 }

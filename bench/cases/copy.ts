@@ -14,6 +14,7 @@ export const cases: BenchCase[] = [
       const chunks = gpu.rowChunks(bytes / 16, 16);
       return {
         shape: `bytes=${bytes}`,
+        torch: { op: 'copy', args: { bytes } },
         bytes: 2 * bytes,
         run() {
           for (const c of chunks) {

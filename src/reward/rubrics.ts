@@ -32,6 +32,9 @@ export interface ToolSyntaxBreakdown {
   /** Messages without a tool call (at most 1: it ends the episode). */
   noCall: number;
   points: { strReplace: number; review: number; submit: number; failedCalls: number; noSubmit: number };
+  /** Points of each outcome, in order (a later review or a message without a call scores 0);
+   * total = sum(perCall) + points.noSubmit. */
+  perCall: number[];
   total: number;
 }
 
@@ -45,25 +48,32 @@ export function toolSyntaxScore(outcomes: readonly CallOutcome[]): ToolSyntaxBre
   let submitted = false;
   let failedCalls = 0;
   let noCall = 0;
+  const perCall: number[] = [];
   for (const o of outcomes) {
+    let p = 0;
     switch (o.kind) {
       case 'str_replace':
         if (o.ok) strReplaceOk++;
         else strReplaceFailed++;
+        p = o.ok ? TOOL_POINTS.strReplaceOk : TOOL_POINTS.strReplaceFailed;
         break;
       case 'review':
+        p = reviews === 0 ? TOOL_POINTS.firstReview : 0;
         reviews++;
         break;
       case 'submit':
+        p = submitted ? 0 : TOOL_POINTS.submit;
         submitted = true;
         break;
       case 'failed':
         failedCalls++;
+        p = TOOL_POINTS.failedCall;
         break;
       case 'none':
         noCall++;
         break;
     }
+    perCall.push(p);
   }
   const points = {
     strReplace: times(strReplaceOk, TOOL_POINTS.strReplaceOk) + times(strReplaceFailed, TOOL_POINTS.strReplaceFailed),
@@ -73,7 +83,7 @@ export function toolSyntaxScore(outcomes: readonly CallOutcome[]): ToolSyntaxBre
     noSubmit: submitted ? 0 : TOOL_POINTS.noSubmit,
   };
   const total = points.strReplace + points.review + points.submit + points.failedCalls + points.noSubmit;
-  return { strReplaceOk, strReplaceFailed, reviews, submitted, failedCalls, noCall, points, total };
+  return { strReplaceOk, strReplaceFailed, reviews, submitted, failedCalls, noCall, points, perCall, total };
 }
 
 // ---- layout ----

@@ -181,8 +181,30 @@ export function renderRewardMarkdown(r: RewardBreakdown): string {
 }
 
 export interface RenderOptions {
-  /** Include the system prompt (long, the same in every episode). Default false. */
-  system?: boolean;
+  /**
+   * The system prompt (long, the same in every episode): false leaves it out (default), true shows
+   * it whole, 'abbreviated' shows its first line and says where the full text lives.
+   */
+  system?: boolean | 'abbreviated';
+}
+
+/** The system prompt's first line, then a pointer to the rest. */
+function abbreviate(prompt: string): string {
+  const [first = '', ...rest] = prompt.split('\n');
+  return `${first}\n[... ${rest.length} more lines: SYSTEM_PROMPT in src/env/resume/prompts.ts]`;
+}
+
+/** One row per turn with the points its call scored, then the no-submit penalty when it applies. */
+export function renderToolCallsMarkdown(ep: EpisodeResult): string {
+  const t = ep.reward.tool;
+  const lines = ['| turn | call | outcome | points |', '|---|---|---|---|'];
+  ep.turns.forEach((turn, i) => {
+    const call = turn.tool ?? (turn.outcome.kind === 'none' ? '(none)' : '(invalid)');
+    lines.push(`| ${turn.turn} | ${call} | ${outcomeLabel(turn.outcome)} | ${pts(t.perCall[i] ?? 0)} |`);
+  });
+  if (!t.submitted) lines.push(`| - | - | no submit by the end | ${pts(t.points.noSubmit)} |`);
+  lines.push(`| | | **tool syntax total** | **${pts(t.total)}** |`);
+  return lines.join('\n');
 }
 
 /** A transcript and its reward as readable Markdown. */
@@ -192,8 +214,13 @@ export function renderEpisodeMarkdown(ep: EpisodeResult, opts: RenderOptions = {
   out.push(`# Episode ${ep.rowId} (planted weakness: ${ep.weakness})`, '');
   out.push(`Ended by ${ep.endReason} after ${ep.turns.length} turn(s); reward R = ${total}.`, '');
   for (const m of ep.messages.slice(0, 2)) {
-    if (m.role === 'system' && !opts.system) continue;
-    out.push(`## ${m.role === 'system' ? 'System prompt' : 'User'}`, '', fenced(m.content), '');
+    if (m.role === 'system') {
+      if (!opts.system) continue;
+      const text = opts.system === 'abbreviated' ? abbreviate(m.content) : m.content;
+      out.push(`## System prompt${opts.system === 'abbreviated' ? ' (abbreviated)' : ''}`, '', fenced(text), '');
+    } else {
+      out.push('## User', '', fenced(m.content), '');
+    }
   }
   for (const t of ep.turns) {
     out.push(`## Turn ${t.turn}: ${outcomeLabel(t.outcome)}`, '', '**Assistant**', '', fenced(t.assistant), '');
@@ -202,6 +229,7 @@ export function renderEpisodeMarkdown(ep: EpisodeResult, opts: RenderOptions = {
   out.push('## Final document vs original', '');
   const diff = unifiedDiff(ep.original, ep.finalDoc);
   out.push(diff === '' ? '(unchanged)' : fenced(diff, 'diff'), '');
-  out.push('## Reward', '', renderRewardMarkdown(ep.reward), '');
+  out.push('## Reward', '', '### Tool syntax per call', '', renderToolCallsMarkdown(ep), '');
+  out.push('### Breakdown', '', renderRewardMarkdown(ep.reward), '');
   return out.join('\n');
 }

@@ -27,6 +27,13 @@ describe('tool syntax rubric', () => {
     expect(t.total).toBe(1.25);
   });
 
+  it('perCall gives each call its points, and they add up with no-submit to the total', () => {
+    const t = toolSyntaxScore([REVIEW, FAIL, OK, REVIEW, BROKEN, { kind: 'none' }]);
+    expect(t.perCall).toEqual([1, -0.25, 0.25, 0, -0.25, 0]);
+    expect(t.perCall.reduce((a, b) => a + b, 0) + t.points.noSubmit).toBe(t.total);
+    expect(toolSyntaxScore([REVIEW, OK, SUBMIT]).perCall).toEqual([1, 0.25, 1]);
+  });
+
   it('review +1 once, later reviews 0', () => {
     expect(toolSyntaxScore([REVIEW, SUBMIT]).total).toBe(2);
     const t = toolSyntaxScore([REVIEW, REVIEW, REVIEW, SUBMIT]);

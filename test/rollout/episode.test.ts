@@ -166,7 +166,13 @@ describe('renderEpisodeMarkdown', () => {
     expect(md).toContain('# Episode ex-001 (planted weakness: weak_verbs)');
     expect(md).toContain('Ended by submit after 2 turn(s); reward R = +5.25.');
     expect(md).not.toContain('## System prompt');
-    expect(renderEpisodeMarkdown(ep, { system: true })).toContain('## System prompt');
+    expect(renderEpisodeMarkdown(ep, { system: true })).toContain(`## System prompt\n\n\`\`\`text\n${SYSTEM_PROMPT}\n`);
+    const short = renderEpisodeMarkdown(ep, { system: 'abbreviated' });
+    expect(short).toContain('## System prompt (abbreviated)\n\n```text\nYou are an expert resume editor.');
+    expect(short).toMatch(/\[\.\.\. \d+ more lines: SYSTEM_PROMPT in src\/env\/resume\/prompts\.ts\]/);
+    expect(md).toContain('| 1 | str_replace | str_replace, 1 replaced | +0.25 |');
+    expect(md).toContain('| 2 | submit | submit | +1.00 |');
+    expect(md).toContain('| | | **tool syntax total** | **+1.25** |');
     expect(md).toContain('## Turn 1: str_replace, 1 replaced');
     expect(md).toContain('## Turn 2: submit');
     expect(md).toContain('```diff\n--- a/resume.md\n+++ b/resume.md\n');
@@ -184,6 +190,8 @@ describe('renderEpisodeMarkdown', () => {
     const md = renderEpisodeMarkdown(ep);
     expect(md).toContain('`````text\nHere: ```` four backticks');
     expect(md).toContain('(unchanged)');
+    expect(md).toContain('| 1 | submit | submit | +1.00 |');
+    expect(md).not.toContain('no submit by the end');
     expect(md).toContain('| content (no edit, no judge call) | action verbs | -0.25 |');
   });
 });

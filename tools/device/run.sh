@@ -19,8 +19,8 @@ steps=${*:-info check hf bench torch layer}
 log() { echo "[$(date +%T)] $*" | tee -a "$OUT"/run.log; }
 has() { [[ " $steps " == *" $1 "* ]]; }
 
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$OUT"/gpu.txt 2>&1
-log "gpu: $(cat "$OUT"/gpu.txt)"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > $W/gpu.txt 2>&1
+log "gpu: $(cat $W/gpu.txt)"
 if has info; then
   if ! timeout 60 $NODE $W/js/src/cli/gpu-info.mjs --json > "$OUT"/gpu-info.json 2>>"$OUT"/run.log; then
     # Fallback: the driver's own ICD json (some images ship it under /usr/local/nvidia).
@@ -35,12 +35,12 @@ if has info; then
 fi
 if has check; then
   log "kernel checks"
-  timeout 150 $NODE $W/js/tools/device/check.mjs 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+  timeout 150 $NODE $W/js/tools/device/check.mjs "$OUT"/check.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
 fi
 if has hf; then
   log "transformers vs ours on the tiny checkpoint"
   timeout 90 python3 "$P"/hf_compare.py "$P"/tiny-model "$W"/hf.json 2>&1 | tail -3 | tee -a "$OUT"/run.log
-  timeout 60 $NODE $W/js/tools/device/hf-compare.mjs "$P"/tiny-model "$W"/hf.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+  timeout 60 $NODE $W/js/tools/device/hf-compare.mjs "$P"/tiny-model "$W"/hf.json "$OUT"/hf.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
 fi
 if has bench; then
   log "benchmarks (ours)"

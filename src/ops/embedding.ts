@@ -1,0 +1,103 @@
+// Token embedding forward (row gather) and backward (scatter-add into an f32 table gradient).
+// Tables may exceed one storage binding (Qwen3-14B: [151936, 5120] f32 = 3.1 GB): both directions
+// loop over vocab-row chunks. The backward is deterministic: tokens are grouped by id on the host
+// (sorted, token order kept inside a group) and one workgroup per unique id sums its tokens' rows.
+import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './residual.js';
+
+export interface EmbeddingBwdOpts extends ChunkOpts {
+  /** The ids as the host packed them: skips reading them back from the GPU. */
+  hostIds?: Uint32Array;
+}
+
+function shapeOf(op: string, ids: Tensor, table: Tensor, rows: Tensor): { T: number; V: number; H: number } {
+  if (ids.dtype !== 'u32' || ids.shape.length !== 1) throw new Error(`${op}: ids ${ids.describe()} must be u32 [T]`);
+  if (table.shape.length !== 2) throw new Error(`${op}: table ${table.describe()} must be [V, H]`);
+  const [V, H] = table.shape as [number, number];
+  const T = ids.numel;
+  if (rows.numel !== T * H) throw new Error(`${op}: ${rows.describe()} must be [T=${T}, H=${H}]`);
+  return { T, V, H };
+}
+
+/** out[t] = table[ids[t]] (table bf16/f32, out bf16/f32). Ids >= V give NaN rows. */
+export function embeddingForward(gpu: Gpu, ids: Tensor, table: Tensor, out: Tensor, opts: ChunkOpts = {}): void {
+  const { T, V, H } = shapeOf('embeddingForward', ids, table, out);
+  const def: KernelDef = {
+    name: 'embedding_fwd',
+    file: 'embedding.wgsl',
+    entry: 'fwd',
+    consts: { ...dtConsts('TB', table, 'embeddingForward'), ...dtConsts('O', out, 'embeddingForward') },
+    params: { tokens: 'u32', H: 'u32', row0: 'u32', rows: 'u32', V: 'u32' },
+  };
+  if (out.byteSize > (opts.maxBindingBytes ?? gpu.maxBinding)) throw new Error(`embeddingForward: ${out.describe()} exceeds one binding`);
+  const rb = H * elemBytes(table);
+  for (const s of rowSpans(gpu, V, [rb], opts.maxBindingBytes)) {
+    gpu.dispatch(def, {
+      params: { tokens: T, H, row0: s.row0, rows: s.rows, V },
+      bindings: [ids, spanOf(table, s, rb), out],
+      workgroups: Math.ceil((T * Math.ceil(H / 2)) / 256),
+    });
+  }
+}
+
+/** Tokens grouped by id: off[nU+1] | ids[nU] | tokens[T] (see embedding.wgsl). */
+export function groupTokens(hostIds: Uint32Array, V: number): { list: Uint32Array; uniq: Uint32Array; nU: number } {
+  const T = hostIds.length;
+  for (let t = 0; t < T; t++) {
+    if (hostIds[t] >= V) throw new Error(`embeddingBackward: token id ${hostIds[t]} at position ${t} is outside the vocabulary [0, ${V})`);
+  }
+  const order = Array.from({ length: T }, (_, t) => t).sort((a, b) => hostIds[a] - hostIds[b] || a - b);
+  const uniq: number[] = [];
+  const off: number[] = [];
+  order.forEach((t, k) => {
+    if (k === 0 || hostIds[t] !== hostIds[order[k - 1]]) {
+      uniq.push(hostIds[t]);
+      off.push(k);
+    }
+  });
+  off.push(T);
+  const nU = uniq.length;
+  const list = new Uint32Array(2 * nU + 1 + T);
+  list.set(off, 0);
+  list.set(uniq, nU + 1);
+  list.set(order, 2 * nU + 1);
+  return { list, uniq: Uint32Array.from(uniq), nU };
+}
+
+/** dTable (f32 [V, H]) += scatter of dOut rows by id. Records dispatches and returns when hostIds
+ *  is given; otherwise reads the ids back first (a GPU sync) and returns a promise. */
+export function embeddingBackward(gpu: Gpu, ids: Tensor, dOut: Tensor, dTable: Tensor, opts: EmbeddingBwdOpts & { hostIds: Uint32Array }): void;
+export function embeddingBackward(gpu: Gpu, ids: Tensor, dOut: Tensor, dTable: Tensor, opts?: EmbeddingBwdOpts): void | Promise<void>;
+export function embeddingBackward(gpu: Gpu, ids: Tensor, dOut: Tensor, dTable: Tensor, opts: EmbeddingBwdOpts = {}): void | Promise<void> {
+  const { T, V, H } = shapeOf('embeddingBackward', ids, dTable, dOut);
+  if (dTable.dtype !== 'f32') throw new Error(`embeddingBackward: dTable ${dTable.describe()} must be f32`);
+  if (!opts.hostIds) {
+    return gpu.read(ids).then((h) => embeddingBackward(gpu, ids, dOut, dTable, { ...opts, hostIds: h as Uint32Array }));
+  }
+  if (opts.hostIds.length !== T) throw new Error(`embeddingBackward: hostIds has ${opts.hostIds.length} ids, ids ${ids.describe()} has ${T}`);
+  if (T === 0) return;
+  const { list, uniq, nU } = groupTokens(opts.hostIds, V);
+  const listT = gpu.upload(list, [list.length], 'u32', 'embedding.token-groups');
+  const def: KernelDef = {
+    name: 'embedding_bwd',
+    file: 'embedding.wgsl',
+    entry: 'bwd',
+    consts: { TB_T: 'f32', TB_BF: false, ...dtConsts('O', dOut, 'embeddingBackward') },
+    params: { H: 'u32', u0: 'u32', nU: 'u32', row0: 'u32', idsAt: 'u32', toksAt: 'u32' },
+  };
+  const rb = H * 4;
+  let u = 0;
+  for (const s of rowSpans(gpu, V, [rb], opts.maxBindingBytes)) {
+    let u1 = u;
+    while (u1 < nU && uniq[u1] < s.row0 + s.rows) u1++;
+    if (u1 > u) {
+      gpu.dispatch(def, {
+        params: { H, u0: u, nU: u1 - u, row0: s.row0, idsAt: nU + 1, toksAt: 2 * nU + 1 },
+        bindings: [listT, dOut, spanOf(dTable, s, rb)],
+        workgroups: u1 - u,
+      });
+    }
+    u = u1;
+  }
+}

@@ -1,0 +1,157 @@
+// Matrix products of a linear layer (W stored [out, in] as in nn.Linear):
+//   linear               y  = x W^T        x [M,K], w [N,K] -> y [M,N]
+//   linearBackwardInput  dx = dy W         dy [M,N], w [N,K] -> dx [M,K]
+//   linearBackwardWeight dw (+)= dy^T x    dy [M,N], x [M,K] -> dw [N,K]
+// Inputs bf16 or f32, outputs bf16 or f32, accumulation always f32. Leading dimensions may be
+// folded (x [B,T,K] is [B*T,K]). Tensors over one storage binding are split into row chunks.
+// Two kernels: a portable tiled one (kernels/matmul.wgsl, runs everywhere incl. lavapipe) and a
+// tensor-core one on subgroup matrices (matmul-sgmat.ts), which 'auto' only uses after
+// checkMatmulPaths has compared it against the portable kernel on this device.
+import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { cast } from './cast.js';
+import { lastDim, planGemm, type GemmDesc } from './matmul-plan.js';
+import { sgmatState, sgmatGemm, checkSubgroupMatrix } from './matmul-sgmat.js';
+
+export interface MatmulOpts {
+  /** out += product instead of out = product (out must be f32). */
+  accumulate?: boolean;
+  /** Cap on one storage binding, for tests of the chunked path (default: the device's). */
+  maxBindingBytes?: number;
+  /** 'auto': subgroup matrices where checkMatmulPaths verified them and both inputs are bf16. */
+  path?: 'auto' | 'portable' | 'subgroup-matrix';
+  /** Portable kernel's workgroup tile (64: 4x4 per thread, 128: 8x8); default by size and device. */
+  tile?: 64 | 128;
+}
+
+const TILES = {
+  64: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 },
+  128: { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8 },
+} as const;
+
+function rowsOf(t: Tensor): number {
+  return t.numel / lastDim(t);
+}
+
+function checkDtypes(op: string, ins: Tensor[], out: Tensor, opts: MatmulOpts): void {
+  for (const t of [...ins, out]) {
+    if (t.shape.length < 2) throw new Error(`${op}: ${t.describe()} must be a matrix (rank >= 2)`);
+    if (t.dtype !== 'bf16' && t.dtype !== 'f32') throw new Error(`${op}: ${t.describe()} must be bf16 or f32`);
+  }
+  if (opts.accumulate && out.dtype !== 'f32') throw new Error(`${op}: accumulate needs an f32 output, got ${out.describe()}`);
+}
+
+function shapeError(op: string, what: string, ts: Tensor[]): Error {
+  return new Error(`${op}: ${what} (${ts.map((t) => t.describe()).join(', ')})`);
+}
+
+/** y[M,N] = x[M,K] w[N,K]^T (or y += with accumulate). */
+export function linear(gpu: Gpu, x: Tensor, w: Tensor, y: Tensor, opts: MatmulOpts = {}): void {
+  const op = 'linear';
+  checkDtypes(op, [x, w], y, opts);
+  const M = rowsOf(x), K = lastDim(x), N = rowsOf(w);
+  if (lastDim(w) !== K) throw shapeError(op, `w must be [N, K=${K}]`, [x, w]);
+  if (rowsOf(y) !== M || lastDim(y) !== N) throw shapeError(op, `y must be [M=${M}, N=${N}]`, [x, w, y]);
+  gemm(gpu, { op, a: { t: x, rows: 'r', cols: 'k' }, b: { t: w, rows: 'c', cols: 'k' }, c: { t: y, rows: 'r', cols: 'c' }, R: M, C: N, K }, opts);
+}
+
+/** dx[M,K] = dy[M,N] w[N,K] (or dx += with accumulate). */
+export function linearBackwardInput(gpu: Gpu, dy: Tensor, w: Tensor, dx: Tensor, opts: MatmulOpts = {}): void {
+  const op = 'linearBackwardInput';
+  checkDtypes(op, [dy, w], dx, opts);
+  const M = rowsOf(dy), N = lastDim(dy), K = lastDim(w);
+  if (rowsOf(w) !== N) throw shapeError(op, `w must be [N=${N}, K]`, [dy, w]);
+  if (rowsOf(dx) !== M || lastDim(dx) !== K) throw shapeError(op, `dx must be [M=${M}, K=${K}]`, [dy, w, dx]);
+  gemm(gpu, { op, a: { t: dy, rows: 'r', cols: 'k' }, b: { t: w, rows: 'k', cols: 'c' }, c: { t: dx, rows: 'r', cols: 'c' }, R: M, C: K, K: N }, opts);
+}
+
+/** dw[N,K] = dy[M,N]^T x[M,K] (or dw += with accumulate: gradient accumulation over micro-batches). */
+export function linearBackwardWeight(gpu: Gpu, dy: Tensor, x: Tensor, dw: Tensor, opts: MatmulOpts = {}): void {
+  const op = 'linearBackwardWeight';
+  checkDtypes(op, [dy, x], dw, opts);
+  const M = rowsOf(dy), N = lastDim(dy), K = lastDim(x);
+  if (rowsOf(x) !== M) throw shapeError(op, `x must be [M=${M}, K]`, [dy, x]);
+  if (rowsOf(dw) !== N || lastDim(dw) !== K) throw shapeError(op, `dw must be [N=${N}, K=${K}]`, [dy, x, dw]);
+  gemm(gpu, { op, a: { t: dy, rows: 'k', cols: 'r' }, b: { t: x, rows: 'k', cols: 'c' }, c: { t: dw, rows: 'r', cols: 'c' }, R: N, C: K, K: M }, opts);
+}
+
+function choosePath(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): 'portable' | 'subgroup-matrix' {
+  const want = opts.path ?? 'auto';
+  if (want === 'portable') return 'portable';
+  if (want === 'subgroup-matrix') {
+    if (!gpu.features.subgroupMatrix || !gpu.features.f16) throw new Error(`${g.op}: path 'subgroup-matrix' requested but the device has no f16 subgroup matrices`);
+    return 'subgroup-matrix';
+  }
+  const bf16In = g.a.t.dtype === 'bf16' && g.b.t.dtype === 'bf16';
+  return bf16In && sgmatState(gpu) === 'ok' ? 'subgroup-matrix' : 'portable';
+}
+
+function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
+  if (g.R === 0 || g.C === 0) return;
+  const cap = Math.min(opts.maxBindingBytes ?? gpu.maxBinding, gpu.maxBinding);
+  if (g.K === 0) {
+    if (!opts.accumulate) gpu.zero(g.c.t);
+    return;
+  }
+  const path = choosePath(gpu, g, opts);
+  const quantum = 128;
+  const chunks = planGemm(gpu, g, cap, quantum);
+  // A bf16 output cannot accumulate partial sums over K chunks: sum them in f32, then round once.
+  if (g.c.t.dtype === 'bf16' && chunks.some((ch) => ch.kIndex > 0)) {
+    const tmp = gpu.empty(g.c.t.shape, 'f32', `${g.op}.f32acc`);
+    gemm(gpu, { ...g, c: { ...g.c, t: tmp } }, { ...opts, accumulate: false });
+    cast(gpu, tmp, g.c.t);
+    gpu.flush(); // submitted work keeps the buffer alive; recorded-but-unsubmitted work would not
+    tmp.destroy();
+    return;
+  }
+  if (path === 'subgroup-matrix') {
+    sgmatGemm(gpu, g, chunks, !!opts.accumulate);
+    return;
+  }
+  const tile = TILES[opts.tile ?? defaultTile(gpu, g)];
+  const def: KernelDef = {
+    name: `matmul_${g.op}`,
+    file: 'matmul.wgsl',
+    consts: {
+      ...tile,
+      A_KR: g.a.rows === 'k',
+      B_KC: g.b.rows === 'k',
+      A_BF16: g.a.t.dtype === 'bf16',
+      B_BF16: g.b.t.dtype === 'bf16',
+      C_BF16: g.c.t.dtype === 'bf16',
+      A_ELEM: g.a.t.dtype === 'bf16' ? 'u32' : 'f32',
+      B_ELEM: g.b.t.dtype === 'bf16' ? 'u32' : 'f32',
+      C_ELEM: g.c.t.dtype === 'bf16' ? 'u32' : 'f32',
+    },
+    params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32' },
+  };
+  for (const ch of chunks) {
+    const wx = Math.ceil(ch.c.size / tile.BN), wy = Math.ceil(ch.r.size / tile.BM);
+    if (wx > 65535 || wy > 65535) throw new Error(`${g.op}: grid ${wx}x${wy} too large`);
+    gpu.dispatch(def, {
+      params: {
+        R: ch.r.size, C: ch.c.size, K: ch.k.size,
+        lda: ch.a.ld, ldb: ch.b.ld, ldc: ch.c_.ld,
+        off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
+        accumulate: opts.accumulate || ch.kIndex > 0 ? 1 : 0,
+      },
+      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding],
+      workgroups: [wx, wy, 1],
+    });
+  }
+}
+
+/** 128x128 tiles where there are enough of them to fill a big GPU, 64x64 otherwise (and on CPU). */
+function defaultTile(gpu: Gpu, g: GemmDesc): 64 | 128 {
+  if (gpu.isSoftware) return 64;
+  return Math.ceil(g.R / 128) * Math.ceil(g.C / 128) >= 264 ? 128 : 64;
+}
+
+/** Run the subgroup-matrix kernel against the portable one on random inputs (a few shapes, incl.
+ *  ones that are not tile multiples, all three layouts) and enable it for 'auto' only if they agree.
+ *  'unavailable': no f16 subgroup matrices on this device; 'rejected': compile error or mismatch
+ *  (detail says which). Never throws for a kernel problem: the portable path stays in use. */
+export async function checkMatmulPaths(gpu: Gpu): Promise<{ subgroupMatrix: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+  return checkSubgroupMatrix(gpu, { linear, linearBackwardInput, linearBackwardWeight });
+}

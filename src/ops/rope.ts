@@ -1,0 +1,95 @@
+// Rotary position embedding (HF rotate_half, non-interleaved) on x [T, heads*headDim] with per-token
+// positions (u32 [T], restarting per packed sequence). Backward = rotation by -angle.
+// cos/sin come from a per-device table built on the host from the f32 angle exactly as HF forms
+// it: inv_freq = f32(1 / f32(theta ** f32(2i/d))), angle = f32(pos * inv_freq). Computing cos/sin
+// on the host (in float64, rounded to f32) avoids the GPU's sin/cos, whose accuracy WGSL only
+// bounds on [-pi, pi] while angles reach ~4e4 rad. (choice) The rotation is applied in f32 with f32
+// cos/sin and rounded once; HF rounds cos/sin and each product to bf16.
+import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './residual.js';
+
+export interface RopeDims {
+  tokens: number;
+  heads: number;
+  headDim: number;
+  theta: number;
+  /** Positions must be below this (table rows); default 40960 = Qwen3 max_position_embeddings. */
+  maxPosition?: number;
+}
+
+const DEFAULT_MAX_POSITION = 40960;
+
+/** HF's inv_freq in f32 arithmetic. */
+export function ropeInvFreqF32(headDim: number, theta: number): Float32Array {
+  const half = headDim / 2;
+  const inv = new Float32Array(half);
+  for (let i = 0; i < half; i++) inv[i] = Math.fround(1 / Math.fround(Math.pow(theta, Math.fround((2 * i) / headDim))));
+  return inv;
+}
+
+const tables = new WeakMap<Gpu, Map<string, Tensor>>();
+
+function cosSinTable(gpu: Gpu, headDim: number, theta: number, maxPos: number): Tensor {
+  let m = tables.get(gpu);
+  if (!m) tables.set(gpu, (m = new Map()));
+  const key = `${headDim}/${theta}/${maxPos}`;
+  let t = m.get(key);
+  if (!t) {
+    const half = headDim / 2;
+    const inv = ropeInvFreqF32(headDim, theta);
+    const data = new Float32Array(maxPos * half * 2);
+    for (let p = 0; p < maxPos; p++) {
+      for (let i = 0; i < half; i++) {
+        const angle = Math.fround(p * inv[i]);
+        data[(p * half + i) * 2] = Math.cos(angle);
+        data[(p * half + i) * 2 + 1] = Math.sin(angle);
+      }
+    }
+    t = gpu.upload(data, [maxPos, half, 2], 'f32', `rope.cos-sin[${key}]`);
+    m.set(key, t);
+  }
+  return t;
+}
+
+const kernel = (x: Tensor, op: string): KernelDef => ({
+  name: 'rope',
+  file: 'rope.wgsl',
+  consts: dtConsts('X', x, op),
+  params: { tokens: 'u32', heads: 'u32', hd: 'u32', maxPos: 'u32', sgn: 'f32' },
+});
+
+function rope(op: string, sgn: number, gpu: Gpu, x: Tensor, positions: Tensor, out: Tensor, d: RopeDims, opts: ChunkOpts): void {
+  const { tokens, heads, headDim } = d;
+  for (const [k, v] of Object.entries({ tokens, heads, headDim })) {
+    if (!Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${k} must be a positive integer, got ${v}`);
+  }
+  if (headDim % 2 !== 0) throw new Error(`${op}: headDim must be even, got ${headDim}`);
+  if (x.dtype === 'bf16' && headDim % 4 !== 0) throw new Error(`${op}: bf16 needs headDim % 4 == 0 (half a head = whole words), got ${headDim}`);
+  for (const t of [x, out]) {
+    if (t.numel !== tokens * heads * headDim) throw new Error(`${op}: ${t.describe()} must hold tokens*heads*headDim = ${tokens}x${heads}x${headDim}`);
+  }
+  if (out.dtype !== x.dtype) throw new Error(`${op}: ${out.describe()} dtype differs from ${x.describe()}`);
+  if (out.buffer === x.buffer) throw new Error(`${op}: out must not alias x (${x.describe()})`);
+  if (positions.dtype !== 'u32' || positions.numel !== tokens) throw new Error(`${op}: positions ${positions.describe()} must be u32 [${tokens}]`);
+  const maxPos = d.maxPosition ?? DEFAULT_MAX_POSITION;
+  const table = cosSinTable(gpu, headDim, d.theta, maxPos);
+  const def = kernel(x, op);
+  const rb = heads * headDim * elemBytes(x);
+  const threadsPerToken = heads * Math.ceil(headDim / 4);
+  for (const s of rowSpans(gpu, tokens, [rb, 4], opts.maxBindingBytes)) {
+    gpu.dispatch(def, {
+      params: { tokens: s.rows, heads, hd: headDim, maxPos, sgn },
+      bindings: [spanOf(x, s, rb), spanOf(positions, s, 4), table, spanOf(out, s, rb)],
+      workgroups: Math.ceil((s.rows * threadsPerToken) / 256),
+    });
+  }
+}
+
+export function ropeForward(gpu: Gpu, x: Tensor, positions: Tensor, out: Tensor, dims: RopeDims, opts: ChunkOpts = {}): void {
+  rope('ropeForward', 1, gpu, x, positions, out, dims, opts);
+}
+
+export function ropeBackward(gpu: Gpu, dy: Tensor, positions: Tensor, dx: Tensor, dims: RopeDims, opts: ChunkOpts = {}): void {
+  rope('ropeBackward', -1, gpu, dy, positions, dx, dims, opts);
+}

@@ -1,0 +1,96 @@
+// GPU causal GQA attention over packed sequences vs the float64 reference (src/ops/ref/attention.ts).
+// Inputs are rounded to bf16 before they go to both. Tolerances: out (bf16) atol 1e-2 + rtol 1e-2
+// (|v| ~ 1: bf16 keeps 8 bits, 2^-8 = 0.4%); lse (f32) atol 1e-4; gradients atol 1.5e-2 * max|ref|
+// + rtol 1.5e-2 in bf16, atol 2e-3 * max|ref| in f32. The backward reference gets the GPU's own
+// out and lse (what the GPU backward sees), so only the backward's own error is measured.
+import { describe, expect, it } from 'vitest';
+import { getGpu } from '../../src/gpu/gpu.js';
+import { attentionBackward, attentionForward, type AttnTiles } from '../../src/ops/attention.js';
+import * as ref from '../../src/ops/ref/index.js';
+import { expectClose } from '../gpu/util.js';
+
+interface Case {
+  lengths: number[];
+  heads: number;
+  kvHeads: number;
+  hd: number;
+  tiles?: Partial<AttnTiles>;
+  gradDtype?: 'bf16' | 'f32';
+}
+
+const SMALL: Partial<AttnTiles> = { fwdBR: 16, fwdBC: 16, dqBR: 16, dqBC: 16, kvBC: 16, kvBQ: 16 };
+
+function bf16Random(n: number, rng: () => number, scale = 1): Float64Array {
+  return ref.roundBf16Array(ref.randomArray(n, rng, scale));
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+async function runCase(c: Case, seed: number) {
+  const gpu = await getGpu();
+  const { lengths, heads, kvHeads, hd } = c;
+  const cu = ref.cuSeqlensFromLengths(lengths);
+  const T = cu[cu.length - 1]!;
+  const rng = ref.makeRng(seed);
+  const q = bf16Random(T * heads * hd, rng);
+  const k = bf16Random(T * kvHeads * hd, rng);
+  const v = bf16Random(T * kvHeads * hd, rng);
+  const dOut = bf16Random(T * heads * hd, rng);
+  const shape = { T, nh: heads, nkv: kvHeads, hd };
+  const dims = { heads, kvHeads, headDim: hd };
+  const seqInfo = { nSeq: lengths.length, maxSeqLen: Math.max(...lengths) };
+  const opts = { tiles: c.tiles };
+
+  const qT = gpu.upload(q, [T, heads * hd], 'bf16', 'q');
+  const kT = gpu.upload(k, [T, kvHeads * hd], 'bf16', 'k');
+  const vT = gpu.upload(v, [T, kvHeads * hd], 'bf16', 'v');
+  const cuT = gpu.upload(cu, [cu.length], 'u32', 'cu');
+  const outT = gpu.empty([T, heads * hd], 'bf16', 'out');
+  const lseT = gpu.empty([T, heads], 'f32', 'lse');
+  attentionForward(gpu, qT, kT, vT, cuT, outT, lseT, dims, seqInfo, opts);
+  const out = await gpu.readF32(outT);
+  const lse = await gpu.readF32(lseT);
+  const want = ref.attentionForward(q, k, v, cu, shape);
+  expectClose(out, want.out, 1e-2, 1e-2, 'out');
+  expectClose(lse, want.lse, 1e-4, 1e-6, 'lse');
+
+  const gd = c.gradDtype ?? 'bf16';
+  const dOutT = gpu.upload(dOut, [T, heads * hd], 'bf16', 'dOut');
+  const dqT = gpu.empty([T, heads * hd], gd, 'dq');
+  const dkT = gpu.empty([T, kvHeads * hd], gd, 'dk');
+  const dvT = gpu.empty([T, kvHeads * hd], gd, 'dv');
+  attentionBackward(gpu, dOutT, qT, kT, vT, outT, lseT, cuT, dqT, dkT, dvT, dims, seqInfo, opts);
+  const g = ref.attentionBackward(dOut, q, k, v, out, lse, cu, shape);
+  for (const [name, t, w] of [['dq', dqT, g.dq], ['dk', dkT, g.dk], ['dv', dvT, g.dv]] as const) {
+    const got = await gpu.readF32(t);
+    const m = maxAbs(w);
+    if (gd === 'bf16') expectClose(got, w, 1.5e-2 * m, 1.5e-2, name);
+    else expectClose(got, w, 2e-3 * m, 1e-3, name);
+  }
+  for (const t of [qT, kT, vT, cuT, outT, lseT, dOutT, dqT, dkT, dvT]) t.destroy();
+}
+
+describe('attention (GPU) vs reference', () => {
+  it('lengths 1,5,17,33; heads 4 / kv 2; hd 16; 16-row tiles', () => runCase({ lengths: [1, 5, 17, 33], heads: 4, kvHeads: 2, hd: 16, tiles: SMALL }, 1));
+  it('lengths 1,5,17,33; heads 4 / kv 2; hd 16; default tiles; f32 gradients', () =>
+    runCase({ lengths: [1, 5, 17, 33], heads: 4, kvHeads: 2, hd: 16, gradDtype: 'f32' }, 2));
+  it('lengths 3,40,2; heads 5 / kv 1; hd 8; 8-row query tiles', () =>
+    runCase({ lengths: [3, 40, 2], heads: 5, kvHeads: 1, hd: 8, tiles: { fwdBR: 8, fwdBC: 16, dqBR: 8, dqBC: 16, kvBC: 16, kvBQ: 8 } }, 3));
+  it('lengths 7,20; heads 4 / kv 2; hd 128; default tiles', () => runCase({ lengths: [7, 20], heads: 4, kvHeads: 2, hd: 128 }, 4));
+
+  it('names the bad tensor', async () => {
+    const gpu = await getGpu();
+    const q = gpu.empty([4, 32], 'bf16', 'q');
+    const k = gpu.empty([4, 16], 'bf16', 'k');
+    const cu = gpu.upload([0, 4], [2], 'u32', 'cu');
+    const out = gpu.empty([4, 32], 'bf16', 'out');
+    const lse = gpu.empty([4, 4], 'f32', 'lse');
+    const dims = { heads: 2, kvHeads: 1, headDim: 16 };
+    expect(() => attentionForward(gpu, q, k, k, cu, out, lse, dims, { nSeq: 1, maxSeqLen: 4 })).toThrow(/lse is lse\[4x4\] f32, expected shape \[4x2\]/);
+    expect(() => attentionForward(gpu, q, k, k, cu, out, lse, { ...dims, kvHeads: 3 }, { nSeq: 1, maxSeqLen: 4 })).toThrow(/multiple of dims.kvHeads/);
+  });
+});

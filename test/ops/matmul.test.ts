@@ -1,0 +1,129 @@
+// GEMM in the three linear-layer layouts vs the float64 reference, on odd / non-tile sizes, bf16 and
+// f32 in/out, accumulate mode and the chunked path (tiny binding cap).
+// Tolerance per element: |got - want| <= rtol*|want| + 1e-5 * sum_k |a||b| (f32 accumulation
+// error is relative to the sum of magnitudes, not to the possibly cancelled result); rtol = 1e-2
+// for bf16 outputs (one bf16 rounding is <= 2^-8 relative), 0 for f32 outputs.
+import { describe, expect, it } from 'vitest';
+import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
+import type { DType, Tensor } from '../../src/gpu/tensor.js';
+import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from '../../src/ops/matmul.js';
+import { matmulAB, matmulABt, matmulAtB } from '../../src/ops/ref/index.js';
+import { randn } from '../gpu/util.js';
+
+type Layout = 'xwT' | 'dyW' | 'dyTx';
+
+interface Case {
+  layout: Layout;
+  M: number;
+  N: number;
+  K: number;
+  inT: DType;
+  outT: DType;
+  opts?: MatmulOpts;
+  /** Fold the M rows of the M-major tensors into [2, M/2, .]. */
+  fold?: boolean;
+}
+
+const abs = (v: Float64Array): Float64Array => v.map(Math.abs);
+
+async function runCase(gpu: Gpu, c: Case, seed: number): Promise<void> {
+  const { M, N, K, inT, outT } = c;
+  const bf = inT === 'bf16';
+  const shapeM = (cols: number): number[] => (c.fold ? [2, M / 2, cols] : [M, cols]);
+  // Inputs: x [M,K], w [N,K], dy [M,N]; output shape by layout.
+  const x = randn(M * K, seed, 1, bf);
+  const w = randn(N * K, seed + 1, 1, bf);
+  const dy = randn(M * N, seed + 2, 1, bf);
+  let want: Float64Array, mag: Float64Array, outShape: number[];
+  let run: (o: Tensor) => void;
+  if (c.layout === 'xwT') {
+    outShape = shapeM(N);
+    want = matmulABt(x, w, M, K, N);
+    mag = matmulABt(abs(x), abs(w), M, K, N);
+    const tx = gpu.upload(x, shapeM(K), inT, 'x'), tw = gpu.upload(w, [N, K], inT, 'w');
+    run = (o) => linear(gpu, tx, tw, o, c.opts);
+  } else if (c.layout === 'dyW') {
+    outShape = shapeM(K);
+    want = matmulAB(dy, w, M, N, K);
+    mag = matmulAB(abs(dy), abs(w), M, N, K);
+    const tdy = gpu.upload(dy, shapeM(N), inT, 'dy'), tw = gpu.upload(w, [N, K], inT, 'w');
+    run = (o) => linearBackwardInput(gpu, tdy, tw, o, c.opts);
+  } else {
+    outShape = [N, K];
+    want = matmulAtB(dy, x, M, N, K);
+    mag = matmulAtB(abs(dy), abs(x), M, N, K);
+    const tdy = gpu.upload(dy, shapeM(N), inT, 'dy'), tx = gpu.upload(x, shapeM(K), inT, 'x');
+    run = (o) => linearBackwardWeight(gpu, tdy, tx, o, c.opts);
+  }
+  const init = c.opts?.accumulate ? randn(want.length, seed + 3, 1) : null;
+  const out = init ? gpu.upload(init, outShape, outT, 'out') : gpu.empty(outShape, outT, 'out');
+  run(out);
+  const got = await gpu.readF32(out);
+  const rtol = outT === 'bf16' ? 1e-2 : 0;
+  let worst = { r: 0, i: -1 };
+  for (let i = 0; i < want.length; i++) {
+    const w0 = want[i] + (init ? init[i] : 0);
+    const r = Math.abs(got[i] - w0) / (rtol * Math.abs(w0) + 1e-5 * (mag[i] + (init ? Math.abs(init[i]) : 0)) + 1e-30);
+    if (!(r <= worst.r)) worst = { r: Number.isNaN(r) ? Infinity : r, i };
+  }
+  if (worst.r > 1) {
+    const i = worst.i;
+    throw new Error(`${c.layout} M=${M} N=${N} K=${K} ${inT}->${outT}: mismatch at [${i}] got ${got[i]} want ${want[i] + (init ? init[i] : 0)} (ratio ${worst.r.toFixed(2)})`);
+  }
+}
+
+const layouts: Layout[] = ['xwT', 'dyW', 'dyTx'];
+
+describe('matmul (portable path) vs float64 reference', () => {
+  const cases: Case[] = [];
+  for (const layout of layouts) {
+    cases.push({ layout, M: 37, N: 70, K: 98, inT: 'bf16', outT: 'bf16' });
+    cases.push({ layout, M: 37, N: 70, K: 98, inT: 'bf16', outT: 'f32' });
+    cases.push({ layout, M: 33, N: 35, K: 47, inT: 'f32', outT: 'f32' });
+    cases.push({ layout, M: 21, N: 40, K: 30, inT: 'bf16', outT: 'f32', opts: { accumulate: true } });
+    cases.push({ layout, M: 130, N: 132, K: 200, inT: 'bf16', outT: 'f32', opts: { tile: 128 } });
+    // Binding cap of 4 KiB: every operand is split into row chunks (and K chunks where the
+    // reduction runs along stored rows; with a bf16 output those go through an f32 buffer).
+    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'bf16', outT: 'bf16', opts: { maxBindingBytes: 4096 } });
+    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'f32', outT: 'f32', opts: { maxBindingBytes: 4096, accumulate: true } });
+  }
+  cases.push({ layout: 'xwT', M: 10, N: 6, K: 4, inT: 'bf16', outT: 'bf16', fold: true });
+  cases.push({ layout: 'dyTx', M: 12, N: 6, K: 4, inT: 'f32', outT: 'f32', fold: true });
+  cases.forEach((c, i) => {
+    const tag = `${c.layout} M=${c.M} N=${c.N} K=${c.K} ${c.inT}->${c.outT}${c.opts ? ' ' + JSON.stringify(c.opts) : ''}${c.fold ? ' folded' : ''}`;
+    it(tag, async () => {
+      const gpu = await getGpu();
+      await runCase(gpu, { ...c, opts: { path: 'portable', ...c.opts } }, 100 + i * 7);
+    });
+  });
+
+  it('auto picks the portable path where subgroup matrices are absent', async () => {
+    const gpu = await getGpu();
+    await runCase(gpu, { layout: 'xwT', M: 9, N: 10, K: 12, inT: 'bf16', outT: 'bf16' }, 5);
+  });
+
+  it('rejects bad shapes and dtypes with the tensors named', async () => {
+    const gpu = await getGpu();
+    const x = gpu.empty([4, 6], 'bf16', 'x'), w = gpu.empty([8, 4], 'bf16', 'w'), y = gpu.empty([4, 8], 'bf16', 'y');
+    expect(() => linear(gpu, x, w, y)).toThrow(/linear: w must be \[N, K=6\].*x\[4x6\] bf16.*w\[8x4\] bf16/);
+    const w2 = gpu.empty([8, 6], 'bf16', 'w');
+    expect(() => linear(gpu, x, w2, y, { accumulate: true })).toThrow(/accumulate needs an f32 output.*y\[4x8\]/);
+    const yi = gpu.empty([4, 8], 'i32', 'yi');
+    expect(() => linear(gpu, x, w2, yi)).toThrow(/yi\[4x8\] i32 must be bf16 or f32/);
+  });
+});
+
+describe('checkMatmulPaths', () => {
+  it('reports subgroup matrices unavailable without the feature (lavapipe)', async () => {
+    const gpu = await getGpu();
+    const r = await checkMatmulPaths(gpu);
+    if (gpu.features.subgroupMatrix) {
+      expect(['ok', 'rejected']).toContain(r.subgroupMatrix);
+    } else {
+      expect(r.subgroupMatrix).toBe('unavailable');
+      const x = gpu.empty([2, 2], 'bf16'), y = gpu.empty([2, 2], 'f32');
+      expect(() => linear(gpu, x, x, y, { path: 'subgroup-matrix' })).toThrow(/no f16 subgroup matrices/);
+    }
+    expect(r.detail.length).toBeGreaterThan(0);
+  });
+});
