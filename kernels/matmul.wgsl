@@ -13,11 +13,13 @@ struct Params {
   lda: u32, ldb: u32, ldc: u32,
   off_a: u32, off_b: u32, off_c: u32,
   accumulate: u32,
+  flags: u32, // layout/dtype bits, read where the FLAG_* constants below are not specialised
 }
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> a_buf: array<{{A_ELEM}}>;
-@group(0) @binding(2) var<storage, read> b_buf: array<{{B_ELEM}}>;
-@group(0) @binding(3) var<storage, read_write> c_buf: array<{{C_ELEM}}>;
+// Every buffer is bound as u32 words: f32 elements are bitcast, bf16 ones come two per word.
+@group(0) @binding(1) var<storage, read> a_buf: array<u32>;
+@group(0) @binding(2) var<storage, read> b_buf: array<u32>;
+@group(0) @binding(3) var<storage, read_write> c_buf: array<u32>;
 
 const BM = {{BM}}u;
 const BN = {{BN}}u;
@@ -28,54 +30,54 @@ const TX = BN / TN;          // threads along C
 const THREADS = (BM / TM) * (BN / TN);
 const LA = BM * BK / THREADS; // A elements each thread stages per K step
 const LB = BN * BK / THREADS;
-const A_KR = {{A_KR}};
-const B_KC = {{B_KC}};
-const A_BF16 = {{A_BF16}};
-const B_BF16 = {{B_BF16}};
-const C_BF16 = {{C_BF16}};
+// Layout and dtype: compile-time constants on real GPUs; on a software rasteriser, where each
+// pipeline costs seconds of LLVM time, one pipeline reads them from p.flags (bits below).
+fn a_kr() -> bool { return {{A_KR}}; }     // A stored [K, R] (bit 0), else [R, K]
+fn b_kc() -> bool { return {{B_KC}}; }     // B stored [K, C] (bit 1), else [C, K]
+fn a_bf16() -> bool { return {{A_BF16}}; } // bit 2
+fn b_bf16() -> bool { return {{B_BF16}}; } // bit 3
+fn c_bf16() -> bool { return {{C_BF16}}; } // bit 4
 
 // Staged tiles, k-major: As[k][r], Bs[k][c], as vec4 so a thread reads its TM/TN run in few loads.
 var<workgroup> As: array<vec4<f32>, BK * BM / 4u>;
 var<workgroup> Bs: array<vec4<f32>, BK * BN / 4u>;
 
-// The constant branch not taken still type-checks with either element type (conversions are
-// no-ops there) and is removed by the compiler.
 fn load_a(e: u32) -> f32 {
-  if (A_BF16) {
-    let w = bitcast<u32>(a_buf[e >> 1u]);
+  if (a_bf16()) {
+    let w = a_buf[e >> 1u];
     return select(bf16_lo(w), bf16_hi(w), (e & 1u) == 1u);
   }
-  return f32(a_buf[e]);
+  return bitcast<f32>(a_buf[e]);
 }
 fn load_b(e: u32) -> f32 {
-  if (B_BF16) {
-    let w = bitcast<u32>(b_buf[e >> 1u]);
+  if (b_bf16()) {
+    let w = b_buf[e >> 1u];
     return select(bf16_lo(w), bf16_hi(w), (e & 1u) == 1u);
   }
-  return f32(b_buf[e]);
+  return bitcast<f32>(b_buf[e]);
 }
 
 // Element (tile row or col `i`, tile k `kk`) of the j-th value a thread stages. Threads run along
 // the stored innermost dimension so global reads coalesce.
 fn a_coord(j: u32, tid: u32) -> vec2<u32> {
   let i = tid + j * THREADS;
-  if (A_KR) { return vec2<u32>(i % BM, i / BM); }
+  if (a_kr()) { return vec2<u32>(i % BM, i / BM); }
   return vec2<u32>(i / BK, i % BK);
 }
 fn b_coord(j: u32, tid: u32) -> vec2<u32> {
   let i = tid + j * THREADS;
-  if (B_KC) { return vec2<u32>(i % BN, i / BN); }
+  if (b_kc()) { return vec2<u32>(i % BN, i / BN); }
   return vec2<u32>(i / BK, i % BK);
 }
 
 fn fetch_a(r: u32, k: u32) -> f32 {
   if (r >= p.R || k >= p.K) { return 0.0; }
-  if (A_KR) { return load_a(p.off_a + k * p.lda + r); }
+  if (a_kr()) { return load_a(p.off_a + k * p.lda + r); }
   return load_a(p.off_a + r * p.lda + k);
 }
 fn fetch_b(c: u32, k: u32) -> f32 {
   if (c >= p.C || k >= p.K) { return 0.0; }
-  if (B_KC) { return load_b(p.off_b + k * p.ldb + c); }
+  if (b_kc()) { return load_b(p.off_b + k * p.ldb + c); }
   return load_b(p.off_b + c * p.ldb + k);
 }
 
@@ -138,16 +140,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       let c = c0 + tx * TN + j;
       if (c >= p.C) { break; }
       let e = p.off_c + r * p.ldc + c;
-      if (C_BF16) {
-        c_buf[e >> 1u] = {{C_ELEM}}(bf16_pack(acc[i * TN + j], acc[i * TN + j + 1u]));
+      if (c_bf16()) {
+        c_buf[e >> 1u] = bf16_pack(acc[i * TN + j], acc[i * TN + j + 1u]);
       } else {
         var v0 = acc[i * TN + j];
-        if (p.accumulate != 0u) { v0 += f32(c_buf[e]); }
-        c_buf[e] = {{C_ELEM}}(v0);
+        if (p.accumulate != 0u) { v0 += bitcast<f32>(c_buf[e]); }
+        c_buf[e] = bitcast<u32>(v0);
         if (c + 1u < p.C) {
           var v1 = acc[i * TN + j + 1u];
-          if (p.accumulate != 0u) { v1 += f32(c_buf[e + 1u]); }
-          c_buf[e + 1u] = {{C_ELEM}}(v1);
+          if (p.accumulate != 0u) { v1 += bitcast<f32>(c_buf[e + 1u]); }
+          c_buf[e + 1u] = bitcast<u32>(v1);
         }
       }
     }

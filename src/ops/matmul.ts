@@ -22,6 +22,9 @@ export interface MatmulOpts {
   path?: 'auto' | 'portable' | 'subgroup-matrix';
   /** Portable kernel's workgroup tile (64: 4x4 per thread, 128: 8x8); default by size and device. */
   tile?: 64 | 128;
+  /** Portable kernel: bake layout/dtypes into the pipeline (default on hardware) or read them from
+   *  a uniform (default on software Vulkan, where each pipeline costs seconds to compile). */
+  specialize?: boolean;
 }
 
 const TILES = {
@@ -110,21 +113,15 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
     return;
   }
   const tile = TILES[opts.tile ?? defaultTile(gpu, g)];
+  const bits = [g.a.rows === 'k', g.b.rows === 'k', g.a.t.dtype === 'bf16', g.b.t.dtype === 'bf16', g.c.t.dtype === 'bf16'];
+  const flags = bits.reduce((f, b, i) => f | (b ? 1 << i : 0), 0);
+  const specialize = opts.specialize ?? !gpu.isSoftware;
+  const flag = (i: number): string => (specialize ? String(bits[i]) : `((p.flags & ${1 << i}u) != 0u)`);
   const def: KernelDef = {
     name: `matmul_${g.op}`,
     file: 'matmul.wgsl',
-    consts: {
-      ...tile,
-      A_KR: g.a.rows === 'k',
-      B_KC: g.b.rows === 'k',
-      A_BF16: g.a.t.dtype === 'bf16',
-      B_BF16: g.b.t.dtype === 'bf16',
-      C_BF16: g.c.t.dtype === 'bf16',
-      A_ELEM: g.a.t.dtype === 'bf16' ? 'u32' : 'f32',
-      B_ELEM: g.b.t.dtype === 'bf16' ? 'u32' : 'f32',
-      C_ELEM: g.c.t.dtype === 'bf16' ? 'u32' : 'f32',
-    },
-    params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32' },
+    consts: { ...tile, A_KR: flag(0), B_KC: flag(1), A_BF16: flag(2), B_BF16: flag(3), C_BF16: flag(4) },
+    params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32', flags: 'u32' },
   };
   for (const ch of chunks) {
     const wx = Math.ceil(ch.c.size / tile.BN), wy = Math.ceil(ch.r.size / tile.BM);
@@ -135,6 +132,7 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
         lda: ch.a.ld, ldb: ch.b.ld, ldc: ch.c_.ld,
         off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
         accumulate: opts.accumulate || ch.kIndex > 0 ? 1 : 0,
+        flags,
       },
       bindings: [ch.a.binding, ch.b.binding, ch.c_.binding],
       workgroups: [wx, wy, 1],

@@ -88,6 +88,8 @@ describe('matmul (portable path) vs float64 reference', () => {
     cases.push({ layout, M: 45, N: 66, K: 82, inT: 'f32', outT: 'f32', opts: { maxBindingBytes: 4096, accumulate: true } });
   }
   cases.push({ layout: 'xwT', M: 10, N: 6, K: 4, inT: 'bf16', outT: 'bf16', fold: true });
+  // The pipeline with layout and dtypes baked in as constants (what real GPUs run).
+  cases.push({ layout: 'dyTx', M: 37, N: 70, K: 98, inT: 'bf16', outT: 'bf16', opts: { specialize: true } });
   cases.push({ layout: 'dyTx', M: 12, N: 6, K: 4, inT: 'f32', outT: 'f32', fold: true });
   cases.forEach((c, i) => {
     const tag = `${c.layout} M=${c.M} N=${c.N} K=${c.K} ${c.inT}->${c.outT}${c.opts ? ' ' + JSON.stringify(c.opts) : ''}${c.fold ? ' folded' : ''}`;

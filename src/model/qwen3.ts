@@ -1,0 +1,219 @@
+// Qwen3 on the GPU ops: forward over packed sequences to per-token logprobs (and entropies), and
+// backward to f32 weight gradients keyed by HF names, with activation checkpointing at every layer:
+// the forward keeps only each layer's input x_l; the backward walks the layers in reverse,
+// recomputes layer l's activations from x_l into one reusable scratch set and runs its backward.
+// Memory plan: src/model/qwen3-activations.ts.
+import type { Gpu } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { attentionForward } from '../ops/attention.js';
+import { cast } from '../ops/cast.js';
+import { embeddingBackward, embeddingForward } from '../ops/embedding.js';
+import { lmHeadBackward, lmHeadForward } from '../ops/lm-head.js';
+import { linear } from '../ops/matmul.js';
+import { rmsnormBackward, rmsnormForward } from '../ops/rmsnorm.js';
+import type { Qwen3Config } from './config.js';
+import { Activations, type LayerFwdActs } from './qwen3-activations.js';
+import { type BatchTensors, type PackedBatch, uploadBatch, validateBatch } from './qwen3-batch.js';
+import { type LayerBwdCtx, type LayerCtx, type LayerGrads, layerBackward, layerForward } from './qwen3-layer.js';
+import {
+  EMBED_NAME,
+  FINAL_NORM_NAME,
+  LM_HEAD_NAME,
+  type LayerKey,
+  type Qwen3Weights,
+  layerTensorNames,
+  loadWeights,
+  weightsFromHost,
+} from './qwen3-weights.js';
+
+export interface ModelOptions {
+  /** Activation buffers are sized for this many tokens up front (they grow on demand). */
+  maxTokens?: number;
+}
+
+export interface ForwardResult {
+  /** [T] log p(targets[t]); 0 where targets[t] = -1. */
+  logprobs: Float32Array;
+  /** [T] entropy of the next-token distribution; 0 where targets[t] = -1. */
+  entropy: Float32Array;
+  /** [T] the targets scored (the batch's, or next-token within each sequence). */
+  targets: Int32Array;
+}
+
+/** Token ids and positions of a trunk pass (packed batch, or one decode step). */
+export interface TrunkInput {
+  T: number;
+  ids: Tensor; // u32 [T]
+  positions: Tensor; // u32 [T]
+}
+
+export class Qwen3Model {
+  private acts: Activations | null = null;
+  private gradMap: Map<string, Tensor> | null = null;
+  /** The batch whose layer inputs x_0..x_L the activation buffers hold (backward reuses them). */
+  private current: { batch: PackedBatch; bt: BatchTensors } | null = null;
+  /** The last uploaded batch's index tensors (destroyed when the next batch is uploaded). */
+  private lastBt: BatchTensors | null = null;
+
+  constructor(
+    readonly gpu: Gpu,
+    readonly config: Qwen3Config,
+    readonly weights: Qwen3Weights,
+    private readonly opts: ModelOptions = {},
+  ) {}
+
+  /** Loads config.json and the safetensors weights of a HF directory (bf16 on the GPU). */
+  static async load(gpu: Gpu, dir: string, opts: ModelOptions = {}): Promise<Qwen3Model> {
+    const { config, weights } = await loadWeights(gpu, dir);
+    return new Qwen3Model(gpu, config, weights, opts);
+  }
+
+  /** From host float values keyed by HF name (rounded to bf16). */
+  static fromHost(gpu: Gpu, config: Qwen3Config, host: Readonly<Record<string, ArrayLike<number>>>, opts: ModelOptions = {}): Qwen3Model {
+    return new Qwen3Model(gpu, config, weightsFromHost(gpu, config, host), opts);
+  }
+
+  /** Activation buffers for at least T tokens (reallocated larger when needed). */
+  activations(T: number): Activations {
+    if (!this.acts || this.acts.maxTokens < T) {
+      this.acts?.destroy();
+      this.current = null;
+      this.acts = new Activations(this.gpu, this.config, Math.max(T, this.opts.maxTokens ?? 0, this.acts?.maxTokens ?? 0));
+    }
+    return this.acts;
+  }
+
+  /**
+   * Records embedding + all layers for T tokens: x_0 = embed(ids), x_{l+1} = layer_l(x_l), every
+   * x_l kept. `attend` computes each layer's attention (packed training attention, or prefill /
+   * decode against a KV cache). Invalidates what a previous forward left for backward.
+   */
+  trunk(input: TrunkInput, attend: (a: LayerFwdActs, l: number) => void): Activations {
+    const { T } = input;
+    const acts = this.activations(T);
+    this.current = null;
+    const ctx: LayerCtx = { gpu: this.gpu, cfg: this.config, T, positions: input.positions, attend };
+    embeddingForward(this.gpu, input.ids, this.weights.embed, acts.x(0, T));
+    const a = acts.layerForward(T);
+    for (let l = 0; l < this.config.num_hidden_layers; l++) layerForward(ctx, l, this.weights.layers[l]!, acts.x(l, T), a, acts.x(l + 1, T));
+    return acts;
+  }
+
+  /** model.norm of the last layer's output, into the head activations (nf, rstdf). */
+  finalNorm(T: number): void {
+    const acts = this.activations(T);
+    const h = acts.heads(T);
+    const c = this.config;
+    rmsnormForward(this.gpu, acts.x(c.num_hidden_layers, T), this.weights.finalNorm, h.nf, h.rstdf, { rows: T, dim: c.hidden_size, eps: c.rms_norm_eps });
+  }
+
+  /** Logits [rows, V] f32 of normed hidden states h [rows, H] (generation; training never forms them). */
+  logits(h: Tensor, out: Tensor): void {
+    linear(this.gpu, h, this.weights.lmHead, out);
+  }
+
+  private packedAttend(bt: BatchTensors): (a: LayerFwdActs) => void {
+    const c = this.config;
+    return (a) =>
+      attentionForward(this.gpu, a.qr, a.kr, a.v, bt.cuSeqlens, a.attn, a.lse, { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim }, { nSeq: bt.nSeq, maxSeqLen: bt.maxSeqLen });
+  }
+
+  /** Records the whole forward (trunk, final norm, lm_head) of a packed batch; results stay on the
+   *  GPU in the head activations (logprob, entropy, lseHead). */
+  recordForward(batch: PackedBatch): BatchTensors {
+    validateBatch(batch, this.config.vocab_size);
+    if (this.lastBt) {
+      this.gpu.flush(); // destroying after submit is safe: the buffers live until the work is done
+      this.lastBt.destroy();
+    }
+    const bt = uploadBatch(this.gpu, batch);
+    this.lastBt = bt;
+    const T = bt.T;
+    this.trunk(bt, this.packedAttend(bt));
+    this.finalNorm(T);
+    const h = this.activations(T).heads(T);
+    const c = this.config;
+    lmHeadForward(this.gpu, h.nf, this.weights.lmHead, bt.targets, h.logprob, h.entropy, h.lseHead, { tokens: T, hidden: c.hidden_size, vocab: c.vocab_size });
+    this.current = { batch, bt };
+    return bt;
+  }
+
+  /** Per-token logprobs (and entropies) of a packed batch, read back to the host. */
+  async forward(batch: PackedBatch): Promise<ForwardResult> {
+    const bt = this.recordForward(batch);
+    const h = this.activations(bt.T).heads(bt.T);
+    const logprobs = await this.gpu.readF32(h.logprob);
+    const entropy = await this.gpu.readF32(h.entropy);
+    return { logprobs, entropy, targets: bt.hostTargets };
+  }
+
+  /** f32 gradient tensors keyed by HF name (zero until a backward; tied: no lm_head.weight). */
+  get grads(): ReadonlyMap<string, Tensor> {
+    if (!this.gradMap) {
+      this.gradMap = new Map();
+      for (const [name, w] of this.weights.byName) this.gradMap.set(name, this.gpu.empty(w.shape, 'f32', `grad.${name}`));
+    }
+    return this.gradMap;
+  }
+
+  zeroGrads(): void {
+    for (const g of this.grads.values()) this.gpu.zero(g);
+  }
+
+  /**
+   * Accumulates (+=) into `grads` the gradient of L = sum_t dlogprob[t] logprob[t]
+   * (+ dentropy[t] entropy[t]) over the batch. Reuses the layer inputs of the last forward when it
+   * was this same batch object, else runs the forward first. Records work; await gpu.sync() (or a
+   * read) to wait for it.
+   */
+  backward(batch: PackedBatch, dlogprob: ArrayLike<number>, dentropy?: ArrayLike<number>): void {
+    const c = this.config;
+    const gpu = this.gpu;
+    const bt = this.current?.batch === batch ? this.current.bt : this.recordForward(batch);
+    const T = bt.T;
+    if (dlogprob.length !== T) throw new Error(`Qwen3Model.backward: dlogprob has ${dlogprob.length} entries for ${T} tokens`);
+    if (dentropy && dentropy.length !== T) throw new Error(`Qwen3Model.backward: dentropy has ${dentropy.length} entries for ${T} tokens`);
+    const acts = this.activations(T);
+    const grads = this.grads;
+    const grad = (n: string): Tensor => grads.get(n)!;
+    const h = acts.heads(T);
+    gpu.write(h.dlogprob, dlogprob);
+    if (dentropy) gpu.write(h.dentropy, dentropy);
+
+    // lm_head and final norm. Tied: the lm_head gradient lands in the embedding's.
+    const gLm = grad(c.tie_word_embeddings ? EMBED_NAME : LM_HEAD_NAME);
+    lmHeadBackward(gpu, h.nf, this.weights.lmHead, bt.targets, h.lseHead, h.dlogprob, dentropy ? h.dentropy : null, h.dnf, gLm, { tokens: T, hidden: c.hidden_size, vocab: c.vocab_size }, { entropy: h.entropy });
+    const b = acts.layerBackward(T);
+    const L = c.num_hidden_layers;
+    rmsnormBackward(gpu, h.dnf, acts.x(L, T), this.weights.finalNorm, h.rstdf, b.dxTmp, grad(FINAL_NORM_NAME), { rows: T, dim: c.hidden_size, eps: c.rms_norm_eps });
+    cast(gpu, b.dxTmp, b.dres);
+
+    // Layers in reverse: recompute the layer's activations from its kept input, then backward.
+    const ctx: LayerBwdCtx = {
+      gpu,
+      cfg: c,
+      T,
+      positions: bt.positions,
+      attend: this.packedAttend(bt),
+      cuSeqlens: bt.cuSeqlens,
+      seqInfo: { nSeq: bt.nSeq, maxSeqLen: bt.maxSeqLen },
+    };
+    const a = acts.layerForward(T);
+    for (let l = L - 1; l >= 0; l--) {
+      const x = acts.x(l, T);
+      layerForward(ctx, l, this.weights.layers[l]!, x, a, null);
+      const names = layerTensorNames(l);
+      const g = {} as LayerGrads;
+      for (const k of Object.keys(names) as LayerKey[]) g[k] = grad(names[k]);
+      layerBackward(ctx, this.weights.layers[l]!, g, x, a, b);
+    }
+    embeddingBackward(gpu, bt.ids, b.dres, grad(EMBED_NAME), { hostIds: bt.hostIds });
+  }
+
+  destroy(): void {
+    this.lastBt?.destroy();
+    this.acts?.destroy();
+    for (const g of this.gradMap?.values() ?? []) g.destroy();
+    for (const w of this.weights.byName.values()) w.destroy();
+  }
+}

@@ -1,0 +1,217 @@
+// Fused lm_head + log-softmax + target-token logprob + entropy, forward and backward, chunked over
+// the vocabulary: only a [T, chunk] f32 logits block exists at a time (never T x 151936).
+// Semantics as src/ops/ref/lm-head.ts (targets -1: logprob 0, entropy 0, no gradient).
+//   forward, per chunk: logits = h W_c^T (linear), then fold each row into an online logsumexp
+//     state (kernels/lm-head.wgsl); a final pass writes lse, logprob, entropy.
+//   backward, per chunk: recompute logits, dz = dlogits (in kernels/lm-head.wgsl),
+//     dh (+)= dz W_c (linearBackwardInput), dW_c += dz^T h (linearBackwardWeight, f32).
+// W and dW chunks are bound as row views of the full tensors (no copies), with chunk starts
+// aligned to 256 bytes (the largest storage offset alignment WebGPU allows) for both.
+import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import { Tensor } from '../gpu/tensor.js';
+import { cast } from './cast.js';
+import { linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from './matmul.js';
+
+export interface LmHeadDims {
+  tokens: number;
+  hidden: number;
+  vocab: number;
+  /** Vocab rows per chunk (default 8192), rounded down to keep chunk starts aligned. */
+  chunk?: number;
+}
+
+export interface LmHeadOpts {
+  /** Binding cap passed to the matmuls (tests of their chunked path). */
+  maxBindingBytes?: number;
+  /** dlogits dtype fed to the backward matmuls: 'bf16' (default: tensor-core path, half the
+   *  scratch) or 'f32' (exact to f32, portable GEMM). An odd-width last chunk always uses f32. */
+  dlogits?: 'bf16' | 'f32';
+  /** The forward's entropy output; needed when dentropy is given (else it is recomputed by an
+   *  extra forward pass over the vocabulary). */
+  entropy?: Tensor;
+  /** Matmul path override (tests). */
+  path?: MatmulOpts['path'];
+}
+
+const P = { T: 'u32', c: 'u32', v0: 'u32', first: 'u32' } as const;
+const FWD_CHUNK: KernelDef = { name: 'lm_head_fwd_chunk', file: 'lm-head.wgsl', entry: 'fwd_chunk', params: P };
+const FWD_FINISH: KernelDef = { name: 'lm_head_fwd_finish', file: 'lm-head.wgsl', entry: 'fwd_finish', params: P };
+const BWD_F32: KernelDef = { name: 'lm_head_bwd_f32', file: 'lm-head.wgsl', entry: 'bwd_f32', params: P };
+const BWD_BF16: KernelDef = { name: 'lm_head_bwd_bf16', file: 'lm-head.wgsl', entry: 'bwd_bf16', params: P };
+
+const DEFAULT_CHUNK = 8192;
+const ALIGN = 256;
+
+/** A row-major block of another tensor's buffer starting at `byteOffset`, as a tensor of its own
+ *  (ops bind it through binding()/range(), which add the offset). Never destroy or zero/copy it
+ *  with gpu.zero/gpu.copy (those address the whole buffer from 0). */
+class TensorView extends Tensor {
+  constructor(base: Tensor, readonly byteOffset: number, shape: readonly number[], label: string) {
+    super(base.buffer, shape, base.dtype, label);
+    if (byteOffset % 4 !== 0 || byteOffset + this.byteSize > base.byteSize) {
+      throw new Error(`view ${label}: bytes [${byteOffset}, ${byteOffset + this.byteSize}) outside ${base.describe()}`);
+    }
+  }
+  override binding(): GPUBufferBinding {
+    return { buffer: this.buffer, offset: this.byteOffset, size: this.byteSize };
+  }
+  override range(offset: number, size: number): GPUBufferBinding {
+    if (offset < 0 || size <= 0 || offset + size > this.byteSize) {
+      throw new Error(`${this.describe()}: range [${offset}, ${offset + size}) outside ${this.byteSize} bytes`);
+    }
+    return { buffer: this.buffer, offset: this.byteOffset + offset, size };
+  }
+  override destroy(): void {
+    throw new Error(`${this.describe()} is a view: destroy its base tensor`);
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+// ------------------------------------------------------------------ scratch (per device, grow-only)
+
+const scratchByGpu = new WeakMap<Gpu, Map<string, Tensor>>();
+
+/** A cached f32/bf16 scratch buffer of at least `numel` elements, viewed as `shape`. */
+function scratch(gpu: Gpu, key: string, shape: number[], dtype: 'f32' | 'bf16'): Tensor {
+  let m = scratchByGpu.get(gpu);
+  if (!m) scratchByGpu.set(gpu, (m = new Map()));
+  const numel = shape.reduce((a, b) => a * b, 1);
+  let t = m.get(key);
+  if (!t || t.numel < numel) {
+    if (t) {
+      gpu.flush(); // recorded work using the old buffer must be submitted before it goes
+      t.destroy();
+    }
+    t = gpu.empty([numel], dtype, `lm_head.${key}`);
+    m.set(key, t);
+  }
+  return new TensorView(t, 0, shape, `lm_head.${key}`);
+}
+
+/** Frees the lm-head scratch buffers held for `gpu` (logits chunk, dlogits, f32 dh). */
+export function releaseLmHeadScratch(gpu: Gpu): void {
+  const m = scratchByGpu.get(gpu);
+  if (!m) return;
+  gpu.flush();
+  for (const t of m.values()) t.destroy();
+  m.clear();
+}
+
+// ------------------------------------------------------------------ checks and chunk plan
+
+function expect(op: string, name: string, t: Tensor, shape: number[], dtypes: string[]): void {
+  if (!dtypes.includes(t.dtype) || t.numel !== shape.reduce((a, b) => a * b, 1) || t.shape[t.shape.length - 1] !== shape[shape.length - 1]) {
+    throw new Error(`${op}: ${name} ${t.describe()} must be [${shape.join('x')}] ${dtypes.join(' or ')}`);
+  }
+}
+
+function checkDims(op: string, d: LmHeadDims): void {
+  for (const k of ['tokens', 'hidden', 'vocab'] as const) {
+    if (!Number.isInteger(d[k]) || d[k] <= 0) throw new Error(`${op}: dims.${k} must be a positive integer, got ${d[k]}`);
+  }
+  if (d.tokens > 65535) throw new Error(`${op}: dims.tokens ${d.tokens} > 65535 (one grid row per token); split the batch`);
+}
+
+/** Vocab chunks [v0, v0+c): starts aligned to 256 bytes for bf16 W and f32 dW rows of H elements,
+ *  widths even (bf16 dlogits rows), and the logits block [T, c] f32 within one binding. */
+export function vocabChunks(gpu: Gpu, d: LmHeadDims): { v0: number; c: number }[] {
+  const H = d.hidden;
+  const stepBf16 = ALIGN / gcd(H * 2, ALIGN);
+  const stepF32 = ALIGN / gcd(H * 4, ALIGN);
+  let step = (stepBf16 * stepF32) / gcd(stepBf16, stepF32);
+  if (step % 2) step *= 2;
+  const cap = gpu.maxBinding;
+  let c = Math.min(d.chunk ?? DEFAULT_CHUNK, Math.floor(cap / (4 * d.tokens)), Math.floor(cap / (4 * H)));
+  c -= c % step;
+  if (c < step) throw new Error(`lmHead: chunk ${d.chunk ?? DEFAULT_CHUNK} leaves no aligned vocab chunk (step ${step} rows for hidden ${H}, T ${d.tokens})`);
+  const out: { v0: number; c: number }[] = [];
+  for (let v0 = 0; v0 < d.vocab; v0 += c) out.push({ v0, c: Math.min(c, d.vocab - v0) });
+  return out;
+}
+
+function rowsView(t: Tensor, v0: number, c: number, H: number, what: string): Tensor {
+  const eb = t.dtype === 'f32' ? 4 : 2;
+  return new TensorView(t, v0 * H * eb, [c, H], `${t.label || what}[${v0}:${v0 + c}]`);
+}
+
+// ------------------------------------------------------------------ forward
+
+function checkCommon(op: string, h: Tensor, w: Tensor, targets: Tensor, d: LmHeadDims): void {
+  checkDims(op, d);
+  const { tokens: T, hidden: H, vocab: V } = d;
+  expect(op, 'h', h, [T, H], ['bf16', 'f32']);
+  expect(op, 'w', w, [V, H], ['bf16', 'f32']);
+  expect(op, 'targets', targets, [T], ['i32']);
+}
+
+/** logprob[t] = log softmax(h W^T)[t, targets[t]], entropy[t], lse[t] (saved for backward).
+ *  Targets must be -1 or in [0, vocab) (not checked on the GPU: out-of-range gives garbage). */
+export function lmHeadForward(
+  gpu: Gpu, h: Tensor, w: Tensor, targets: Tensor, logprob: Tensor, entropy: Tensor, lse: Tensor, dims: LmHeadDims, opts: LmHeadOpts = {},
+): void {
+  const op = 'lmHeadForward';
+  checkCommon(op, h, w, targets, dims);
+  const T = dims.tokens, H = dims.hidden;
+  for (const [n, t] of [['logprob', logprob], ['entropy', entropy], ['lse', lse]] as const) expect(op, n, t, [T], ['f32']);
+  const state = scratch(gpu, 'state', [T, 4], 'f32');
+  const mm: MatmulOpts = { maxBindingBytes: opts.maxBindingBytes, path: opts.path };
+  vocabChunks(gpu, dims).forEach(({ v0, c }, k) => {
+    const logits = scratch(gpu, 'logits', [T, c], 'f32');
+    linear(gpu, h, rowsView(w, v0, c, H, 'w'), logits, mm);
+    gpu.dispatch(FWD_CHUNK, { params: { T, c, v0, first: k === 0 ? 1 : 0 }, bindings: [logits, targets, state], workgroups: T });
+  });
+  gpu.dispatch(FWD_FINISH, { params: { T, c: 0, v0: 0, first: 0 }, bindings: [state, targets, logprob, entropy, lse], workgroups: Math.ceil(T / 256) });
+}
+
+// ------------------------------------------------------------------ backward
+
+/** For L = sum_t dlogprob_t logprob_t + dentropy_t entropy_t: dh = dL/dh (overwritten, bf16 or
+ *  f32) and dw += dL/dW (f32, accumulated). lse is the forward's. */
+export function lmHeadBackward(
+  gpu: Gpu, h: Tensor, w: Tensor, targets: Tensor, lse: Tensor, dlogprob: Tensor, dentropy: Tensor | null, dh: Tensor, dw: Tensor,
+  dims: LmHeadDims, opts: LmHeadOpts = {},
+): void {
+  const op = 'lmHeadBackward';
+  checkCommon(op, h, w, targets, dims);
+  const T = dims.tokens, H = dims.hidden, V = dims.vocab;
+  expect(op, 'lse', lse, [T], ['f32']);
+  expect(op, 'dlogprob', dlogprob, [T], ['f32']);
+  if (dentropy) expect(op, 'dentropy', dentropy, [T], ['f32']);
+  if (opts.entropy) expect(op, 'opts.entropy', opts.entropy, [T], ['f32']);
+  expect(op, 'dh', dh, [T, H], ['bf16', 'f32']);
+  expect(op, 'dw', dw, [V, H], ['f32']);
+
+  let entropy = opts.entropy ?? null;
+  if (!dentropy) {
+    dentropy = entropy = scratch(gpu, 'zeros', [T], 'f32'); // never written: stays zero
+  } else if (!entropy) {
+    // The entropy term needs sum_u p_u z_u = lse - entropy over the whole vocabulary.
+    entropy = scratch(gpu, 'entropy', [T], 'f32');
+    lmHeadForward(gpu, h, w, targets, scratch(gpu, 'logprob', [T], 'f32'), entropy, scratch(gpu, 'lse', [T], 'f32'), dims, opts);
+  }
+  const dhAcc = dh.dtype === 'f32' ? dh : scratch(gpu, 'dh32', [T, H], 'f32');
+  const mm: MatmulOpts = { maxBindingBytes: opts.maxBindingBytes, path: opts.path };
+  vocabChunks(gpu, dims).forEach(({ v0, c }, k) => {
+    const wc = rowsView(w, v0, c, H, 'w');
+    const logits = scratch(gpu, 'logits', [T, c], 'f32');
+    linear(gpu, h, wc, logits, mm);
+    const params = { T, c, v0, first: 0 };
+    const common = [targets, lse, dlogprob, dentropy!, entropy!];
+    const workgroups: [number, number, number] = [Math.ceil(c / 512), T, 1];
+    let dz: Tensor;
+    if (opts.dlogits !== 'f32' && c % 2 === 0) {
+      dz = scratch(gpu, 'dlogits', [T, c], 'bf16');
+      gpu.dispatch(BWD_BF16, { params, bindings: [logits, ...common, dz], workgroups });
+    } else {
+      dz = logits; // overwritten in place
+      gpu.dispatch(BWD_F32, { params, bindings: [logits, ...common], workgroups });
+    }
+    linearBackwardInput(gpu, dz, wc, dhAcc, { ...mm, accumulate: k > 0 });
+    linearBackwardWeight(gpu, dz, h, rowsView(dw, v0, c, H, 'dw'), { ...mm, accumulate: true });
+  });
+  if (dhAcc !== dh) cast(gpu, dhAcc, dh);
+}

@@ -1,0 +1,119 @@
+// Fused lm_head + log-softmax + target logprob + entropy on the GPU vs the float64 reference
+// (src/ops/ref/lm-head.ts): vocab 1001 in chunks of 256 (last chunk 233 wide: odd), 37 tokens with
+// ignored (-1) targets, hidden 64 and 70, bf16 inputs; backward with and without the entropy term.
+import { describe, expect, it } from 'vitest';
+import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
+import type { Tensor } from '../../src/gpu/tensor.js';
+import { lmHeadBackward, lmHeadForward, vocabChunks, type LmHeadDims, type LmHeadOpts } from '../../src/ops/lm-head.js';
+import { lmHeadBackward as refBackward, lmHeadForward as refForward } from '../../src/ops/ref/lm-head.js';
+import { makeRng, randomInts } from '../../src/ops/ref/index.js';
+import { expectClose, randn } from '../gpu/util.js';
+
+const T = 37, V = 1001;
+
+function inputs(gpu: Gpu, H: number, seed: number) {
+  const h = randn(T * H, seed, 1, true);
+  const w = randn(V * H, seed + 1, 6 / Math.sqrt(H), true); // logits of std ~2: a spread-out softmax
+  const targets = randomInts(T, makeRng(seed + 2), V);
+  for (const t of [0, 5, 17, 36]) targets[t] = -1;
+  targets[1] = V - 1; // in the odd last chunk
+  targets[2] = 256; // first row of the second chunk
+  return {
+    host: { h, w, targets },
+    h: gpu.upload(h, [T, H], 'bf16', 'h'),
+    w: gpu.upload(w, [V, H], 'bf16', 'w'),
+    targets: gpu.upload(targets, [T], 'i32', 'targets'),
+  };
+}
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]!));
+  return m;
+}
+
+async function forward(gpu: Gpu, H: number, chunk: number | undefined, seed: number) {
+  const x = inputs(gpu, H, seed);
+  const lp = gpu.empty([T], 'f32', 'logprob'), ent = gpu.empty([T], 'f32', 'entropy'), lse = gpu.empty([T], 'f32', 'lse');
+  lmHeadForward(gpu, x.h, x.w, x.targets, lp, ent, lse, { tokens: T, hidden: H, vocab: V, chunk });
+  return { x, lp, ent, lse, ref: refForward(x.host.h, x.host.w, x.host.targets, T, H, V) };
+}
+
+describe('lmHeadForward (GPU) vs reference', () => {
+  for (const [H, chunk] of [[64, 256], [70, 256], [64, undefined]] as const) {
+    it(`H=${H} chunk=${chunk ?? 'default'}: logprob, entropy, lse`, async () => {
+      const gpu = await getGpu();
+      const { lp, ent, lse, ref, x } = await forward(gpu, H, chunk, 100 + H);
+      // f32 logits from exact bf16 products: errors ~1e-6 of lse ~ 7-9.
+      expectClose(await gpu.readF32(lse), ref.lse, 2e-5, 2e-6, 'lse');
+      expectClose(await gpu.readF32(lp), ref.logprob, 2e-5, 2e-6, 'logprob');
+      expectClose(await gpu.readF32(ent), ref.entropy, 2e-5, 2e-6, 'entropy');
+      expect(Array.from(await gpu.readF32(lp)).filter((v, t) => x.host.targets[t] === -1 && v !== 0)).toEqual([]);
+      expect(ref.entropy.slice(1).some((e) => e > 1 && e < Math.log(V) - 0.5)).toBe(true); // not a degenerate softmax
+    });
+  }
+
+  it('plans aligned, even vocab chunks covering the vocabulary', async () => {
+    const gpu = await getGpu();
+    const ch = vocabChunks(gpu, { tokens: T, hidden: 70, vocab: V, chunk: 300 });
+    expect(ch.map((c) => c.c)).toEqual([256, 256, 256, 233]); // 300 -> multiple of 64 rows (70*2*64 % 256 == 0)
+    const big = vocabChunks(gpu, { tokens: 8192, hidden: 5120, vocab: 151936 });
+    expect(big.every((c) => (c.v0 * 5120 * 2) % 256 === 0 && c.c % 2 === 0)).toBe(true);
+    expect(big.reduce((s, c) => s + c.c, 0)).toBe(151936);
+  });
+});
+
+interface BwdCase {
+  name: string;
+  H: number;
+  dhDtype: 'f32' | 'bf16';
+  entropyTerm: 'given' | 'recomputed' | 'none';
+  opts: LmHeadOpts;
+  tol: { atol: number; rtol: number }; // atol as a fraction of the largest |gradient|
+}
+
+describe('lmHeadBackward (GPU) vs reference', () => {
+  const cases: BwdCase[] = [
+    { name: 'f32 dlogits, f32 dh, dentropy with saved entropy, H=70', H: 70, dhDtype: 'f32', entropyTerm: 'given', opts: { dlogits: 'f32' }, tol: { atol: 2e-5, rtol: 1e-4 } },
+    // bf16 dlogits: each dz rounded to 8 significant bits before the matmuls.
+    { name: 'bf16 dlogits, bf16 dh, dentropy with recomputed entropy, H=64', H: 64, dhDtype: 'bf16', entropyTerm: 'recomputed', opts: {}, tol: { atol: 1e-2, rtol: 1e-2 } },
+    { name: 'bf16 dlogits, f32 dh, no entropy term, H=70, chunked matmul bindings', H: 70, dhDtype: 'f32', entropyTerm: 'none', opts: { maxBindingBytes: 4096 }, tol: { atol: 1e-2, rtol: 1e-2 } },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const gpu = await getGpu();
+      const H = c.H;
+      const dims: LmHeadDims = { tokens: T, hidden: H, vocab: V, chunk: 256 };
+      const { x, ent, lse } = await forward(gpu, H, 256, 7 + H);
+      const dlp = randn(T, 31, 1);
+      const dent = c.entropyTerm === 'none' ? undefined : randn(T, 32, 0.5);
+      const dw0 = randn(V * H, 33, 0.01);
+      const dlogprob = gpu.upload(dlp, [T], 'f32', 'dlogprob');
+      const dentropy = dent ? gpu.upload(dent, [T], 'f32', 'dentropy') : null;
+      const dh = gpu.upload(randn(T * H, 34, 5), [T, H], c.dhDtype, 'dh'); // garbage: must be overwritten
+      const dw = gpu.upload(dw0, [V, H], 'f32', 'dw');
+      const opts = { ...c.opts, entropy: c.entropyTerm === 'given' ? ent : undefined };
+      lmHeadBackward(gpu, x.h, x.w, x.targets, lse, dlogprob, dentropy, dh, dw, dims, opts);
+      const ref = refBackward(dlp, dent, x.host.h, x.host.w, x.host.targets, T, H, V);
+      const gotDh = await gpu.readF32(dh);
+      const dhTol = c.dhDtype === 'bf16' ? Math.max(c.tol.rtol, 2 ** -8) : c.tol.rtol;
+      expectClose(gotDh, ref.dh, c.tol.atol * maxAbs(ref.dh), dhTol, 'dh');
+      const gotDw = await gpu.readF32(dw);
+      const dW = ref.dW.map((g, i) => g + dw0[i]!);
+      expectClose(gotDw.map((g, i) => g - dw0[i]!), ref.dW, c.tol.atol * maxAbs(ref.dW), c.tol.rtol, 'dw - dw0');
+      expectClose(gotDw, dW, c.tol.atol * maxAbs(ref.dW), c.tol.rtol, 'dw');
+      for (const t of [0, 5, 17, 36]) expect(maxAbs(gotDh.subarray(t * H, (t + 1) * H))).toBe(0); // ignored rows
+    });
+  }
+
+  it('names the offending tensor on bad shapes', async () => {
+    const gpu = await getGpu();
+    const x = inputs(gpu, 64, 1);
+    const f = (n: number, label: string): Tensor => gpu.empty([n], 'f32', label);
+    const dims = { tokens: T, hidden: 64, vocab: V };
+    expect(() => lmHeadForward(gpu, x.h, x.w, x.targets, f(T, 'lp'), f(T, 'ent'), f(T + 1, 'lse'), dims)).toThrow(/lse lse\[38\] f32 must be \[37\] f32/);
+    expect(() => lmHeadForward(gpu, x.h, x.w, x.targets, f(T, 'lp'), f(T, 'ent'), f(T, 'lse'), { ...dims, vocab: 1000 })).toThrow(/w w\[1001x64\] bf16 must be \[1000x64\]/);
+    const dwBf = gpu.empty([V, 64], 'bf16', 'dw');
+    expect(() => lmHeadBackward(gpu, x.h, x.w, x.targets, f(T, 'lse'), f(T, 'dlp'), null, gpu.empty([T, 64], 'f32'), dwBf, dims)).toThrow(/dw dw\[1001x64\] bf16 must be \[1001x64\] f32/);
+  });
+});
