@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): Args {
 
 export async function loadCases(): Promise<BenchCase[]> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'cases');
-  const files = readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = readdirSync(dir).filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.d.ts')).sort();
   const all: BenchCase[] = [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { cases?: BenchCase[] };

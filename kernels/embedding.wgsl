@@ -43,7 +43,7 @@ fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   if (id >= p.row0 && id < p.row0 + p.rows) {
     v = ld_table((id - p.row0) * p.H + c, (id - p.row0 + 1u) * p.H);
   } else if (id >= p.V && p.row0 == 0u) {
-    v = vec2<f32>(bitcast<f32>(0x7fc00000u));
+    v = vec2<f32>(bitcast<f32>(0x7fc00000u | (id & 0u))); // NaN (runtime: no const NaN)
   } else {
     return; // another chunk's row
   }

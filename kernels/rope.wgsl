@@ -47,7 +47,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     c = vec2<f32>(cs0.x, cs1.x);
     s = vec2<f32>(cs0.y, cs1.y) * p.sgn;
   } else {
-    c = vec2<f32>(bitcast<f32>(0x7fc00000u)); // position past the table: NaN, loudly wrong
+    c = vec2<f32>(bitcast<f32>(0x7fc00000u | (ps & 0u))); // past the table: NaN (runtime: no const NaN)
   }
   st_out(base + i, base + half, a * c - b * s);
   st_out(base + half + i, base + p.hd, b * c + a * s);

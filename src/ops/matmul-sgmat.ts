@@ -1,5 +1,277 @@
-import type { Gpu } from '../gpu/gpu.js';
+// Tensor-core GEMM on subgroup matrices (kernels/matmul-sgmat.wgsl) and the start-up check that
+// lets 'auto' use it only after it agreed with the portable kernel on this device.
+// **(choice)** bf16 -> f16 scaling: a per-tensor power-of-two scale from a max-abs reduction of
+// each operand (two small dispatches each, recorded before the GEMM, no host round trip), so that
+// max|x| * 2^s lies in [2^14, 2^15): nothing overflows f16, and every value above max * 2^-29
+// stays a normal f16 (11 significant bits >= bf16's 8: exact). Smaller values go subnormal or 0,
+// which is below f32 accumulation noise relative to the largest products. The f32 result is
+// scaled back exactly with ldexp.
+import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
 import type { GemmChunk, GemmDesc } from './matmul-plan.js';
-export function sgmatState(_gpu: Gpu): string { return 'unavailable'; }
-export function sgmatGemm(_gpu: Gpu, _g: GemmDesc, _c: GemmChunk[], _acc: boolean): void { throw new Error('todo'); }
-export async function checkSubgroupMatrix(_gpu: Gpu, _f: unknown): Promise<{ subgroupMatrix: 'unavailable' | 'ok' | 'rejected'; detail: string }> { return { subgroupMatrix: 'unavailable', detail: '' }; }
+
+type Status = 'unavailable' | 'ok' | 'rejected';
+type Syntax = 'template' | 'bool';
+
+interface SgState {
+  status: Status;
+  syntax: Syntax;
+  partials: GPUBuffer | null;
+  shifts: GPUBuffer | null;
+}
+
+const states = new WeakMap<Gpu, SgState>();
+
+function state(gpu: Gpu): SgState {
+  let s = states.get(gpu);
+  if (!s) {
+    s = { status: 'unavailable', syntax: 'template', partials: null, shifts: null };
+    states.set(gpu, s);
+  }
+  return s;
+}
+
+/** What checkMatmulPaths found on this device ('unavailable' until it has run). */
+export function sgmatState(gpu: Gpu): Status {
+  return state(gpu).status;
+}
+
+/** Whether the device offers f16 x f16 -> f32 16x16x16 subgroup matrices. */
+export function hasF16Config(gpu: Gpu): boolean {
+  return gpu.subgroupMatrixConfigs.some((c) => c.componentType === 'f16' && c.resultComponentType === 'f32' && c.M === 16 && c.N === 16 && c.K === 16);
+}
+
+const PARTIALS = 128; // workgroups (partial maxima) per operand chunk
+
+const partialDef: KernelDef = {
+  name: 'matmul_absmax_partial',
+  file: 'matmul-scale.wgsl',
+  entry: 'partial',
+  params: { n_words: 'u32', out_index: 'u32', first: 'u32', count: 'u32', slot: 'u32' },
+};
+const finishDef: KernelDef = { ...partialDef, name: 'matmul_absmax_finish', entry: 'finish' };
+
+/** Record the max-abs reduction of bf16 tensor t into shifts[slot]; partials from `base`. */
+function recordShift(gpu: Gpu, st: SgState, t: Tensor, slot: number, base: number, cap: number): number {
+  const words = Math.ceil(t.numel / 2);
+  const chunks = gpu.rowChunks(words, 4, cap);
+  chunks.forEach((c, i) => {
+    gpu.dispatch(partialDef, {
+      params: { n_words: c.rows, out_index: base + i * PARTIALS, first: 0, count: 0, slot: 0 },
+      bindings: [t.range(c.offset, c.size), { buffer: st.partials! }],
+      workgroups: PARTIALS,
+    });
+  });
+  const count = chunks.length * PARTIALS;
+  gpu.dispatch(finishDef, {
+    params: { n_words: 0, out_index: 0, first: base, count, slot },
+    bindings: [{ buffer: st.partials! }, { buffer: st.shifts! }],
+    workgroups: 1,
+  });
+  return count;
+}
+
+function ensureScratch(gpu: Gpu, st: SgState, partials: number): void {
+  const bytes = partials * 4;
+  if (!st.partials || st.partials.size < bytes) {
+    // A replaced buffer may still be used by recorded work: leave it to the GC, do not destroy.
+    st.partials = gpu.device.createBuffer({ label: 'matmul-partials', size: Math.max(bytes, 64 * 1024), usage: GPUBufferUsage.STORAGE });
+  }
+  st.shifts ??= gpu.device.createBuffer({ label: 'matmul-shifts', size: 256, usage: GPUBufferUsage.STORAGE });
+}
+
+export function sgmatDef(g: GemmDesc, cBf16: boolean, syntax: Syntax): KernelDef {
+  const aKR = g.a.rows === 'k';
+  const bKC = g.b.rows === 'k';
+  return {
+    name: `matmul_sgmat_${g.op}`,
+    file: 'matmul-sgmat.wgsl',
+    consts: { A_KR: aKR, B_KC: bKC, C_BF16: cBf16, SA: aKR ? 136 : 40, SB: bKC ? 136 : 40, ...generated(aKR ? 'col_major' : 'row_major', bKC ? 'row_major' : 'col_major', syntax) },
+    params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32' },
+  };
+}
+
+/** The unrolled parts of the kernel: 16 accumulators (named, not an array, to stay within what
+ *  every Tint version accepts), one 16-deep K step, and the write-out. `syntax` is the matrix
+ *  load/store form: template major (`subgroupMatrixLoad<T, row_major>(p, off, stride)`, newer Dawn)
+ *  or a bool argument (`subgroupMatrixLoad<T>(p, off, col_major, stride)`, older). */
+function generated(aMajor: string, bMajor: string, syntax: Syntax): Record<string, string> {
+  const load = (type: string, major: string, arr: string, off: string, stride: string): string =>
+    syntax === 'template'
+      ? `subgroupMatrixLoad<${type}, ${major}>(&${arr}, ${off}, ${stride})`
+      : `subgroupMatrixLoad<${type}>(&${arr}, ${off}, ${major === 'col_major'}, ${stride})`;
+  const store = (arr: string, off: string, v: string, stride: string): string =>
+    syntax === 'template' ? `subgroupMatrixStore<row_major>(&${arr}, ${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
+  const decl: string[] = [];
+  const step: string[] = [];
+  const out: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    step.push(`      let a${i} = ${load('subgroup_matrix_left<f16, 16, 16>', aMajor, 'As', `a_off(rs + ${i * 16}u, kk)`, 'SA')};`);
+  }
+  for (let j = 0; j < 4; j++) {
+    step.push(`      let b${j} = ${load('subgroup_matrix_right<f16, 16, 16>', bMajor, 'Bs', `b_off(cs + ${j * 16}u, kk)`, 'SB')};`);
+  }
+  for (let i = 0; i < 4; i++) {
+    for (let j = 0; j < 4; j++) {
+      decl.push(`  var acc_${i}_${j} = subgroup_matrix_result<f32, 16, 16>();`);
+      step.push(`      acc_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, acc_${i}_${j});`);
+      out.push(`  ${store('Cs', 'sg * 256u', `acc_${i}_${j}`, '16u')};`);
+      out.push('  workgroupBarrier();');
+      out.push(`  write_tile(r0 + rs + ${i * 16}u, c0 + cs + ${j * 16}u, sg * 256u, lane, sa, sb);`);
+      out.push('  workgroupBarrier();');
+    }
+  }
+  return { ACC_DECL: decl.join('\n'), MMA_STEP: step.join('\n'), WRITE_OUT: out.join('\n') };
+}
+
+/** Record the subgroup-matrix GEMM over the planned chunks (inputs bf16; out bf16 or f32). */
+export function sgmatGemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulate: boolean, cap: number): void {
+  if (g.a.t.dtype !== 'bf16' || g.b.t.dtype !== 'bf16') {
+    throw new Error(`${g.op}: the subgroup-matrix path needs bf16 inputs (${g.a.t.describe()}, ${g.b.t.describe()})`);
+  }
+  const st = state(gpu);
+  const partialsFor = (t: Tensor): number => gpu.rowChunks(Math.ceil(t.numel / 2), 4, cap).length * PARTIALS;
+  ensureScratch(gpu, st, partialsFor(g.a.t) + partialsFor(g.b.t));
+  const used = recordShift(gpu, st, g.a.t, 0, 0, cap);
+  recordShift(gpu, st, g.b.t, 1, used, cap);
+  const def = sgmatDef(g, g.c.t.dtype === 'bf16', st.syntax);
+  for (const ch of chunks) {
+    const wx = Math.ceil(ch.c.size / 128), wy = Math.ceil(ch.r.size / 128);
+    if (wx > 65535 || wy > 65535) throw new Error(`${g.op}: grid ${wx}x${wy} too large`);
+    gpu.dispatch(def, {
+      params: {
+        R: ch.r.size, C: ch.c.size, K: ch.k.size,
+        lda: ch.a.ld, ldb: ch.b.ld, ldc: ch.c_.ld,
+        off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
+        accumulate: accumulate || ch.kIndex > 0 ? 1 : 0,
+      },
+      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding, { buffer: st.shifts! }],
+      workgroups: [wx, wy, 1],
+    });
+  }
+}
+
+type LinearFn = (gpu: Gpu, a: Tensor, b: Tensor, out: Tensor, opts?: { accumulate?: boolean; path?: 'portable' | 'subgroup-matrix' }) => void;
+
+interface Fns {
+  linear: LinearFn;
+  linearBackwardInput: LinearFn;
+  linearBackwardWeight: LinearFn;
+}
+
+/** Compile the subgroup-matrix kernels (trying both load/store syntaxes), then run them against
+ *  the portable kernel on seeded random bf16 inputs at a few shapes (non-tile multiples, all three
+ *  layouts, bf16 and f32 outputs, accumulate, operands beyond f16's range). Sets the state 'auto'
+ *  reads. Tolerance: both paths multiply the same bf16 values exactly and accumulate in f32, so
+ *  they differ by summation order only: |diff| <= 1e-3 * max|portable| (f32 out) or bf16 rounding. */
+export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgroupMatrix: Status; detail: string }> {
+  const st = state(gpu);
+  st.status = 'unavailable';
+  if (!gpu.features.subgroupMatrix || !gpu.features.f16) {
+    return { subgroupMatrix: 'unavailable', detail: `device ${gpu.describe()} lacks ${!gpu.features.subgroupMatrix ? 'chromium-experimental-subgroup-matrix' : 'shader-f16'}` };
+  }
+  if (!hasF16Config(gpu)) {
+    return { subgroupMatrix: 'unavailable', detail: `no f16 x f16 -> f32 16x16x16 config among ${JSON.stringify(gpu.subgroupMatrixConfigs)}` };
+  }
+  // Compile every layout variant; fall back to the older builtin syntax if the newer one fails.
+  const dummy = (rows: 'r' | 'k', cols: 'r' | 'c' | 'k'): { t: Tensor; rows: 'r' | 'c' | 'k'; cols: 'r' | 'c' | 'k' } => ({ t: null as unknown as Tensor, rows, cols });
+  const layouts: GemmDesc[] = [
+    { op: 'linear', a: dummy('r', 'k'), b: { ...dummy('r', 'k'), rows: 'c' }, c: dummy('r', 'c'), R: 0, C: 0, K: 0 },
+    { op: 'linearBackwardInput', a: dummy('r', 'k'), b: dummy('k', 'c'), c: dummy('r', 'c'), R: 0, C: 0, K: 0 },
+    { op: 'linearBackwardWeight', a: dummy('k', 'r'), b: dummy('k', 'c'), c: dummy('r', 'c'), R: 0, C: 0, K: 0 },
+  ];
+  const errors: string[] = [];
+  let compiled = false;
+  for (const syntax of ['template', 'bool'] as const) {
+    try {
+      for (const g of layouts) for (const cb of [false, true]) await gpu.compile(sgmatDef(g, cb, syntax));
+      st.syntax = syntax;
+      compiled = true;
+      break;
+    } catch (e) {
+      errors.push(`${syntax} syntax: ${shortMessage(e)}`);
+    }
+  }
+  if (!compiled) {
+    st.status = 'rejected';
+    return { subgroupMatrix: 'rejected', detail: `compile failed:\n${errors.join('\n')}` };
+  }
+  try {
+    const detail = await compareWithPortable(gpu, fns);
+    st.status = detail.ok ? 'ok' : 'rejected';
+    return { subgroupMatrix: st.status, detail: `${st.syntax} syntax; ${detail.text}` };
+  } catch (e) {
+    st.status = 'rejected';
+    return { subgroupMatrix: 'rejected', detail: `run failed: ${shortMessage(e)}` };
+  }
+}
+
+/** A compile error without the generated code that the kernel's label repeats. */
+function shortMessage(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.replace(/,"ACC_DECL":"[^"]*","MMA_STEP":"[^"]*","WRITE_OUT":"[^"]*"/g, '').slice(0, 6000);
+}
+
+function seeded(n: number, seed: number, scale: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = ((s / 2 ** 32) * 2 - 1) * scale;
+  }
+  return out;
+}
+
+async function compareWithPortable(gpu: Gpu, fns: Fns): Promise<{ ok: boolean; text: string }> {
+  const shapes: { M: number; N: number; K: number; scale: number; accumulate?: boolean }[] = [
+    { M: 37, N: 70, K: 98, scale: 1 },
+    { M: 300, N: 262, K: 330, scale: 1, accumulate: true },
+    { M: 129, N: 256, K: 64, scale: 3e5 }, // beyond f16's range: needs the scale
+    { M: 128, N: 130, K: 96, scale: 1e-6 }, // small values: would be subnormal in f16 unscaled
+  ];
+  const lines: string[] = [];
+  let ok = true;
+  for (const [si, sh] of shapes.entries()) {
+    const { M, N, K } = sh;
+    const x = gpu.upload(seeded(M * K, 11 + si, sh.scale), [M, K], 'bf16', 'chk.x');
+    const w = gpu.upload(seeded(N * K, 23 + si, sh.scale), [N, K], 'bf16', 'chk.w');
+    const dy = gpu.upload(seeded(M * N, 37 + si, sh.scale), [M, N], 'bf16', 'chk.dy');
+    const runs: [string, LinearFn, Tensor, Tensor, number[]][] = [
+      ['xwT', fns.linear, x, w, [M, N]],
+      ['dyW', fns.linearBackwardInput, dy, w, [M, K]],
+      ['dyTx', fns.linearBackwardWeight, dy, x, [N, K]],
+    ];
+    for (const [name, fn, a, b, shape] of runs) {
+      for (const outT of ['f32', 'bf16'] as const) {
+        const acc = outT === 'f32' && !!sh.accumulate;
+        const init = acc ? seeded(shape[0] * shape[1], 5, sh.scale * sh.scale * K) : null;
+        const ref = init ? gpu.upload(init, shape, 'f32') : gpu.empty(shape, outT);
+        const got = init ? gpu.upload(init, shape, 'f32') : gpu.empty(shape, outT);
+        fn(gpu, a, b, ref, { path: 'portable', accumulate: acc });
+        fn(gpu, a, b, got, { path: 'subgroup-matrix', accumulate: acc });
+        const [r, g] = [await gpu.readF32(ref), await gpu.readF32(got)];
+        let maxRef = 0, maxDiff = 0, bad = 0;
+        for (let i = 0; i < r.length; i++) {
+          maxRef = Math.max(maxRef, Math.abs(r[i]));
+          const d = Math.abs(r[i] - g[i]);
+          if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
+        }
+        const tol = outT === 'f32' ? 1e-3 * maxRef : 1e-3 * maxRef + 0; // bf16: both round the same f32 sum
+        for (let i = 0; i < r.length; i++) {
+          const d = Math.abs(r[i] - g[i]);
+          const lim = outT === 'f32' ? tol : tol + 2 ** -7 * Math.abs(r[i]);
+          if (!(d <= lim)) bad++;
+        }
+        const pass = bad === 0 && maxRef > 0;
+        ok &&= pass;
+        lines.push(`${pass ? 'ok ' : 'BAD'} ${name} M=${M} N=${N} K=${K} scale=${sh.scale} ${outT}${acc ? ' acc' : ''}: max|ref|=${maxRef.toExponential(3)} max|diff|=${maxDiff.toExponential(3)} bad=${bad}`);
+        ref.destroy();
+        got.destroy();
+      }
+    }
+    x.destroy();
+    w.destroy();
+    dy.destroy();
+  }
+  return { ok, text: lines.join('\n') };
+}

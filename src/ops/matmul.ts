@@ -109,7 +109,7 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
     return;
   }
   if (path === 'subgroup-matrix') {
-    sgmatGemm(gpu, g, chunks, !!opts.accumulate);
+    sgmatGemm(gpu, g, chunks, !!opts.accumulate, cap);
     return;
   }
   const tile = TILES[opts.tile ?? defaultTile(gpu, g)];
@@ -120,7 +120,7 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
   const def: KernelDef = {
     name: `matmul_${g.op}`,
     file: 'matmul.wgsl',
-    consts: { ...tile, A_KR: flag(0), B_KC: flag(1), A_BF16: flag(2), B_BF16: flag(3), C_BF16: flag(4) },
+    consts: { ...tile, ...portableCode(tile), A_KR: flag(0), B_KC: flag(1), A_BF16: flag(2), B_BF16: flag(3), C_BF16: flag(4) },
     params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32', flags: 'u32' },
   };
   for (const ch of chunks) {
@@ -138,6 +138,43 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
       workgroups: [wx, wy, 1],
     });
   }
+}
+
+type Tile = (typeof TILES)[keyof typeof TILES];
+const codeCache = new Map<Tile, Record<string, string>>();
+
+/** The per-thread parts of kernels/matmul.wgsl, unrolled into named variables (registers): the
+ *  staged loads (LA/LB per thread), the TM x TN accumulators as vec4 rows, one k of the product,
+ *  and the write-out. */
+function portableCode(t: Tile): Record<string, string> {
+  let c = codeCache.get(t);
+  if (c) return c;
+  const threads = (t.BM / t.TM) * (t.BN / t.TN);
+  const LA = (t.BM * t.BK) / threads, LB = (t.BN * t.BK) / threads;
+  const decl: string[] = [], pre: string[] = [], stage: string[] = [], inner: string[] = [], write: string[] = [];
+  for (let j = 0; j < LA; j++) {
+    decl.push(`  let qa${j} = a_coord(${j}u, tid);`, `  var ra${j} = 0.0;`);
+    pre.push(`    ra${j} = fetch_a(r0 + qa${j}.x, kb + qa${j}.y);`);
+    stage.push(`    { let s = qa${j}.y * BM + qa${j}.x; As[s / 4u][s % 4u] = ra${j}; }`);
+  }
+  for (let j = 0; j < LB; j++) {
+    decl.push(`  let qb${j} = b_coord(${j}u, tid);`, `  var rb${j} = 0.0;`);
+    pre.push(`    rb${j} = fetch_b(c0 + qb${j}.x, kb + qb${j}.y);`);
+    stage.push(`    { let s = qb${j}.y * BN + qb${j}.x; Bs[s / 4u][s % 4u] = rb${j}; }`);
+  }
+  for (let q = 0; q < t.TM / 4; q++) inner.push(`      let a${q} = As[(kk * BM + ty * TM) / 4u + ${q}u];`);
+  for (let q = 0; q < t.TN / 4; q++) inner.push(`      let b${q} = Bs[(kk * BN + tx * TN) / 4u + ${q}u];`);
+  for (let i = 0; i < t.TM; i++) {
+    for (let q = 0; q < t.TN / 4; q++) {
+      decl.push(`  var acc${i}_${q} = vec4<f32>();`);
+      inner.push(`      acc${i}_${q} = fma(vec4<f32>(a${i >> 2}.${'xyzw'[i & 3]}), b${q}, acc${i}_${q});`);
+      const r = `r0 + ty * TM + ${i}u`, col = `c0 + tx * TN + ${4 * q}u`;
+      write.push(`  write2(${r}, ${col}, acc${i}_${q}.x, acc${i}_${q}.y);`, `  write2(${r}, ${col} + 2u, acc${i}_${q}.z, acc${i}_${q}.w);`);
+    }
+  }
+  c = { DECL: decl.join('\n'), PREFETCH: pre.join('\n'), STAGE: stage.join('\n'), INNER: inner.join('\n'), WRITE: write.join('\n') };
+  codeCache.set(t, c);
+  return c;
 }
 
 /** 128x128 tiles where there are enough of them to fill a big GPU, 64x64 otherwise (and on CPU). */

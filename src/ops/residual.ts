@@ -34,7 +34,7 @@ export function rowSpans(gpu: Gpu, rows: number, rowBytes: number[], maxBytes = 
     const s = align / gcd(rb, align);
     step = (step * s) / gcd(step, s);
   }
-  let per = Math.floor((maxBytes - 4) / Math.max(...rowBytes));
+  let per = Math.floor(maxBytes / Math.max(...rowBytes));
   per -= per % step;
   if (per < 1) throw new Error(`rows of ${Math.max(...rowBytes)} bytes cannot be chunked under one binding of ${maxBytes} bytes`);
   const out: RowSpan[] = [];

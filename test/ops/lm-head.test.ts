@@ -44,10 +44,10 @@ describe('lmHeadForward (GPU) vs reference', () => {
     it(`H=${H} chunk=${chunk ?? 'default'}: logprob, entropy, lse`, async () => {
       const gpu = await getGpu();
       const { lp, ent, lse, ref, x } = await forward(gpu, H, chunk, 100 + H);
-      // f32 logits from exact bf16 products: errors ~1e-6 of lse ~ 7-9.
-      expectClose(await gpu.readF32(lse), ref.lse, 2e-5, 2e-6, 'lse');
-      expectClose(await gpu.readF32(lp), ref.logprob, 2e-5, 2e-6, 'logprob');
-      expectClose(await gpu.readF32(ent), ref.entropy, 2e-5, 2e-6, 'entropy');
+      // f32 logits from exact bf16 products: errors ~1e-6 of lse ~ 7-9 (measured ratio <= 0.05 at 2e-5).
+      expectClose(await gpu.readF32(lse), ref.lse, 5e-6, 5e-7, 'lse');
+      expectClose(await gpu.readF32(lp), ref.logprob, 5e-6, 5e-7, 'logprob');
+      expectClose(await gpu.readF32(ent), ref.entropy, 5e-6, 5e-7, 'entropy');
       expect(Array.from(await gpu.readF32(lp)).filter((v, t) => x.host.targets[t] === -1 && v !== 0)).toEqual([]);
       expect(ref.entropy.slice(1).some((e) => e > 1 && e < Math.log(V) - 0.5)).toBe(true); // not a degenerate softmax
     });
@@ -69,15 +69,15 @@ interface BwdCase {
   dhDtype: 'f32' | 'bf16';
   entropyTerm: 'given' | 'recomputed' | 'none';
   opts: LmHeadOpts;
-  tol: { atol: number; rtol: number }; // atol as a fraction of the largest |gradient|
+  tol: { atol: number; rtol: number }; // atol as a fraction of the largest |gradient| (measured worst ratios 0.1-0.7)
 }
 
 describe('lmHeadBackward (GPU) vs reference', () => {
   const cases: BwdCase[] = [
-    { name: 'f32 dlogits, f32 dh, dentropy with saved entropy, H=70', H: 70, dhDtype: 'f32', entropyTerm: 'given', opts: { dlogits: 'f32' }, tol: { atol: 2e-5, rtol: 1e-4 } },
+    { name: 'f32 dlogits, f32 dh, dentropy with saved entropy, H=70', H: 70, dhDtype: 'f32', entropyTerm: 'given', opts: { dlogits: 'f32' }, tol: { atol: 2e-6, rtol: 1e-5 } },
     // bf16 dlogits: each dz rounded to 8 significant bits before the matmuls.
-    { name: 'bf16 dlogits, bf16 dh, dentropy with recomputed entropy, H=64', H: 64, dhDtype: 'bf16', entropyTerm: 'recomputed', opts: {}, tol: { atol: 1e-2, rtol: 1e-2 } },
-    { name: 'bf16 dlogits, f32 dh, no entropy term, H=70, chunked matmul bindings', H: 70, dhDtype: 'f32', entropyTerm: 'none', opts: { maxBindingBytes: 4096 }, tol: { atol: 1e-2, rtol: 1e-2 } },
+    { name: 'bf16 dlogits, bf16 dh, dentropy with recomputed entropy, H=64', H: 64, dhDtype: 'bf16', entropyTerm: 'recomputed', opts: {}, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'bf16 dlogits, f32 dh, no entropy term, H=70, chunked matmul bindings', H: 70, dhDtype: 'f32', entropyTerm: 'none', opts: { maxBindingBytes: 4096 }, tol: { atol: 4e-3, rtol: 4e-3 } },
   ];
   for (const c of cases) {
     it(c.name, async () => {

@@ -1,0 +1,97 @@
+// GEMMs of one Qwen3-14B layer (hidden 5120, 40 q heads / 8 kv heads of 128, intermediate 17408)
+// at M = 8192 tokens, both backward layouts for the MLP up projection, and a square 8192^3; each on
+// the portable kernel and on subgroup matrices (the latter errors out where checkMatmulPaths did
+// not pass on this device, with its reason). Names: matmul.<layout>.<shape>.<path>.
+import type { Gpu } from '../../src/gpu/gpu.js';
+import type { Tensor } from '../../src/gpu/tensor.js';
+import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight } from '../../src/ops/matmul.js';
+import type { BenchCase, BenchScale } from '../types.js';
+
+type Layout = 'xwT' | 'dyW' | 'dyTx';
+type Path = 'portable' | 'sgmat';
+
+// [name, layout, M, N, K] with N = out features, K = in features of the weight [N, K].
+const SHAPES: [string, Layout, number, number, number][] = [
+  ['q', 'xwT', 8192, 5120, 5120],
+  ['kv', 'xwT', 8192, 1024, 5120],
+  ['o', 'xwT', 8192, 5120, 5120],
+  ['mlp_up', 'xwT', 8192, 17408, 5120], // gate and up alike
+  ['mlp_down', 'xwT', 8192, 5120, 17408],
+  ['mlp_up', 'dyW', 8192, 17408, 5120],
+  ['mlp_up', 'dyTx', 8192, 17408, 5120],
+  ['square', 'xwT', 8192, 8192, 8192],
+];
+
+const checked = new WeakMap<Gpu, Promise<{ subgroupMatrix: string; detail: string }>>();
+
+let pattern: Uint16Array | null = null;
+
+/** Non-zero bf16 values (zeros would flatter the power-limited clock), written 16 MiB at a time. */
+function fillPattern(gpu: Gpu, t: Tensor): void {
+  if (!pattern) {
+    pattern = new Uint16Array(8 << 20);
+    const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+    for (let i = 0; i < pattern.length; i++) {
+      f[0] = Math.sin(i * 0.37) * 0.5;
+      pattern[i] = u[0] >>> 16;
+    }
+  }
+  gpu.flush();
+  for (let off = 0; off < t.byteSize; off += pattern.byteLength) {
+    const n = Math.min(pattern.byteLength, t.byteSize - off);
+    gpu.device.queue.writeBuffer(t.buffer, off, pattern.buffer, 0, n);
+  }
+}
+
+function sizes(scale: BenchScale, M: number, N: number, K: number): [number, number, number] {
+  return scale === 'full' ? [M, N, K] : [256, 320, 256];
+}
+
+function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: number, path: Path): BenchCase {
+  return {
+    name: `matmul.${layout}.${name}.${path}`,
+    group: 'gemm',
+    async setup(gpu, scale) {
+      if (path === 'sgmat') {
+        if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu));
+        const r = await checked.get(gpu)!;
+        if (r.subgroupMatrix !== 'ok') throw new Error(`subgroup-matrix path ${r.subgroupMatrix}: ${r.detail.split('\n').slice(0, 3).join(' | ')}`);
+      }
+      const [M, N, K] = sizes(scale, M0, N0, K0);
+      const opts = { path: path === 'sgmat' ? ('subgroup-matrix' as const) : ('portable' as const) };
+      const ts: Tensor[] = [];
+      const t = (shape: number[], dtype: 'bf16' | 'f32', fill: boolean, label: string): Tensor => {
+        const x = gpu.empty(shape, dtype, label);
+        if (fill) fillPattern(gpu, x);
+        ts.push(x);
+        return x;
+      };
+      let run: () => void;
+      if (layout === 'xwT') {
+        const x = t([M, K], 'bf16', true, 'x'), w = t([N, K], 'bf16', true, 'w'), y = t([M, N], 'bf16', false, 'y');
+        run = () => linear(gpu, x, w, y, opts);
+      } else if (layout === 'dyW') {
+        const dy = t([M, N], 'bf16', true, 'dy'), w = t([N, K], 'bf16', true, 'w'), dx = t([M, K], 'bf16', false, 'dx');
+        run = () => linearBackwardInput(gpu, dy, w, dx, opts);
+      } else {
+        // Weight gradients are f32 (they feed the optimizer).
+        const dy = t([M, N], 'bf16', true, 'dy'), x = t([M, K], 'bf16', true, 'x'), dw = t([N, K], 'f32', false, 'dw');
+        run = () => linearBackwardWeight(gpu, dy, x, dw, opts);
+      }
+      return {
+        shape: `M=${M} N=${N} K=${K} bf16${layout === 'dyTx' ? '->f32' : ''}`,
+        flops: 2 * M * N * K,
+        torch: { op: 'mm', args: { M, N, K, layout } },
+        run,
+        dispose() {
+          for (const x of ts) x.destroy();
+        },
+      };
+    },
+  };
+}
+
+export const cases: BenchCase[] = SHAPES.flatMap(([name, layout, M, N, K]) => [
+  gemmCase(name, layout, M, N, K, 'portable'),
+  gemmCase(name, layout, M, N, K, 'sgmat'),
+]);

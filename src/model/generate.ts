@@ -1,0 +1,261 @@
+// Batched generation with a KV cache, continuous batching over a fixed number of sequence slots:
+//   - admit: waiting requests take free slots; their prompts are prefilled together as one packed
+//     forward that also writes each layer's keys (after k_norm + RoPE) and values into the cache,
+//     and the last prompt position's logits give each one's first new token;
+//   - decode: one token per step for every active sequence (each step's K/V appended to the cache,
+//     attention of the one new query against the sequence's cached keys: kernels/attention-decode.wgsl);
+//   - logits of the active rows go through lm_head, are read back, and sampled on the host
+//     (src/model/sampling.ts); a sequence ends at a stop token or after maxNewTokens, freeing its slot.
+// Each request samples from its own seeded RNG stream, so results do not depend on batching.
+import type { Gpu } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { Rng } from '../data/rng.js';
+import { attentionForward } from '../ops/attention.js';
+import type { Qwen3Model } from './qwen3.js';
+import { packedPositions } from './qwen3-batch.js';
+import { KvCache, attentionDecode, copyRows } from './kv-cache.js';
+import { SamplingParams, type SamplingInput, sampleToken } from './sampling.js';
+
+export interface GenerateRequest {
+  prompt: readonly number[];
+  maxNewTokens: number;
+  /** Generation ends after emitting one of these (it is included in the output), e.g. <|im_end|>. */
+  stopTokens?: readonly number[];
+  sampling?: SamplingInput;
+  /** RNG seed of this request's stream (default: the generator's seed and the request's index). */
+  seed?: number | string;
+}
+
+export interface GenerateResult {
+  /** The new tokens (a stop token, when hit, is the last one). */
+  tokens: number[];
+  /** log mu(token) per new token: the sampler's own distribution (see sampling.ts). */
+  logprobs: number[];
+  /** log softmax(logits)[token] per new token, temperature 1, no truncation. */
+  modelLogprobs: number[];
+  finishReason: 'stop' | 'length';
+}
+
+export interface GeneratorOptions {
+  /** Sequences decoded at once (KV-cache slots). */
+  slots: number;
+  /** Capacity of one slot: prompt + new tokens. */
+  maxTokens: number;
+  seed?: number | string;
+}
+
+interface Active {
+  index: number;
+  slot: number;
+  req: GenerateRequest;
+  params: SamplingParams;
+  stops: Set<number>;
+  rng: Rng;
+  /** Tokens in the cache. */
+  len: number;
+  /** The last sampled token, not yet in the cache. */
+  next: number;
+  out: GenerateResult;
+}
+
+export class Generator {
+  readonly cache: KvCache;
+  private readonly gpu: Gpu;
+
+  constructor(
+    readonly model: Qwen3Model,
+    readonly opts: GeneratorOptions,
+  ) {
+    this.gpu = model.gpu;
+    this.cache = new KvCache(model.gpu, model.config, opts.slots, opts.maxTokens);
+  }
+
+  async generate(requests: readonly GenerateRequest[]): Promise<GenerateResult[]> {
+    const V = this.model.config.vocab_size;
+    const results: GenerateResult[] = new Array(requests.length);
+    requests.forEach((r, i) => {
+      if (r.prompt.length === 0) throw new Error(`generate: request ${i} has an empty prompt`);
+      if (!(Number.isInteger(r.maxNewTokens) && r.maxNewTokens >= 1)) throw new Error(`generate: request ${i}: maxNewTokens must be a positive integer, got ${r.maxNewTokens}`);
+      // The last new token is never fed back, so the cache holds prompt + maxNewTokens - 1 tokens.
+      if (r.prompt.length + r.maxNewTokens - 1 > this.opts.maxTokens) {
+        throw new Error(`generate: request ${i}: prompt ${r.prompt.length} + maxNewTokens ${r.maxNewTokens} exceeds the slot capacity ${this.opts.maxTokens} + 1`);
+      }
+      r.prompt.forEach((t, j) => {
+        if (!Number.isInteger(t) || t < 0 || t >= V) throw new Error(`generate: request ${i}: prompt[${j}] = ${t} is outside the vocabulary [0, ${V})`);
+      });
+    });
+    const root = new Rng(this.opts.seed ?? 0);
+    const pending = requests.map((_, i) => i);
+    const free = Array.from({ length: this.opts.slots }, (_, s) => this.opts.slots - 1 - s); // pop() gives slot 0 first
+    let active: Active[] = [];
+
+    const emit = (a: Active, logits: Float32Array): boolean => {
+      const s = sampleToken(logits, a.params, a.rng);
+      a.out.tokens.push(s.token);
+      a.out.logprobs.push(s.logprob);
+      a.out.modelLogprobs.push(s.modelLogprob);
+      a.next = s.token;
+      if (a.stops.has(s.token)) a.out.finishReason = 'stop';
+      else if (a.out.tokens.length < a.req.maxNewTokens) return true;
+      results[a.index] = a.out;
+      free.push(a.slot);
+      return false;
+    };
+
+    while (pending.length > 0 || active.length > 0) {
+      const admitted: Active[] = [];
+      while (pending.length > 0 && free.length > 0) {
+        const index = pending.shift()!;
+        const req = requests[index]!;
+        admitted.push({
+          index,
+          slot: free.pop()!,
+          req,
+          params: SamplingParams.parse(req.sampling ?? {}),
+          stops: new Set(req.stopTokens ?? []),
+          rng: req.seed !== undefined ? new Rng(req.seed) : root.fork(index),
+          len: req.prompt.length,
+          next: -1,
+          out: { tokens: [], logprobs: [], modelLogprobs: [], finishReason: 'length' },
+        });
+      }
+      // Decode the sequences already running first, then prefill the newly admitted ones.
+      if (active.length > 0) {
+        const logits = await this.decode(active);
+        const V2 = V;
+        active = active.filter((a, b) => {
+          a.len += 1;
+          return emit(a, logits.subarray(b * V2, (b + 1) * V2));
+        });
+      }
+      if (admitted.length > 0) {
+        const logits = await this.prefill(admitted);
+        for (const [b, a] of admitted.entries()) if (emit(a, logits.subarray(b * V, (b + 1) * V))) active.push(a);
+      }
+    }
+    return results;
+  }
+
+  private rowsTensor(values: ArrayLike<number>, label: string): Tensor {
+    return this.gpu.upload(values, [values.length], 'u32', label);
+  }
+
+  /** Packed forward of the admitted prompts, filling their cache slots; logits [B, V] of each
+   *  prompt's last position. */
+  private async prefill(seqs: readonly Active[]): Promise<Float32Array> {
+    const model = this.model;
+    const c = model.config;
+    const cu = [0];
+    for (const a of seqs) cu.push(cu[cu.length - 1]! + a.req.prompt.length);
+    const T = cu[cu.length - 1]!;
+    const tokens = seqs.flatMap((a) => [...a.req.prompt]);
+    const positions = packedPositions(cu);
+    const cacheRows = new Uint32Array(T);
+    seqs.forEach((a, s) => {
+      for (let t = cu[s]!; t < cu[s + 1]!; t++) cacheRows[t] = this.cache.row(a.slot, t - cu[s]!);
+    });
+    const temps = {
+      ids: this.rowsTensor(tokens, 'prefill.ids'),
+      positions: this.rowsTensor(positions, 'prefill.positions'),
+      cu: this.rowsTensor(cu, 'prefill.cu_seqlens'),
+      iota: this.rowsTensor(Array.from({ length: T }, (_, i) => i), 'prefill.iota'),
+      cacheRows: this.rowsTensor(cacheRows, 'prefill.cache_rows'),
+      last: this.rowsTensor(cu.slice(1).map((e) => e - 1), 'prefill.last'),
+    };
+    const maxSeqLen = Math.max(...seqs.map((a) => a.req.prompt.length));
+    const dims = { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim };
+    try {
+      model.trunk({ T, ids: temps.ids, positions: temps.positions }, (a, l) => {
+        copyRows(this.gpu, a.kr, temps.iota, this.cache.k[l]!, temps.cacheRows, T);
+        copyRows(this.gpu, a.v, temps.iota, this.cache.v[l]!, temps.cacheRows, T);
+        attentionForward(this.gpu, a.qr, a.kr, a.v, temps.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen });
+      });
+      return await this.lastLogits(T, temps.last, temps.iota, seqs.length);
+    } finally {
+      for (const t of Object.values(temps)) t.destroy();
+    }
+  }
+
+  /** One decode step: each active sequence's pending token at position len. Logits [B, V]. */
+  private async decode(seqs: readonly Active[]): Promise<Float32Array> {
+    const model = this.model;
+    const c = model.config;
+    const B = seqs.length;
+    const seqInfo = new Uint32Array(2 * B);
+    seqs.forEach((a, b) => {
+      seqInfo[2 * b] = this.cache.row(a.slot, 0);
+      seqInfo[2 * b + 1] = a.len + 1;
+    });
+    const temps = {
+      ids: this.rowsTensor(seqs.map((a) => a.next), 'decode.ids'),
+      positions: this.rowsTensor(seqs.map((a) => a.len), 'decode.positions'),
+      iota: this.rowsTensor(Array.from({ length: B }, (_, i) => i), 'decode.iota'),
+      cacheRows: this.rowsTensor(seqs.map((a) => this.cache.row(a.slot, a.len)), 'decode.cache_rows'),
+      seqs: this.rowsTensor(seqInfo, 'decode.seqs'),
+    };
+    const dims = { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim };
+    try {
+      model.trunk({ T: B, ids: temps.ids, positions: temps.positions }, (a, l) => {
+        copyRows(this.gpu, a.kr, temps.iota, this.cache.k[l]!, temps.cacheRows, B);
+        copyRows(this.gpu, a.v, temps.iota, this.cache.v[l]!, temps.cacheRows, B);
+        attentionDecode(this.gpu, a.qr, this.cache.k[l]!, this.cache.v[l]!, temps.seqs, a.attn, dims);
+      });
+      return await this.lastLogits(B, temps.iota, temps.iota, B);
+    } finally {
+      for (const t of Object.values(temps)) t.destroy();
+    }
+  }
+
+  /** Final norm of T rows, rows `pick` gathered into B rows, lm_head, read back [B, V]. */
+  private async lastLogits(T: number, pick: Tensor, iota: Tensor, B: number): Promise<Float32Array> {
+    const c = this.model.config;
+    this.model.finalNorm(T);
+    const h = this.model.activations(T).heads(T);
+    const rows = this.gpu.empty([B, c.hidden_size], 'bf16', 'gen.last_hidden');
+    const logits = this.gpu.empty([B, c.vocab_size], 'f32', 'gen.logits');
+    try {
+      copyRows(this.gpu, h.nf, pick, rows, iota, B);
+      this.model.logits(rows, logits);
+      return await this.gpu.readF32(logits);
+    } finally {
+      rows.destroy();
+      logits.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.cache.destroy();
+  }
+}
+
+/** Logits [V] after each sequence by a full forward with no cache (tests, and a cross-check of
+ *  the cached path). */
+export async function fullForwardLastLogits(model: Qwen3Model, seqs: readonly (readonly number[])[]): Promise<Float32Array[]> {
+  const gpu = model.gpu;
+  const c = model.config;
+  const cu = [0];
+  for (const s of seqs) cu.push(cu[cu.length - 1]! + s.length);
+  const T = cu[cu.length - 1]!;
+  const t = {
+    ids: gpu.upload(seqs.flat(), [T], 'u32', 'full.ids'),
+    positions: gpu.upload(packedPositions(cu), [T], 'u32', 'full.positions'),
+    cu: gpu.upload(cu, [cu.length], 'u32', 'full.cu'),
+    last: gpu.upload(cu.slice(1).map((e) => e - 1), [seqs.length], 'u32', 'full.last'),
+    iota: gpu.upload(seqs.map((_, i) => i), [seqs.length], 'u32', 'full.iota'),
+    rows: gpu.empty([seqs.length, c.hidden_size], 'bf16', 'full.rows'),
+    logits: gpu.empty([seqs.length, c.vocab_size], 'f32', 'full.logits'),
+  };
+  try {
+    const dims = { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim };
+    model.trunk({ T, ids: t.ids, positions: t.positions }, (a) =>
+      attentionForward(gpu, a.qr, a.kr, a.v, t.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen: Math.max(...seqs.map((s) => s.length)) }),
+    );
+    model.finalNorm(T);
+    copyRows(gpu, model.activations(T).heads(T).nf, t.last, t.rows, t.iota, seqs.length);
+    model.logits(t.rows, t.logits);
+    const all = await gpu.readF32(t.logits);
+    return seqs.map((_, i) => all.slice(i * c.vocab_size, (i + 1) * c.vocab_size));
+  } finally {
+    for (const x of Object.values(t)) x.destroy();
+  }
+}

@@ -1,0 +1,60 @@
+// KV-cache generation on the GPU: greedy decoding with batching equals the argmax of full forward
+// passes token by token; stop tokens, length limits and seeded sampling.
+import { describe, expect, it } from 'vitest';
+import { getGpu } from '../../src/gpu/gpu.js';
+import { Generator, fullForwardLastLogits } from '../../src/model/generate.js';
+import { Qwen3Model } from '../../src/model/qwen3.js';
+import { argmaxLogits } from '../../src/model/sampling.js';
+import { bf16Weights, seqOf, tinyQwen3 } from './qwen3-helpers.js';
+
+describe('Generator (KV cache)', () => {
+  it('greedy decoding equals argmax of full forward passes, token by token (batched, 4 prompts over 3 slots)', async () => {
+    const gpu = await getGpu();
+    const cfg = tinyQwen3();
+    const model = Qwen3Model.fromHost(gpu, cfg, bf16Weights(cfg, 21));
+    const prompts = [seqOf(5, 31, 512), seqOf(1, 32, 512), seqOf(12, 33, 512), seqOf(3, 34, 512)];
+    const steps = 6;
+    const gen = new Generator(model, { slots: 3, maxTokens: 24 });
+    const out = await gen.generate(prompts.map((prompt) => ({ prompt, maxNewTokens: steps, sampling: { temperature: 0 } })));
+    // Full forwards of every prefix, all prompts at once per step (packed).
+    let nearTies = 0;
+    for (let s = 0; s < steps; s++) {
+      const logits = await fullForwardLastLogits(model, prompts.map((p, i) => [...p, ...out[i]!.tokens.slice(0, s)]));
+      logits.forEach((l, i) => {
+        const best = argmaxLogits(l);
+        const sorted = Float32Array.from(l).sort();
+        if (sorted[sorted.length - 1]! - sorted[sorted.length - 2]! < 1e-2) nearTies++;
+        expect(out[i]!.tokens[s], `prompt ${i} step ${s}`).toBe(best);
+        expect(out[i]!.modelLogprobs[s]).toBeCloseTo(l[best]! - Math.log(l.reduce((a, x) => a + Math.exp(x - l[best]!), 0)) - l[best]!, 1);
+      });
+    }
+    console.log(`greedy: ${prompts.length * steps} tokens compared, ${nearTies} near-ties (top-2 gap < 1e-2)`);
+    for (const r of out) {
+      expect(r.finishReason).toBe('length');
+      expect(r.logprobs.every((x) => x === 0)).toBe(true); // greedy: mu = 1
+    }
+    gen.destroy();
+    model.destroy();
+  });
+
+  it('stops at a stop token (included) and samples reproducibly from a seed', async () => {
+    const gpu = await getGpu();
+    const cfg = tinyQwen3();
+    const model = Qwen3Model.fromHost(gpu, cfg, bf16Weights(cfg, 22));
+    const prompt = seqOf(4, 41, 512);
+    const gen = new Generator(model, { slots: 2, maxTokens: 32, seed: 1 });
+    const greedy = (await gen.generate([{ prompt, maxNewTokens: 8, sampling: { temperature: 0 } }]))[0]!;
+    const stop = greedy.tokens[3]!;
+    const stopped = (await gen.generate([{ prompt, maxNewTokens: 8, sampling: { temperature: 0 }, stopTokens: [stop] }]))[0]!;
+    expect(stopped.finishReason).toBe('stop');
+    expect(stopped.tokens).toEqual(greedy.tokens.slice(0, greedy.tokens.indexOf(stop) + 1));
+    const req = { prompt, maxNewTokens: 10, sampling: { temperature: 1.3, topP: 0.9, topK: 50 }, seed: 'abc' };
+    const a = await gen.generate([req, { ...req, seed: 'other' }]);
+    const b = await gen.generate([req]); // alone, in another slot layout
+    expect(b[0]!.tokens).toEqual(a[0]!.tokens);
+    expect(a[1]!.tokens).not.toEqual(a[0]!.tokens);
+    for (const lp of a[0]!.logprobs) expect(lp).toBeLessThanOrEqual(0);
+    gen.destroy();
+    model.destroy();
+  });
+});
