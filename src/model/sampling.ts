@@ -43,7 +43,42 @@ function logSumExp(logits: ArrayLike<number>, scale: number): number {
   return max + Math.log(sum);
 }
 
-/** Draws one token from `logits` [V]. `rng` is consumed only when temperature > 0. */
+/** The k-th largest value of a (1-based k), by quickselect on a copy: O(V) expected. */
+function kthLargest(a: ArrayLike<number>, k: number): number {
+  const v = Float64Array.from(a);
+  let lo = 0;
+  let hi = v.length - 1;
+  const want = k - 1; // index in descending order
+  while (lo < hi) {
+    const pivot = v[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i]! > pivot) i++;
+      while (v[j]! < pivot) j--;
+      if (i <= j) {
+        const t = v[i]!;
+        v[i] = v[j]!;
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return v[want]!;
+  }
+  return v[want]!;
+}
+
+/**
+ * Draws one token from `logits` [V]. `rng` is consumed only when temperature > 0.
+ * Order as in HF / vLLM: temperature, then top-k, then top-p over the top-k renormalised
+ * distribution. Only candidate tokens are sorted (a 151936-entry vocabulary is never sorted whole):
+ * top-k keeps logits >= the k-th largest; top-p alone keeps p > (1 - topP) / V, a superset of the
+ * nucleus (a token in the nucleus has the tail mass 1 - topP spread over at most V tokens no more
+ * likely than itself).
+ */
 export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, rng: Rng): Sampled {
   const V = logits.length;
   if (V === 0) throw new Error('sampleToken: empty logits');
@@ -56,24 +91,34 @@ export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, r
     return { token, logprob: 0, modelLogprob: logits[token]! - modelLse };
   }
   const inv = 1 / params.temperature;
-  // Candidates sorted by logit, descending (ties by index, for determinism).
-  let order: number[];
-  const k = params.topK > 0 ? Math.min(params.topK, V) : V;
-  if (k < V || params.topP < 1) {
-    order = Array.from({ length: V }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
-    order.length = k;
-  } else {
-    order = Array.from({ length: V }, (_, i) => i);
-  }
-  // Probabilities of the candidates under softmax(logits / T) over the whole vocabulary.
   const lse = logSumExp(logits, inv);
-  const probs = order.map((i) => Math.exp(logits[i]! * inv - lse));
-  let keep = order.length;
+  const prob = (i: number): number => Math.exp(logits[i]! * inv - lse);
+  const k = params.topK > 0 ? Math.min(params.topK, V) : V;
+  let cand: number[];
+  if (k < V) {
+    const kth = kthLargest(logits, k);
+    cand = [];
+    for (let i = 0; i < V; i++) if (logits[i]! >= kth) cand.push(i);
+  } else if (params.topP < 1) {
+    const floor = (1 - params.topP) / V;
+    cand = [];
+    for (let i = 0; i < V; i++) if (prob(i) > floor) cand.push(i);
+  } else {
+    cand = Array.from({ length: V }, (_, i) => i);
+  }
+  if (k < V || params.topP < 1) {
+    cand.sort((a, b) => logits[b]! - logits[a]! || a - b); // ties by index: deterministic
+    if (cand.length > k) cand.length = k;
+  }
+  const probs = cand.map(prob);
+  let keep = cand.length;
   if (params.topP < 1) {
-    // order is sorted here: keep the shortest prefix whose mass reaches topP (always >= 1 token).
+    // Top-p over the distribution left by top-k (the whole one when there is no top-k).
+    let base = 1;
+    if (k < V) base = probs.reduce((a, b) => a + b, 0);
     let cum = 0;
-    for (let j = 0; j < order.length; j++) {
-      cum += probs[j]!;
+    for (let j = 0; j < probs.length; j++) {
+      cum += probs[j]! / base;
       if (cum >= params.topP) {
         keep = j + 1;
         break;
@@ -91,7 +136,7 @@ export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, r
       break;
     }
   }
-  const token = order[pick]!;
+  const token = cand[pick]!;
   // In log space: probs[pick] may underflow where the logit difference is huge.
   return { token, logprob: logits[token]! * inv - lse - Math.log(mass), modelLogprob: logits[token]! - modelLse };
 }

@@ -51,6 +51,39 @@ describe('sampleToken', () => {
     expect(s.modelLogprob).toBeCloseTo(Math.log(pr[s.token]!), 6);
   });
 
+  it('applies top-p to the distribution left by top-k (as HF and vLLM do)', () => {
+    // top-k 3 keeps 4, 0, 1 (renormalised: 0.664, 0.244, 0.090); top-p 0.9 then keeps 4 and 0 (0.908).
+    const f = frequencies(params({ topK: 3, topP: 0.9 }), 4000);
+    expect(f.map((x, i) => (x > 0 ? i : -1)).filter((i) => i >= 0)).toEqual([0, 4]);
+  });
+
+  it('matches a plain full-sort sampler on a Qwen3-sized vocabulary', () => {
+    const V = 151936;
+    const r = new Rng('logits');
+    const big = Float32Array.from({ length: V }, () => r.normal(0, 3));
+    for (const p of [params({ temperature: 0.8, topP: 0.9 }), params({ topK: 20, topP: 0.95 }), params({ temperature: 1.1, topK: 50 })]) {
+      // Plain: sort everything, top-k, renormalise, top-p prefix, draw.
+      const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => big[b]! - big[a]! || a - b).slice(0, p.topK || V);
+      const m = big[order[0]!]! / p.temperature;
+      const w = order.map((i) => Math.exp(big[i]! / p.temperature - m));
+      const tot = w.reduce((a, b) => a + b, 0);
+      let keep = w.length;
+      for (let j = 0, cum = 0; j < w.length; j++) if ((cum += w[j]! / tot) >= p.topP) { keep = j + 1; break; }
+      const kept = w.slice(0, keep);
+      const mass = kept.reduce((a, b) => a + b, 0);
+      const ra = new Rng(77);
+      const rb = new Rng(77);
+      for (let n = 0; n < 5; n++) {
+        let x = ra.float() * mass;
+        let pick = keep - 1;
+        for (let j = 0; j < keep; j++) if ((x -= kept[j]!) < 0) { pick = j; break; }
+        const s = sampleToken(big, p, rb);
+        expect(s.token).toBe(order[pick]);
+        expect(s.logprob).toBeCloseTo(Math.log(kept[pick]! / mass), 6);
+      }
+    }
+  });
+
   it('is reproducible from the seed', () => {
     const p = params({ temperature: 1.2, topP: 0.95 });
     const draw = (seed: number) => {
