@@ -41,7 +41,7 @@ fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   let r1 = blk.y;
   let s0 = blk.z;
   if (r0 >= r1) { return; } // empty table entry: the whole workgroup leaves
-  let g = h % p.kvHeads;
+  let g = h / (p.heads / p.kvHeads);
   let qStride = p.heads * W;
   let kvStride = p.kvHeads * W;
   let nRows = r1 - r0;

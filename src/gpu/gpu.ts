@@ -182,12 +182,12 @@ export class Gpu {
     const host = new ArrayBuffer(t.byteSize);
     writeHost(host, data, t.dtype);
     this.flush();
-    this.device.queue.writeBuffer(t.buffer, 0, host);
+    this.device.queue.writeBuffer(t.buffer, t.byteOffset, host);
   }
 
   /** Read a tensor back: f32/bf16/f16 as Float32Array, u32 as Uint32Array, i32 as Int32Array. */
   async read(t: Tensor): Promise<Float32Array | Uint32Array | Int32Array> {
-    const bytes = await this.readBytes(t.buffer, 0, t.byteSize);
+    const bytes = await this.readBytes(t.buffer, t.byteOffset, t.byteSize);
     switch (t.dtype) {
       case 'f32':
         return new Float32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
@@ -231,13 +231,13 @@ export class Gpu {
 
   copy(src: Tensor, dst: Tensor, size = Math.min(src.byteSize, dst.byteSize)): void {
     this.endPass();
-    this.ensureEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, size);
+    this.ensureEncoder().copyBufferToBuffer(src.buffer, src.byteOffset, dst.buffer, dst.byteOffset, size);
   }
 
   /** Zero a tensor (clearBuffer in the current command stream). */
   zero(t: Tensor): void {
     this.endPass();
-    this.ensureEncoder().clearBuffer(t.buffer, 0, t.byteSize);
+    this.ensureEncoder().clearBuffer(t.buffer, t.byteOffset, t.byteSize);
   }
 
   /** Split `rows` rows of `rowBytes` each into chunks that fit one storage binding and start on

@@ -27,6 +27,10 @@ export class Tensor {
     readonly shape: readonly number[],
     readonly dtype: DType,
     readonly label = '',
+    /** Where this tensor starts in `buffer`: non-zero for a view (see `view`). */
+    readonly byteOffset = 0,
+    /** The tensor owning the buffer when this is a view. */
+    readonly base: Tensor | null = null,
   ) {
     this.numel = numelOf(shape);
     this.byteSize = byteSizeOf(shape, dtype);
@@ -43,7 +47,7 @@ export class Tensor {
 
   /** The whole tensor as a binding (must fit one storage binding; see Gpu.rowChunks otherwise). */
   binding(): GPUBufferBinding {
-    return { buffer: this.buffer, offset: 0, size: this.byteSize };
+    return { buffer: this.buffer, offset: this.byteOffset, size: this.byteSize };
   }
 
   /** Bytes [offset, offset+size) of this tensor as a binding. */
@@ -51,10 +55,21 @@ export class Tensor {
     if (offset < 0 || size <= 0 || offset + size > this.byteSize) {
       throw new Error(`${this.describe()}: range [${offset}, ${offset + size}) outside ${this.byteSize} bytes`);
     }
-    return { buffer: this.buffer, offset, size };
+    return { buffer: this.buffer, offset: this.byteOffset + offset, size };
+  }
+
+  /** A zero-copy view of bytes [byteOffset, ...) of this tensor with its own shape (e.g. a chunk of
+   *  weight rows). The offset must respect the device's storage offset alignment when bound. */
+  view(byteOffset: number, shape: readonly number[], label = `${this.label}@${byteOffset}`): Tensor {
+    const v = new Tensor(this.buffer, shape, this.dtype, label, this.byteOffset + byteOffset, this.base ?? this);
+    if (byteOffset % 4 !== 0 || byteOffset < 0 || byteOffset + v.byteSize > this.byteSize) {
+      throw new Error(`view ${label}: bytes [${byteOffset}, ${byteOffset + v.byteSize}) outside ${this.describe()}`);
+    }
+    return v;
   }
 
   destroy(): void {
+    if (this.base) throw new Error(`${this.describe()} is a view: destroy its base tensor`);
     this.buffer.destroy();
   }
 }

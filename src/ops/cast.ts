@@ -10,8 +10,9 @@ export function cast(gpu: Gpu, src: Tensor, dst: Tensor): void {
   if (src.numel !== dst.numel) throw new Error(`cast ${src.describe()} -> ${dst.describe()}: element counts differ`);
   const def = src.dtype === 'f32' && dst.dtype === 'bf16' ? toBf16 : src.dtype === 'bf16' && dst.dtype === 'f32' ? toF32 : null;
   if (!def) throw new Error(`cast ${src.dtype} -> ${dst.dtype} not supported`);
-  // Elements per chunk: a multiple of 2 (whole words) and within one f32 binding.
-  const chunks = gpu.rowChunks(Math.ceil(src.numel / 2), 8);
+  // Chunk over bf16 words (2 elements): aligning the 4-byte bf16 side also aligns the 8-byte f32
+  // side, and half the binding cap keeps the f32 side within one binding.
+  const chunks = gpu.rowChunks(Math.ceil(src.numel / 2), 4, Math.floor(gpu.maxBinding / 2));
   for (const c of chunks) {
     const n = Math.min(2 * c.rows, src.numel - 2 * c.row0);
     const f32Range = { offset: c.row0 * 8, size: Math.ceil(n * 4 / 4) * 4 };

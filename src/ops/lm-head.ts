@@ -45,27 +45,6 @@ const ALIGN = 256;
 /** A row-major block of another tensor's buffer starting at `byteOffset`, as a tensor of its own
  *  (ops bind it through binding()/range(), which add the offset). Never destroy or zero/copy it
  *  with gpu.zero/gpu.copy (those address the whole buffer from 0). */
-class TensorView extends Tensor {
-  constructor(base: Tensor, readonly byteOffset: number, shape: readonly number[], label: string) {
-    super(base.buffer, shape, base.dtype, label);
-    if (byteOffset % 4 !== 0 || byteOffset + this.byteSize > base.byteSize) {
-      throw new Error(`view ${label}: bytes [${byteOffset}, ${byteOffset + this.byteSize}) outside ${base.describe()}`);
-    }
-  }
-  override binding(): GPUBufferBinding {
-    return { buffer: this.buffer, offset: this.byteOffset, size: this.byteSize };
-  }
-  override range(offset: number, size: number): GPUBufferBinding {
-    if (offset < 0 || size <= 0 || offset + size > this.byteSize) {
-      throw new Error(`${this.describe()}: range [${offset}, ${offset + size}) outside ${this.byteSize} bytes`);
-    }
-    return { buffer: this.buffer, offset: this.byteOffset + offset, size };
-  }
-  override destroy(): void {
-    throw new Error(`${this.describe()} is a view: destroy its base tensor`);
-  }
-}
-
 function gcd(a: number, b: number): number {
   while (b) [a, b] = [b, a % b];
   return a;
@@ -89,7 +68,7 @@ function scratch(gpu: Gpu, key: string, shape: number[], dtype: 'f32' | 'bf16'):
     t = gpu.empty([numel], dtype, `lm_head.${key}`);
     m.set(key, t);
   }
-  return new TensorView(t, 0, shape, `lm_head.${key}`);
+  return t.view(0, shape, `lm_head.${key}`);
 }
 
 /** Frees the lm-head scratch buffers held for `gpu` (logits chunk, dlogits, f32 dh). */
@@ -135,7 +114,7 @@ export function vocabChunks(gpu: Gpu, d: LmHeadDims): { v0: number; c: number }[
 
 function rowsView(t: Tensor, v0: number, c: number, H: number, what: string): Tensor {
   const eb = t.dtype === 'f32' ? 4 : 2;
-  return new TensorView(t, v0 * H * eb, [c, H], `${t.label || what}[${v0}:${v0 + c}]`);
+  return t.view(v0 * H * eb, [c, H], `${t.label || what}[${v0}:${v0 + c}]`);
 }
 
 // ------------------------------------------------------------------ forward
