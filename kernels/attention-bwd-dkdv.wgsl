@@ -123,7 +123,7 @@ fn attn_bwd_dkdv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocatio
         let r = j + i * TPR;
         var pr = 0.0;
         var ds = 0.0;
-        if (r0 + r < sEnd) {
+        if (r0 + r < sEnd && r0 + r >= col) {
           pr = exp(sc[i] * p.scale - lq[r]);
           ds = pr * (dp[i] - dq[r]);
         }

@@ -41,7 +41,7 @@ fn attn_bwd_dq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   let r1 = blk.y;
   let s0 = blk.z;
   if (r0 >= r1) { return; }
-  let g = h % p.kvHeads;
+  let g = h / (p.heads / p.kvHeads);
   let qStride = p.heads * W;
   let kvStride = p.kvHeads * W;
   let nRows = r1 - r0;

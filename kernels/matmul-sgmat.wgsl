@@ -5,14 +5,14 @@
 // padded by 8 halves; the next step's global loads held in registers during the multiply.
 // bf16 -> f16 happens while staging, with a power-of-two scale per operand (scales[0], scales[1]:
 // exponent shifts from matmul-scale.wgsl) that keeps the operand's max-abs in [2^14, 2^15); the f32
-// result is scaled back exactly with ldexp.
-// Subgroup ids come from local_invocation_index / 32 (subgroups of 32 are contiguous on NVIDIA);
-// the uniformity analysis cannot prove that, hence the diagnostic filter. checkMatmulPaths
-// compares this kernel with the portable one before 'auto' uses it, which catches any device
-// where the assumption fails.
+// result is scaled back exactly (multiplications by powers of two, not ldexp: ldexp per element cost 3x).
+// Matrix load/store offsets must be provably subgroup-uniform (a hard error otherwise, seen on the
+// H200): the subgroup index comes from the subgroup_id builtin, or where that is missing from
+// subgroupBroadcastFirst ({{SG_ARGS}} / {{SG}}, chosen by checkMatmulPaths). The 2x2 layout needs
+// subgroups of 32: the check against the portable kernel rejects a device where they differ.
 enable f16;
+enable subgroups;
 enable chromium_experimental_subgroup_matrix;
-diagnostic(off, subgroup_uniformity);
 #include "common/bf16.wgsl"
 
 struct Params {
@@ -37,8 +37,7 @@ const C_BF16 = {{C_BF16}};
 // row_major / col_major to match. A: [r][k] (stride BK+8) or [k][r] (stride BM+8); B likewise.
 const SA = {{SA}}u;
 const SB = {{SB}}u;
-const WORDS_A = BM * BK / 2u / 128u; // u32 words of A each of the 128 threads stages per step
-const WORDS_B = BN * BK / 2u / 128u;
+// Each of the 128 threads stages BM*BK/2/128 = 16 u32 words of A and of B per K step.
 
 var<workgroup> As: array<f16, 5120>; // >= 128 * 40 and >= 32 * 136
 var<workgroup> Bs: array<f16, 5120>;
@@ -73,8 +72,11 @@ fn fetch_b(c0: u32, k0: u32, q: vec2<u32>) -> u32 {
   return b_buf[(p.off_b + c * p.ldb + k) >> 1u];
 }
 
-fn to_f16(w: u32, shift: i32) -> vec2<f16> {
-  return vec2<f16>(ldexp(bf16_unpack(w), vec2<i32>(shift)));
+// 2^s for |s| <= 126, built from its bits: exact, and cheaper than ldexp per element.
+fn pow2(s: i32) -> f32 { return bitcast<f32>(u32(s + 127) << 23u); }
+
+fn to_f16(w: u32, factor: f32) -> vec2<f16> {
+  return vec2<f16>(bf16_unpack(w) * factor);
 }
 
 fn store_a(q: vec2<u32>, v: vec2<f16>) {
@@ -107,14 +109,14 @@ fn b_off(c: u32, k: u32) -> u32 {
 }
 
 // Write one 16x16 result tile (staged in Cs at `base`) to C: each of the 32 lanes owns 4 pairs.
-fn write_tile(r0: u32, c0: u32, base: u32, lane: u32, sa: i32, sb: i32) {
+fn write_tile(r0: u32, c0: u32, base: u32, lane: u32, ua: f32, ub: f32) {
   for (var q = 0u; q < 4u; q++) {
     let idx = (lane + q * 32u) * 2u;
     let r = r0 + idx / 16u;
     let c = c0 + idx % 16u;
     if (r >= p.R || c >= p.C) { continue; }
-    let v0 = ldexp(ldexp(Cs[base + idx], -sa), -sb);
-    let v1 = ldexp(ldexp(Cs[base + idx + 1u], -sa), -sb);
+    let v0 = Cs[base + idx] * ua * ub; // two steps: 2^-(sa+sb) alone could underflow
+    let v1 = Cs[base + idx + 1u] * ua * ub;
     let e = p.off_c + r * p.ldc + c;
     if (C_BF16) {
       c_buf[e >> 1u] = bf16_pack(v0, v1);
@@ -132,31 +134,30 @@ fn write_tile(r0: u32, c0: u32, base: u32, lane: u32, sa: i32, sb: i32) {
 }
 
 @compute @workgroup_size(128)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32{{SG_ARGS}}) {
   let c0 = wid.x * BN;
   let r0 = wid.y * BM;
-  let sg = tid / 32u;
-  let lane = tid % 32u;
+{{SG}}
   let rs = (sg / 2u) * 64u; // this subgroup's 64x64 block inside the tile
   let cs = (sg % 2u) * 64u;
-  let sa = scales[0];
-  let sb = scales[1];
+  let sa = pow2(scales[0]);
+  let sb = pow2(scales[1]);
+  let ua = pow2(-scales[0]);
+  let ub = pow2(-scales[1]);
 
 {{ACC_DECL}}
 
-  var ra: array<u32, WORDS_A>;
-  var rb: array<u32, WORDS_B>;
-  for (var j = 0u; j < WORDS_A; j++) { ra[j] = fetch_a(r0, 0u, a_word(j, tid)); }
-  for (var j = 0u; j < WORDS_B; j++) { rb[j] = fetch_b(c0, 0u, b_word(j, tid)); }
-
+  // Staged words in named registers (unrolled in TypeScript: arrays indexed in loops went to
+  // local memory on NVIDIA).
+{{STAGE_DECL}}
+  var kb = 0u;
+{{PREFETCH}}
   for (var k0 = 0u; k0 < p.K; k0 += BK) {
-    for (var j = 0u; j < WORDS_A; j++) { store_a(a_word(j, tid), to_f16(ra[j], sa)); }
-    for (var j = 0u; j < WORDS_B; j++) { store_b(b_word(j, tid), to_f16(rb[j], sb)); }
+{{STAGE}}
     workgroupBarrier();
-    let kn = k0 + BK;
-    if (kn < p.K) {
-      for (var j = 0u; j < WORDS_A; j++) { ra[j] = fetch_a(r0, kn, a_word(j, tid)); }
-      for (var j = 0u; j < WORDS_B; j++) { rb[j] = fetch_b(c0, kn, b_word(j, tid)); }
+    kb = k0 + BK;
+    if (kb < p.K) {
+{{PREFETCH}}
     }
     for (var kk = 0u; kk < BK; kk += 16u) {
 {{MMA_STEP}}

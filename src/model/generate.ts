@@ -122,10 +122,9 @@ export class Generator {
       // Decode the sequences already running first, then prefill the newly admitted ones.
       if (active.length > 0) {
         const logits = await this.decode(active);
-        const V2 = V;
         active = active.filter((a, b) => {
           a.len += 1;
-          return emit(a, logits.subarray(b * V2, (b + 1) * V2));
+          return emit(a, logits.subarray(b * V, (b + 1) * V));
         });
       }
       if (admitted.length > 0) {

@@ -3,16 +3,17 @@
 // buffer: ops take their sizes from shapes).
 //
 // Memory plan (activation checkpointing at every layer). Per token, with H hidden, Q = nh*hd,
-// KV = nkv*hd, I intermediate, bf16 = 2 bytes, f32 = 4:
-//   kept for backward:  each layer's input x_l [T, H] bf16, l = 0..L (x_L feeds the final norm):
-//                       2H (L+1) bytes per token
-//   one layer's forward scratch (recomputed per layer in backward; see LAYER_FWD below):
-//                       2(5H + 4Q + 4KV + 3I) + 4(2 + 2nh + nkv) bytes per token
-//   one layer's backward scratch (LAYER_BWD): 2(2H + 3I + 3Q + 3KV) + 4*2H
-//   head (final norm, lm_head): 2H + 4*4 + 4H (+ the lm_head op's own [T, 8192] f32 logits block)
-// Qwen3-14B (H 5120, Q 5120, KV 1024, I 17408, nh 40, nkv 8, L 40): kept 420 KB/token (6.9 GB at
-// 16384 tokens), forward scratch 196 KB/token, backward scratch 186 KB/token, head 31 KB/token:
-// about 830 KB/token, 13.6 GB at 16384 tokens (bytesPerToken below computes it).
+// KV = nkv*hd, I intermediate, L layers (bf16 = 2 bytes, f32 = 4):
+//   kept for backward:   each layer's input x_l [T, H] bf16, l = 0..L (x_L feeds the final norm):
+//                        2H (L+1)
+//   one layer's forward scratch (LAYER_FWD; recomputed per layer in the backward):
+//                        8H + 8Q + 8KV + 6I + 8 + 8nh + 4nkv
+//   one layer's backward scratch (LAYER_BWD, allocated at the first backward):
+//                        14H + 8Q + 8KV + 6I
+//   head (final norm, lm_head in/out): 4H + 24, plus the lm_head op's own [T, 8192] f32 logits block
+// Qwen3-14B (H 5120, Q 5120, KV 1024, I 17408, nh 40, nkv 8, L 40): kept 419,840 B/token, forward
+// scratch 194,920, backward scratch 225,280, head 20,504: 860,544 B/token in all, 14.1 GB at
+// 16384 tokens (bytesPerToken computes it; the weights' f32 gradients are separate: 4 B/param).
 import type { Gpu } from '../gpu/gpu.js';
 import { Tensor, type DType } from '../gpu/tensor.js';
 import type { Qwen3Config } from './config.js';

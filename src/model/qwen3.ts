@@ -76,7 +76,10 @@ export class Qwen3Model {
   /** Activation buffers for at least T tokens (reallocated larger when needed). */
   activations(T: number): Activations {
     if (!this.acts || this.acts.maxTokens < T) {
-      this.acts?.destroy();
+      if (this.acts) {
+        this.gpu.flush(); // recorded work may still use the old buffers: submit it before destroying
+        this.acts.destroy();
+      }
       this.current = null;
       this.acts = new Activations(this.gpu, this.config, Math.max(T, this.opts.maxTokens ?? 0, this.acts?.maxTokens ?? 0));
     }

@@ -35,14 +35,6 @@ export function argmaxLogits(logits: ArrayLike<number>): number {
   return best;
 }
 
-function logSumExp(logits: ArrayLike<number>, scale: number): number {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]! * scale);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i]! * scale - max);
-  return max + Math.log(sum);
-}
-
 /** The k-th largest value of a (1-based k), by quickselect on a copy: O(V) expected. */
 function kthLargest(a: ArrayLike<number>, k: number): number {
   const v = Float64Array.from(a);
@@ -82,16 +74,28 @@ function kthLargest(a: ArrayLike<number>, k: number): number {
 export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, rng: Rng): Sampled {
   const V = logits.length;
   if (V === 0) throw new Error('sampleToken: empty logits');
+  // One pass for the max (and NaN check), one for both normalisers (temperature 1 and T): the
+  // vocabulary is 151936 wide and this runs per sequence per step.
+  let max = -Infinity;
   for (let i = 0; i < V; i++) {
-    if (Number.isNaN(logits[i]!)) throw new Error(`sampleToken: logits[${i}] is NaN`);
+    const x = logits[i]!;
+    if (Number.isNaN(x)) throw new Error(`sampleToken: logits[${i}] is NaN`);
+    if (x > max) max = x;
   }
-  const modelLse = logSumExp(logits, 1);
+  const inv = params.temperature > 0 ? 1 / params.temperature : 1;
+  let sum1 = 0;
+  let sumT = 0;
+  for (let i = 0; i < V; i++) {
+    const d = logits[i]! - max;
+    sum1 += Math.exp(d);
+    if (inv !== 1) sumT += Math.exp(d * inv);
+  }
+  const modelLse = max + Math.log(sum1);
   if (params.temperature === 0) {
     const token = argmaxLogits(logits);
     return { token, logprob: 0, modelLogprob: logits[token]! - modelLse };
   }
-  const inv = 1 / params.temperature;
-  const lse = logSumExp(logits, inv);
+  const lse = inv === 1 ? modelLse : max * inv + Math.log(sumT);
   const prob = (i: number): number => Math.exp(logits[i]! * inv - lse);
   const k = params.topK > 0 ? Math.min(params.topK, V) : V;
   let cand: number[];
@@ -100,9 +104,10 @@ export function sampleToken(logits: ArrayLike<number>, params: SamplingParams, r
     cand = [];
     for (let i = 0; i < V; i++) if (logits[i]! >= kth) cand.push(i);
   } else if (params.topP < 1) {
-    const floor = (1 - params.topP) / V;
+    // p_i > (1 - topP) / V  <=>  logit_i > (log((1 - topP) / V) + lse) / inv: no exp per token.
+    const floor = (Math.log((1 - params.topP) / V) + lse) / inv;
     cand = [];
-    for (let i = 0; i < V; i++) if (prob(i) > floor) cand.push(i);
+    for (let i = 0; i < V; i++) if (logits[i]! > floor) cand.push(i);
   } else {
     cand = Array.from({ length: V }, (_, i) => i);
   }

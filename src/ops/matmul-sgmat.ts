@@ -5,13 +5,14 @@
 // max|x| * 2^s lies in [2^14, 2^15): nothing overflows f16, and every value above max * 2^-29
 // stays a normal f16 (11 significant bits >= bf16's 8: exact). Smaller values go subnormal or 0,
 // which is below f32 accumulation noise relative to the largest products. The f32 result is
-// scaled back exactly with ldexp.
+// scaled back exactly (power-of-two multiplications).
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { GemmChunk, GemmDesc } from './matmul-plan.js';
 
 type Status = 'unavailable' | 'ok' | 'rejected';
-type Syntax = 'template' | 'bool';
+/** How the kernel gets a subgroup-uniform subgroup index: the subgroup_id builtin, or a broadcast. */
+type Syntax = 'subgroup_id' | 'broadcast';
 
 interface SgState {
   status: Status;
@@ -25,7 +26,7 @@ const states = new WeakMap<Gpu, SgState>();
 function state(gpu: Gpu): SgState {
   let s = states.get(gpu);
   if (!s) {
-    s = { status: 'unavailable', syntax: 'template', partials: null, shifts: null };
+    s = { status: 'unavailable', syntax: 'subgroup_id', partials: null, shifts: null };
     states.set(gpu, s);
   }
   return s;
@@ -92,19 +93,25 @@ export function sgmatDef(g: GemmDesc, cBf16: boolean, syntax: Syntax): KernelDef
 }
 
 /** The unrolled parts of the kernel: 16 accumulators (named, not an array, to stay within what
- *  every Tint version accepts), one 16-deep K step, and the write-out. `syntax` is the matrix
- *  load/store form: template major (`subgroupMatrixLoad<T, row_major>(p, off, stride)`, newer Dawn)
- *  or a bool argument (`subgroupMatrixLoad<T>(p, off, col_major, stride)`, older). */
+ *  every Tint version accepts), one 16-deep K step, and the write-out; plus the subgroup index.
+ *  Builtin form as in Dawn's own tests: `subgroupMatrixLoad<T, row_major>(ptr, offset, stride)`. */
 function generated(aMajor: string, bMajor: string, syntax: Syntax): Record<string, string> {
   const load = (type: string, major: string, arr: string, off: string, stride: string): string =>
-    syntax === 'template'
-      ? `subgroupMatrixLoad<${type}, ${major}>(&${arr}, ${off}, ${stride})`
-      : `subgroupMatrixLoad<${type}>(&${arr}, ${off}, ${major === 'col_major'}, ${stride})`;
-  const store = (arr: string, off: string, v: string, stride: string): string =>
-    syntax === 'template' ? `subgroupMatrixStore<row_major>(&${arr}, ${off}, ${v}, ${stride})` : `subgroupMatrixStore(&${arr}, ${off}, ${v}, false, ${stride})`;
+    `subgroupMatrixLoad<${type}, ${major}>(&${arr}, ${off}, ${stride})`;
+  const store = (arr: string, off: string, v: string, stride: string): string => `subgroupMatrixStore<row_major>(&${arr}, ${off}, ${v}, ${stride})`;
+  const sg =
+    syntax === 'subgroup_id'
+      ? { SG_ARGS: ', @builtin(subgroup_id) sg: u32, @builtin(subgroup_invocation_id) lane: u32', SG: '' }
+      : { SG_ARGS: ', @builtin(subgroup_invocation_id) lane: u32', SG: '  let sg = subgroupBroadcastFirst(tid / 32u);' };
   const decl: string[] = [];
   const step: string[] = [];
   const out: string[] = [];
+  const sdecl: string[] = [], pre: string[] = [], stage: string[] = [];
+  for (let j = 0; j < 16; j++) {
+    sdecl.push(`  let qa${j} = a_word(${j}u, tid);`, `  var ra${j} = 0u;`, `  let qb${j} = b_word(${j}u, tid);`, `  var rb${j} = 0u;`);
+    pre.push(`    ra${j} = fetch_a(r0, kb, qa${j});`, `    rb${j} = fetch_b(c0, kb, qb${j});`);
+    stage.push(`    store_a(qa${j}, to_f16(ra${j}, sa));`, `    store_b(qb${j}, to_f16(rb${j}, sb));`);
+  }
   for (let i = 0; i < 4; i++) {
     step.push(`      let a${i} = ${load('subgroup_matrix_left<f16, 16, 16>', aMajor, 'As', `a_off(rs + ${i * 16}u, kk)`, 'SA')};`);
   }
@@ -117,11 +124,11 @@ function generated(aMajor: string, bMajor: string, syntax: Syntax): Record<strin
       step.push(`      acc_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, acc_${i}_${j});`);
       out.push(`  ${store('Cs', 'sg * 256u', `acc_${i}_${j}`, '16u')};`);
       out.push('  workgroupBarrier();');
-      out.push(`  write_tile(r0 + rs + ${i * 16}u, c0 + cs + ${j * 16}u, sg * 256u, lane, sa, sb);`);
+      out.push(`  write_tile(r0 + rs + ${i * 16}u, c0 + cs + ${j * 16}u, sg * 256u, lane, ua, ub);`);
       out.push('  workgroupBarrier();');
     }
   }
-  return { ACC_DECL: decl.join('\n'), MMA_STEP: step.join('\n'), WRITE_OUT: out.join('\n') };
+  return { ...sg, STAGE_DECL: sdecl.join('\n'), PREFETCH: pre.join('\n'), STAGE: stage.join('\n'), ACC_DECL: decl.join('\n'), MMA_STEP: step.join('\n'), WRITE_OUT: out.join('\n') };
 }
 
 /** Record the subgroup-matrix GEMM over the planned chunks (inputs bf16; out bf16 or f32). */
@@ -159,7 +166,7 @@ interface Fns {
   linearBackwardWeight: LinearFn;
 }
 
-/** Compile the subgroup-matrix kernels (trying both load/store syntaxes), then run them against
+/** Compile the subgroup-matrix kernels (trying both ways to a uniform subgroup index), then run them against
  *  the portable kernel on seeded random bf16 inputs at a few shapes (non-tile multiples, all three
  *  layouts, bf16 and f32 outputs, accumulate, operands beyond f16's range). Sets the state 'auto'
  *  reads. Tolerance: both paths multiply the same bf16 values exactly and accumulate in f32, so
@@ -173,7 +180,7 @@ export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgrou
   if (!hasF16Config(gpu)) {
     return { subgroupMatrix: 'unavailable', detail: `no f16 x f16 -> f32 16x16x16 config among ${JSON.stringify(gpu.subgroupMatrixConfigs)}` };
   }
-  // Compile every layout variant; fall back to the older builtin syntax if the newer one fails.
+  // Compile every layout variant; fall back to a broadcast subgroup index if subgroup_id fails.
   const dummy = (rows: 'r' | 'k', cols: 'r' | 'c' | 'k'): { t: Tensor; rows: 'r' | 'c' | 'k'; cols: 'r' | 'c' | 'k' } => ({ t: null as unknown as Tensor, rows, cols });
   const layouts: GemmDesc[] = [
     { op: 'linear', a: dummy('r', 'k'), b: { ...dummy('r', 'k'), rows: 'c' }, c: dummy('r', 'c'), R: 0, C: 0, K: 0 },
@@ -182,14 +189,14 @@ export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgrou
   ];
   const errors: string[] = [];
   let compiled = false;
-  for (const syntax of ['template', 'bool'] as const) {
+  for (const syntax of ['subgroup_id', 'broadcast'] as const) {
     try {
       for (const g of layouts) for (const cb of [false, true]) await gpu.compile(sgmatDef(g, cb, syntax));
       st.syntax = syntax;
       compiled = true;
       break;
     } catch (e) {
-      errors.push(`${syntax} syntax: ${shortMessage(e)}`);
+      errors.push(`subgroup index from ${syntax}: ${shortMessage(e)}`);
     }
   }
   if (!compiled) {
@@ -199,7 +206,7 @@ export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgrou
   try {
     const detail = await compareWithPortable(gpu, fns);
     st.status = detail.ok ? 'ok' : 'rejected';
-    return { subgroupMatrix: st.status, detail: `${st.syntax} syntax; ${detail.text}` };
+    return { subgroupMatrix: st.status, detail: `subgroup index from ${st.syntax}; ${detail.text}` };
   } catch (e) {
     st.status = 'rejected';
     return { subgroupMatrix: 'rejected', detail: `run failed: ${shortMessage(e)}` };
@@ -209,7 +216,7 @@ export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgrou
 /** A compile error without the generated code that the kernel's label repeats. */
 function shortMessage(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
-  return m.replace(/,"ACC_DECL":"[^"]*","MMA_STEP":"[^"]*","WRITE_OUT":"[^"]*"/g, '').slice(0, 6000);
+  return m.replace(/,"(SG_ARGS|SG|STAGE_DECL|PREFETCH|STAGE|ACC_DECL|MMA_STEP|WRITE_OUT)":"[^"]*"/g, '').slice(0, 6000);
 }
 
 function seeded(n: number, seed: number, scale: number): Float32Array {

@@ -2,6 +2,8 @@
 // the same bf16-rounded weights: logprobs, every weight gradient, and packing invariance.
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
+import { QWEN3_14B } from '../../src/model/config.js';
+import { bytesPerToken } from '../../src/model/qwen3-activations.js';
 import { packSequences } from '../../src/model/qwen3-batch.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
 import { referenceBackward, referenceForward } from '../../src/model/reference.js';
@@ -87,5 +89,12 @@ describe('packing', () => {
     expect(packed.logprobs[16]).toBe(0); // a's last token has no target
     expect(packed.targets[16]).toBe(-1);
     model.destroy();
+  });
+});
+
+describe('activation memory plan', () => {
+  it('matches the per-token budget documented for Qwen3-14B', () => {
+    // Numbers from the comment in src/model/qwen3-activations.ts.
+    expect(bytesPerToken(QWEN3_14B)).toEqual({ kept: 419840, layerForward: 194920, layerBackward: 225280, head: 20504, total: 860544 });
   });
 });

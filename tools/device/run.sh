@@ -35,7 +35,7 @@ if has info; then
 fi
 if has check; then
   log "kernel checks"
-  timeout 150 $NODE $W/js/tools/device/check.mjs "$OUT"/check.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+  timeout ${CHECK_TIMEOUT:-150} $NODE $W/js/tools/device/check.mjs "$OUT"/check.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
 fi
 if has hf; then
   log "transformers vs ours on the tiny checkpoint"
@@ -44,11 +44,11 @@ if has hf; then
 fi
 if has bench; then
   log "benchmarks (ours)"
-  timeout 200 $NODE $W/js/bench/run.mjs --json "$OUT"/bench.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+  timeout ${BENCH_TIMEOUT:-200} $NODE $W/js/bench/run.mjs ${BENCH_ARGS:-} --json "$OUT"/bench.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
 fi
 if has torch; then
   log "benchmarks (torch, same shapes)"
-  timeout 120 python3 "$P"/torch_peer.py "$OUT"/bench.json "$OUT"/torch.json 2>&1 | tail -40 | tee -a "$OUT"/run.log
+  timeout ${TORCH_TIMEOUT:-120} python3 "$P"/torch_peer.py "$OUT"/bench.json "$OUT"/torch.json 2>&1 | tail -40 | tee -a "$OUT"/run.log
 fi
 if has layer; then
   log "one Qwen3-14B layer forward+backward"

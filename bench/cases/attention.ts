@@ -1,0 +1,59 @@
+// Causal GQA attention over packed sequences at Qwen3-14B shapes (heads 40 / kv 8, head dim 128,
+// T = 8192 as 2 x 4096 or 8 x 1024), forward and backward. FLOPs count the causal half only:
+// forward 2 matmuls x 2 flops x L(L+1)/2 x hd x heads per sequence; backward 2.5x that (5 matmuls,
+// S recomputed once in each of the dQ and dK/dV passes is not counted, as is customary).
+import type { Gpu } from '../../src/gpu/gpu.js';
+import type { Tensor } from '../../src/gpu/tensor.js';
+import { attentionBackward, attentionForward } from '../../src/ops/attention.js';
+import type { BenchCase, BenchScale } from '../types.js';
+
+function fill(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = (((i * 7919 + seed * 104729) % 2003) / 1001.5 - 1) * 0.5;
+  return a;
+}
+
+function attn(name: string, nSeq: number, backward: boolean): BenchCase {
+  return {
+    name,
+    group: 'attention',
+    async setup(gpu: Gpu, scale: BenchScale) {
+      const full = scale === 'full';
+      const L = full ? 8192 / nSeq : 256 / nSeq;
+      const heads = full ? 40 : 8;
+      const kvHeads = full ? 8 : 2;
+      const hd = full ? 128 : 64;
+      const T = L * nSeq;
+      const dims = { heads, kvHeads, headDim: hd };
+      const seqInfo = { nSeq, maxSeqLen: L };
+      const cu = gpu.upload(Array.from({ length: nSeq + 1 }, (_, i) => i * L), [nSeq + 1], 'u32', 'cu');
+      const q = gpu.upload(fill(T * heads * hd, 1), [T, heads * hd], 'bf16', 'q');
+      const k = gpu.upload(fill(T * kvHeads * hd, 2), [T, kvHeads * hd], 'bf16', 'k');
+      const v = gpu.upload(fill(T * kvHeads * hd, 3), [T, kvHeads * hd], 'bf16', 'v');
+      const dOut = gpu.upload(fill(T * heads * hd, 4), [T, heads * hd], 'bf16', 'dOut');
+      const out = gpu.empty([T, heads * hd], 'bf16', 'out');
+      const lse = gpu.empty([T, heads], 'f32', 'lse');
+      const dq = gpu.empty([T, heads * hd], 'bf16', 'dq');
+      const dk = gpu.empty([T, kvHeads * hd], 'bf16', 'dk');
+      const dv = gpu.empty([T, kvHeads * hd], 'bf16', 'dv');
+      attentionForward(gpu, q, k, v, cu, out, lse, dims, seqInfo);
+      const fwdFlops = nSeq * 4 * ((L * (L + 1)) / 2) * hd * heads;
+      const all: Tensor[] = [cu, q, k, v, dOut, out, lse, dq, dk, dv];
+      return {
+        shape: `T=${T} (${nSeq}x${L}) heads=${heads}/${kvHeads} hd=${hd} bf16`,
+        flops: backward ? 2.5 * fwdFlops : fwdFlops,
+        run: backward
+          ? () => attentionBackward(gpu, dOut, q, k, v, out, lse, cu, dq, dk, dv, dims, seqInfo)
+          : () => attentionForward(gpu, q, k, v, cu, out, lse, dims, seqInfo),
+        dispose: () => all.forEach((t) => t.destroy()),
+      };
+    },
+  };
+}
+
+export const cases: BenchCase[] = [
+  attn('attention.fwd.2seq', 2, false),
+  attn('attention.bwd.2seq', 2, true),
+  attn('attention.fwd.8seq', 8, false),
+  attn('attention.bwd.8seq', 8, true),
+];
