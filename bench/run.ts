@@ -84,7 +84,7 @@ async function timeCase(gpu: Gpu, c: BenchCase, scale: BenchScale, reps: number)
   }
 }
 
-export async function runBench(args: Args, log: (s: string) => void = console.log): Promise<BenchReport> {
+export async function runBench(args: Args, log: (s: string) => void = console.log, onResult?: (partial: BenchReport) => void): Promise<BenchReport> {
   const gpu = await getGpu();
   const scale: BenchScale = args.scale ?? (gpu.isSoftware ? 'small' : 'full');
   const reps = args.reps ?? (scale === 'small' ? 2 : 10);
@@ -104,24 +104,30 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
     }
     results.push(r);
     log(formatRow(r));
+    onResult?.(summarize()); // a run cut short still leaves every finished case on disk
   }
-  const copyGBs = results.find((r) => r.name === 'copy.ceiling')?.gbs;
-  const gemm = results.filter((r) => r.group === 'gemm' && r.tflops);
-  const bestGemmTFLOPs = gemm.length ? Math.max(...gemm.map((r) => r.tflops!)) : undefined;
-  for (const r of results) {
-    if (r.gbs && copyGBs) r.fracOfCopy = r.gbs / copyGBs;
-    if (r.tflops && bestGemmTFLOPs) r.fracOfBestGemm = r.tflops / bestGemmTFLOPs;
-  }
-  log(`ceilings: copy ${copyGBs?.toFixed(1) ?? '-'} GB/s, best GEMM ${bestGemmTFLOPs?.toFixed(2) ?? '-'} TFLOP/s`);
-  const report: BenchReport = {
-    device: { adapter: gpu.describe(), software: gpu.isSoftware, features: { ...gpu.features } },
-    date: new Date().toISOString(),
-    scale,
-    reps,
-    ceilings: { copyGBs, bestGemmTFLOPs },
-    results: results.filter((r) => !ceilingCases.some((c) => c.name === r.name) || args.names.length === 0),
-  };
+  const report = summarize();
+  const c = report.ceilings;
+  log(`ceilings: copy ${c.copyGBs?.toFixed(1) ?? '-'} GB/s, best GEMM ${c.bestGemmTFLOPs?.toFixed(2) ?? '-'} TFLOP/s`);
   return report;
+
+  function summarize(): BenchReport {
+    const copyGBs = results.find((r) => r.name === 'copy.ceiling')?.gbs;
+    const gemm = results.filter((r) => r.group === 'gemm' && r.tflops);
+    const bestGemmTFLOPs = gemm.length ? Math.max(...gemm.map((r) => r.tflops!)) : undefined;
+    for (const r of results) {
+      if (r.gbs && copyGBs) r.fracOfCopy = r.gbs / copyGBs;
+      if (r.tflops && bestGemmTFLOPs) r.fracOfBestGemm = r.tflops / bestGemmTFLOPs;
+    }
+    return {
+      device: { adapter: gpu.describe(), software: gpu.isSoftware, features: { ...gpu.features } },
+      date: new Date().toISOString(),
+      scale,
+      reps,
+      ceilings: { copyGBs, bestGemmTFLOPs },
+      results: [...results],
+    };
+  }
 }
 
 function formatRow(r: BenchResult): string {
@@ -132,12 +138,14 @@ function formatRow(r: BenchResult): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const report = await runBench(args);
-  if (args.json) {
+  const write = (report: BenchReport): void => {
+    if (!args.json) return;
     mkdirSync(dirname(args.json), { recursive: true });
     writeFileSync(args.json, JSON.stringify(report, null, 2) + '\n');
-    console.log(`wrote ${args.json}`);
-  }
+  };
+  const report = await runBench(args, console.log, write);
+  write(report);
+  if (args.json) console.log(`wrote ${args.json}`);
   const failed = report.results.filter((r) => r.error);
   if (failed.length) {
     console.error(`${failed.length} case(s) failed: ${failed.map((r) => r.name).join(', ')}`);

