@@ -7,7 +7,7 @@ import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getGpu, type Gpu } from '../src/gpu/gpu.js';
-import type { BenchCase, BenchScale } from './types.js';
+import { BenchUnavailable, type BenchCase, type BenchScale } from './types.js';
 
 export interface BenchResult {
   name: string;
@@ -19,6 +19,7 @@ export interface BenchResult {
   fracOfCopy?: number;
   fracOfBestGemm?: number;
   error?: string;
+  skipped?: string;
   torch?: { op: string; args: Record<string, number | string> };
 }
 
@@ -100,7 +101,8 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
     try {
       r = await timeCase(gpu, c, scale, reps);
     } catch (e) {
-      r = { name: c.name, group: c.group, shape: '', ms: NaN, error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
+      const msg = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      r = e instanceof BenchUnavailable ? { name: c.name, group: c.group, shape: '', ms: NaN, skipped: msg } : { name: c.name, group: c.group, shape: '', ms: NaN, error: msg };
     }
     results.push(r);
     log(formatRow(r));
@@ -132,7 +134,8 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
 
 function formatRow(r: BenchResult): string {
   if (r.error) return `${r.name.padEnd(40)} ERROR ${r.error}`;
-  const rate = [r.tflops ? `${r.tflops.toFixed(2)} TFLOP/s` : '', r.gbs ? `${r.gbs.toFixed(1)} GB/s` : ''].filter(Boolean).join('  ');
+  if (r.skipped) return `${r.name.padEnd(40)} skipped: ${r.skipped}`;
+  const rate = [r.tflops ? `${r.tflops.toPrecision(3)} TFLOP/s` : '', r.gbs ? `${r.gbs.toPrecision(3)} GB/s` : ''].filter(Boolean).join('  ');
   return `${r.name.padEnd(40)} ${r.ms.toFixed(3).padStart(10)} ms  ${rate.padEnd(28)} ${r.shape}`;
 }
 

@@ -26,3 +26,12 @@ export interface BenchCase {
   group: string;
   setup(gpu: Gpu, scale: BenchScale): Promise<BenchInstance>;
 }
+
+/** Thrown by a case's setup when the device lacks what it needs (e.g. the tensor-core GEMM on a
+ *  device without subgroup matrices): reported as skipped, not as a failure. */
+export class BenchUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchUnavailable';
+  }
+}

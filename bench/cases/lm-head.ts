@@ -14,7 +14,7 @@ function lmHead(name: string, tokens: number, backward: boolean): BenchCase {
     async setup(gpu: Gpu, scale: BenchScale) {
       await checkMatmulPaths(gpu); // lets 'auto' use the tensor-core GEMM where verified
       const full = scale === 'full';
-      const dims: LmHeadDims = full ? { tokens, hidden: 5120, vocab: 151936 } : { tokens: 64, hidden: 256, vocab: 4096, chunk: 1024 };
+      const dims: LmHeadDims = full ? { tokens, hidden: 5120, vocab: 151936 } : { tokens: tokens / 64, hidden: 256, vocab: 4096, chunk: 1024 };
       const { tokens: T, hidden: H, vocab: V } = dims;
       const h = gpu.upload(Float32Array.from({ length: T * H }, (_, i) => ((i * 7919) % 2001) / 1000 - 1), [T, H], 'bf16', 'h');
       const w = gpu.empty([V, H], 'bf16', 'w');

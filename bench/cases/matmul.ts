@@ -5,7 +5,7 @@
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
 import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight } from '../../src/ops/matmul.js';
-import type { BenchCase, BenchScale } from '../types.js';
+import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 type Layout = 'xwT' | 'dyW' | 'dyTx';
 type Path = 'portable' | 'sgmat';
@@ -55,7 +55,9 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
       if (path === 'sgmat') {
         if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu));
         const r = await checked.get(gpu)!;
-        if (r.subgroupMatrix !== 'ok') throw new Error(`subgroup-matrix path ${r.subgroupMatrix}: ${r.detail.split('\n').slice(0, 3).join(' | ')}`);
+        const why = `subgroup-matrix path ${r.subgroupMatrix}: ${r.detail.split('\n').slice(0, 3).join(' | ')}`;
+        if (r.subgroupMatrix === 'unavailable') throw new BenchUnavailable(why);
+        if (r.subgroupMatrix !== 'ok') throw new Error(why);
       }
       const [M, N, K] = sizes(scale, M0, N0, K0);
       const opts = { path: path === 'sgmat' ? ('subgroup-matrix' as const) : ('portable' as const) };

@@ -1,0 +1,27 @@
+// `npm run bench` on the software adapter: every case runs at reduced shapes and lands in the JSON,
+// and every kernel family under src/ops has at least one case.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BenchReport } from '../../bench/run.js';
+
+describe('bench', () => {
+  it('writes one timed entry per case, covering every op family', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'out.json');
+    execFileSync('npx', ['tsx', 'bench/run.ts', '--json', out], { stdio: 'pipe' });
+    const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+    expect(report.scale).toBe('small');
+    for (const r of report.results) {
+      expect(r.error, r.name).toBe(undefined);
+      if (!r.skipped) expect(r.ms, r.name).toBeGreaterThan(0);
+    }
+    const names = report.results.map((r) => r.name);
+    // Each src/ops/<family>.ts with a public op is benchmarked under a name starting with it.
+    const alias: Record<string, string> = { residual: 'residual.add', 'grad-norm': 'grad-norm', rmsnorm: 'rmsnorm' };
+    const families = readdirSync('src/ops').filter((f) => f.endsWith('.ts') && !f.includes('-plan') && !f.includes('-tiles') && !f.includes('-sgmat')).map((f) => f.replace(/\.ts$/, ''));
+    for (const fam of families) expect(names.some((n) => n.startsWith(alias[fam] ?? fam)), `no bench case for ${fam}`).toBe(true);
+    expect(report.ceilings.copyGBs).toBeGreaterThan(0);
+  });
+});
