@@ -82,6 +82,7 @@ export class Gpu {
   private lostInfo: { reason: string; message: string } | null = null;
   private uncaptured: string[] = [];
   private readStaging: GPUBuffer | null = null;
+  private readChain: Promise<unknown> = Promise.resolve();
   private timedPass: { querySet: GPUQuerySet; begun: boolean } | null = null;
   /** Flush after every dispatch and check errors (GPU_DEBUG_SYNC=1): pinpoints the failing kernel. */
   debugSync = process.env.GPU_DEBUG_SYNC === '1';
@@ -208,8 +209,15 @@ export class Gpu {
     return r;
   }
 
-  /** Raw bytes [offset, offset+size) of a buffer, through a reused MAP_READ staging buffer. */
-  async readBytes(buffer: GPUBuffer, offset: number, size: number): Promise<Uint8Array> {
+  /** Raw bytes [offset, offset+size) of a buffer, through a reused MAP_READ staging buffer.
+   *  Reads are serialised: concurrent callers would otherwise map the same staging buffer twice. */
+  readBytes(buffer: GPUBuffer, offset: number, size: number): Promise<Uint8Array> {
+    const next = this.readChain.then(() => this.readBytesNow(buffer, offset, size));
+    this.readChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readBytesNow(buffer: GPUBuffer, offset: number, size: number): Promise<Uint8Array> {
     this.checkLost();
     if (!this.readStaging || this.readStaging.size < size) {
       this.readStaging?.destroy();

@@ -35,6 +35,12 @@ describe('gpu runtime errors', () => {
     const gpu = await getGpu();
     expect(() => gpu.dispatch({ name: 'x', file: 'test-broken.wgsl', consts: {} }, { bindings: [], workgroups: 1 })).toThrow(/\{\{T\}\}/);
   });
+  it('serves concurrent reads through one staging buffer', async () => {
+    const gpu = await getGpu();
+    const ts = [1, 2, 3, 4].map((k) => gpu.upload(Array.from({ length: 1000 * k }, (_, i) => i * k), [1000 * k], 'f32'));
+    const got = await Promise.all(ts.map((t) => gpu.readF32(t)));
+    got.forEach((g, k) => expect([g.length, g[999]]).toEqual([1000 * (k + 1), 999 * (k + 1)]));
+  });
   it('splits large tensors into aligned row chunks under the binding cap', async () => {
     const gpu = await getGpu();
     const chunks = gpu.rowChunks(1000, 100, 4096);
