@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getGpu } from '../../src/gpu/gpu.js';
+import { createGpu, getGpu } from '../../src/gpu/gpu.js';
+import { GpuDeviceLostError } from '../../src/gpu/errors.js';
 import { cast } from '../../src/ops/cast.js';
 import { roundBf16 } from './util.js';
 
@@ -40,6 +41,14 @@ describe('gpu runtime errors', () => {
     const ts = [1, 2, 3, 4].map((k) => gpu.upload(Array.from({ length: 1000 * k }, (_, i) => i * k), [1000 * k], 'f32'));
     const got = await Promise.all(ts.map((t) => gpu.readF32(t)));
     got.forEach((g, k) => expect([g.length, g[999]]).toEqual([1000 * (k + 1), 999 * (k + 1)]));
+  });
+  it('turns a lost device into an error that says so', async () => {
+    const gpu = await createGpu(); // a device of its own: this test destroys it
+    const t = gpu.upload([1, 2], [2], 'f32');
+    gpu.destroy();
+    await new Promise((r) => setTimeout(r, 50)); // device.lost resolves asynchronously
+    await expect(gpu.read(t)).rejects.toThrow(/device lost \(destroyed\)/);
+    expect(() => gpu.empty([4], 'f32')).toThrow(GpuDeviceLostError);
   });
   it('splits large tensors into aligned row chunks under the binding cap', async () => {
     const gpu = await getGpu();
