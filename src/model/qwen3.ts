@@ -9,7 +9,7 @@ import { attentionForward } from '../ops/attention.js';
 import { cast } from '../ops/cast.js';
 import { embeddingBackward, embeddingForward } from '../ops/embedding.js';
 import { lmHeadBackward, lmHeadForward } from '../ops/lm-head.js';
-import { linear } from '../ops/matmul.js';
+import { checkMatmulPaths, linear } from '../ops/matmul.js';
 import { rmsnormBackward, rmsnormForward } from '../ops/rmsnorm.js';
 import type { Qwen3Config } from './config.js';
 import { Activations, type LayerFwdActs } from './qwen3-activations.js';
@@ -64,6 +64,9 @@ export class Qwen3Model {
 
   /** Loads config.json and the safetensors weights of a HF directory (bf16 on the GPU). */
   static async load(gpu: Gpu, dir: string, opts: ModelOptions = {}): Promise<Qwen3Model> {
+    // The tensor-core GEMM is trusted only after it agrees with the portable one on this device
+    // (a no-op answer 'unavailable' where the device has no subgroup matrices, e.g. lavapipe).
+    await checkMatmulPaths(gpu);
     const { config, weights } = await loadWeights(gpu, dir);
     return new Qwen3Model(gpu, config, weights, opts);
   }

@@ -10,6 +10,7 @@ import { QWEN3_14B, qwen3Tensors, type Qwen3Config } from '../../src/model/confi
 import { Qwen3Model } from '../../src/model/qwen3.js';
 import { assembleWeights } from '../../src/model/qwen3-weights.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
+import { checkMatmulPaths } from '../../src/ops/matmul.js';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
     ? { ...QWEN3_14B, hidden_size: 256, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 64, intermediate_size: 512, num_hidden_layers: 1, vocab_size: 1024 }
     : { ...QWEN3_14B, num_hidden_layers: 1, vocab_size: 1024 };
   const gpu = await getGpu();
+  const paths = await checkMatmulPaths(gpu); // lets the model's GEMMs use tensor cores where verified
+  console.log(`tensor-core GEMM: ${paths.subgroupMatrix}`);
   const byName = new Map<string, Tensor>();
   for (const t of qwen3Tensors(cfg)) byName.set(t.name, gpu.empty(t.shape, 'bf16', t.name));
   const model = new Qwen3Model(gpu, cfg, assembleWeights(cfg, byName), { maxTokens: T });
