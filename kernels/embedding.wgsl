@@ -1,56 +1,74 @@
 // Token embedding. Forward: out[t] = table[ids[t]] for the ids inside this vocab chunk
-// [row0, row0 + rows); an id >= V gives a NaN row. One thread per element pair (one bf16 word).
+// [row0, row0 + rows); an id >= V gives a NaN row. One thread per unit of a row: 8 elements with
+// vec4 accesses when VEC (H % 8 == 0), else an element pair (common/units.wgsl).
 // Backward: one workgroup per unique id u of a host-sorted list; it sums the dOut rows of u's tokens
 // in token order and adds the sum to dTable[u] (f32): deterministic, no atomics.
 // List layout (u32): off[nU + 1] | ids[nU] | tokens[T], tokens grouped by id, ascending.
 #include "common/bf16.wgsl"
+#include "common/units.wgsl"
+
+const VEC = {{VEC}};
 
 struct FwdParams { tokens: u32, H: u32, row0: u32, rows: u32, V: u32 }
 struct BwdParams { H: u32, u0: u32, nU: u32, row0: u32, idsAt: u32, toksAt: u32 }
 @group(0) @binding(0) var<uniform> p: FwdParams;
 @group(0) @binding(1) var<storage, read> ids: array<u32>;
-@group(0) @binding(2) var<storage, read> table: array<{{TB_T}}>;
-@group(0) @binding(3) var<storage, read_write> out: array<{{O_T}}>;
+@group(0) @binding(2) var<storage, read> table: array<{{TB_A}}>;
+@group(0) @binding(3) var<storage, read_write> out: array<{{O_A}}>;
 
 @group(0) @binding(0) var<uniform> q: BwdParams;
 @group(0) @binding(1) var<storage, read> list: array<u32>;
-@group(0) @binding(2) var<storage, read> dout: array<{{O_T}}>;
-@group(0) @binding(3) var<storage, read_write> dtable: array<f32>;
+@group(0) @binding(2) var<storage, read> dout: array<{{O_A}}>;
+@group(0) @binding(3) var<storage, read_write> dtable: array<{{D_A}}>;
 
-fn ld_table(e: u32, lim: u32) -> vec2<f32> {
-  if ({{TB_BF}}) { return bf16_unpack(bitcast<u32>(table[e >> 1u])); }
-  var v = vec2<f32>(bitcast<f32>(table[e]), 0.0);
-  if (e + 1u < lim) { v.y = bitcast<f32>(table[e + 1u]); }
-  return v;
+fn ld_table(e: u32, lim: u32) -> V8 {
+  let i = unit_ix({{TB_BF}}, e);
+  var w = W8(bitcast<vec4<u32>>(vec4<{{TB_T}}>(table[i])), vec4<u32>(0u));
+  if (unit_has_b({{TB_BF}}, e, lim)) { w.b = bitcast<vec4<u32>>(vec4<{{TB_T}}>(table[i + 1u])); }
+  return unit_decode({{TB_BF}}, w);
 }
-fn ld_dout(e: u32, lim: u32) -> vec2<f32> {
-  if ({{O_BF}}) { return bf16_unpack(bitcast<u32>(dout[e >> 1u])); }
-  var v = vec2<f32>(bitcast<f32>(dout[e]), 0.0);
-  if (e + 1u < lim) { v.y = bitcast<f32>(dout[e + 1u]); }
-  return v;
+fn st_out(e: u32, lim: u32, v: V8) {
+  let i = unit_ix({{O_BF}}, e);
+  let w = unit_encode({{O_BF}}, v);
+  out[i] = bitcast<{{O_A}}>(w.a{{O_W}});
+  if (unit_has_b({{O_BF}}, e, lim)) { out[i + 1u] = bitcast<{{O_A}}>(w.b{{O_W}}); }
+}
+fn ld_dout(e: u32, lim: u32) -> V8 {
+  let i = unit_ix({{O_BF}}, e);
+  var w = W8(bitcast<vec4<u32>>(vec4<{{O_T}}>(dout[i])), vec4<u32>(0u));
+  if (unit_has_b({{O_BF}}, e, lim)) { w.b = bitcast<vec4<u32>>(vec4<{{O_T}}>(dout[i + 1u])); }
+  return unit_decode({{O_BF}}, w);
+}
+// dtable is f32: D_BF is false.
+fn add_dtable(e: u32, lim: u32, v: V8) {
+  let i = unit_ix(false, e);
+  var w = W8(bitcast<vec4<u32>>(vec4<f32>(dtable[i])), vec4<u32>(0u));
+  let has_b = unit_has_b(false, e, lim);
+  if (has_b) { w.b = bitcast<vec4<u32>>(vec4<f32>(dtable[i + 1u])); }
+  let s = unit_encode(false, v8_add(unit_decode(false, w), v));
+  dtable[i] = bitcast<{{D_A}}>(s.a{{D_W}});
+  if (has_b) { dtable[i + 1u] = bitcast<{{D_A}}>(s.b{{D_W}}); }
 }
 
 @compute @workgroup_size(256)
 fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
        @builtin(local_invocation_index) lid: u32) {
-  let pairs = (p.H + 1u) / 2u;
+  let upr = (p.H + unit_len() - 1u) / unit_len(); // units per row
   let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
-  let t = idx / pairs;
+  let t = idx / upr;
   if (t >= p.tokens) { return; }
-  let c = 2u * (idx % pairs);
+  let c = unit_len() * (idx % upr);
   let id = ids[t];
-  var v: vec2<f32>;
+  var v: V8;
   if (id >= p.row0 && id < p.row0 + p.rows) {
     v = ld_table((id - p.row0) * p.H + c, (id - p.row0 + 1u) * p.H);
   } else if (id >= p.V && p.row0 == 0u) {
-    v = vec2<f32>(bitcast<f32>(0x7fc00000u | (id & 0u))); // NaN (runtime: no const NaN)
+    let nan = bitcast<f32>(0x7fc00000u | (id & 0u)); // NaN (runtime: no const NaN)
+    v = V8(vec4<f32>(nan), vec4<f32>(nan));
   } else {
     return; // another chunk's row
   }
-  let e = t * p.H + c;
-  if ({{O_BF}}) { out[e >> 1u] = bitcast<{{O_T}}>(bf16_pack2(v)); return; }
-  out[e] = bitcast<{{O_T}}>(v.x);
-  if (c + 1u < p.H) { out[e + 1u] = bitcast<{{O_T}}>(v.y); }
+  st_out(t * p.H + c, (t + 1u) * p.H, v);
 }
 
 @compute @workgroup_size(256)
@@ -61,13 +79,12 @@ fn bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let k0 = list[u];
   let k1 = list[u + 1u];
   let row = (list[q.idsAt + u] - q.row0) * q.H;
-  for (var c = 2u * lid; c < q.H; c += 512u) {
-    var s = vec2<f32>(0.0);
+  for (var c = unit_len() * lid; c < q.H; c += 256u * unit_len()) {
+    var s = V8(vec4<f32>(0.0), vec4<f32>(0.0));
     for (var k = k0; k < k1; k++) {
       let t = list[q.toksAt + k];
-      s += ld_dout(t * q.H + c, (t + 1u) * q.H);
+      s = v8_add(s, ld_dout(t * q.H + c, (t + 1u) * q.H));
     }
-    dtable[row + c] += s.x;
-    if (c + 1u < q.H) { dtable[row + c + 1u] += s.y; }
+    add_dtable(row + c, row + q.H, s);
   }
 }

@@ -1,54 +1,61 @@
-// Residual adds on flat tensors, one thread per pair of elements (a bf16 u32 word), so no two
-// threads write the same word. Each buffer is bf16 (packed u32, *_BF = true) or f32, chosen by
-// consts; bitcast<T> on a value of type T is the identity, so one body serves both.
+// Residual adds on flat tensors. A thread owns one unit (8 elements with vec4 accesses when VEC,
+// else an element pair = one bf16 word: the tail), so no two threads write the same word. Each
+// buffer is bf16 (packed u32) or f32, chosen by consts (common/units.wgsl).
 #include "common/bf16.wgsl"
+#include "common/units.wgsl"
 
-struct Params { n: u32 }
+const VEC = {{VEC}};
+
+struct Params { n: u32, e0: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 // add: out = a + b
-@group(0) @binding(1) var<storage, read> a: array<{{A_T}}>;
-@group(0) @binding(2) var<storage, read> b: array<{{B_T}}>;
-@group(0) @binding(3) var<storage, read_write> out: array<{{O_T}}>;
+@group(0) @binding(1) var<storage, read> a: array<{{A_A}}>;
+@group(0) @binding(2) var<storage, read> b: array<{{B_A}}>;
+@group(0) @binding(3) var<storage, read_write> out: array<{{O_A}}>;
 // add_inplace: acc += b (acc at slot 1, b at slot 2)
-@group(0) @binding(1) var<storage, read_write> acc: array<{{O_T}}>;
+@group(0) @binding(1) var<storage, read_write> acc: array<{{O_A}}>;
 
-fn ld_a(e: u32) -> vec2<f32> {
-  if ({{A_BF}}) { return bf16_unpack(bitcast<u32>(a[e >> 1u])); }
-  var v = vec2<f32>(bitcast<f32>(a[e]), 0.0);
-  if (e + 1u < p.n) { v.y = bitcast<f32>(a[e + 1u]); }
-  return v;
+fn ld_a(e: u32) -> V8 {
+  let i = unit_ix({{A_BF}}, e);
+  var w = W8(bitcast<vec4<u32>>(vec4<{{A_T}}>(a[i])), vec4<u32>(0u));
+  if (unit_has_b({{A_BF}}, e, p.n)) { w.b = bitcast<vec4<u32>>(vec4<{{A_T}}>(a[i + 1u])); }
+  return unit_decode({{A_BF}}, w);
 }
-fn ld_b(e: u32) -> vec2<f32> {
-  if ({{B_BF}}) { return bf16_unpack(bitcast<u32>(b[e >> 1u])); }
-  var v = vec2<f32>(bitcast<f32>(b[e]), 0.0);
-  if (e + 1u < p.n) { v.y = bitcast<f32>(b[e + 1u]); }
-  return v;
+fn ld_b(e: u32) -> V8 {
+  let i = unit_ix({{B_BF}}, e);
+  var w = W8(bitcast<vec4<u32>>(vec4<{{B_T}}>(b[i])), vec4<u32>(0u));
+  if (unit_has_b({{B_BF}}, e, p.n)) { w.b = bitcast<vec4<u32>>(vec4<{{B_T}}>(b[i + 1u])); }
+  return unit_decode({{B_BF}}, w);
 }
-fn ld_acc(e: u32) -> vec2<f32> {
-  if ({{O_BF}}) { return bf16_unpack(bitcast<u32>(acc[e >> 1u])); }
-  var v = vec2<f32>(bitcast<f32>(acc[e]), 0.0);
-  if (e + 1u < p.n) { v.y = bitcast<f32>(acc[e + 1u]); }
-  return v;
+fn ld_acc(e: u32) -> V8 {
+  let i = unit_ix({{O_BF}}, e);
+  var w = W8(bitcast<vec4<u32>>(vec4<{{O_T}}>(acc[i])), vec4<u32>(0u));
+  if (unit_has_b({{O_BF}}, e, p.n)) { w.b = bitcast<vec4<u32>>(vec4<{{O_T}}>(acc[i + 1u])); }
+  return unit_decode({{O_BF}}, w);
+}
+
+fn unit_start(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+  return p.e0 + unit_len() * ((wid.x + wid.y * nwg.x) * 256u + lid);
 }
 
 @compute @workgroup_size(256)
 fn add(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
        @builtin(local_invocation_index) lid: u32) {
-  let e = 2u * ((wid.x + wid.y * nwg.x) * 256u + lid);
+  let e = unit_start(wid, nwg, lid);
   if (e >= p.n) { return; }
-  let v = ld_a(e) + ld_b(e);
-  if ({{O_BF}}) { out[e >> 1u] = bitcast<{{O_T}}>(bf16_pack2(v)); return; }
-  out[e] = bitcast<{{O_T}}>(v.x);
-  if (e + 1u < p.n) { out[e + 1u] = bitcast<{{O_T}}>(v.y); }
+  let w = unit_encode({{O_BF}}, v8_add(ld_a(e), ld_b(e)));
+  let i = unit_ix({{O_BF}}, e);
+  out[i] = bitcast<{{O_A}}>(w.a{{O_W}});
+  if (unit_has_b({{O_BF}}, e, p.n)) { out[i + 1u] = bitcast<{{O_A}}>(w.b{{O_W}}); }
 }
 
 @compute @workgroup_size(256)
 fn add_inplace(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
-  let e = 2u * ((wid.x + wid.y * nwg.x) * 256u + lid);
+  let e = unit_start(wid, nwg, lid);
   if (e >= p.n) { return; }
-  let v = ld_acc(e) + ld_b(e);
-  if ({{O_BF}}) { acc[e >> 1u] = bitcast<{{O_T}}>(bf16_pack2(v)); return; }
-  acc[e] = bitcast<{{O_T}}>(v.x);
-  if (e + 1u < p.n) { acc[e + 1u] = bitcast<{{O_T}}>(v.y); }
+  let w = unit_encode({{O_BF}}, v8_add(ld_acc(e), ld_b(e)));
+  let i = unit_ix({{O_BF}}, e);
+  acc[i] = bitcast<{{O_A}}>(w.a{{O_W}});
+  if (unit_has_b({{O_BF}}, e, p.n)) { acc[i + 1u] = bitcast<{{O_A}}>(w.b{{O_W}}); }
 }

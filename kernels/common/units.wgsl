@@ -5,7 +5,7 @@
 // VEC = false: a unit is a pair of elements (one bf16 word), for tails and odd row lengths; an f32
 // pair's second element is skipped past `lim`.
 // Each buffer P has consts P_T (scalar type u32|f32), P_BF (bf16?), P_A (array element: P_T or
-// vec4<P_T>, by VEC) and P_W ('' or '.x'): a kernel declares `array<{{P_A}}>` and writes one ld/st
+// vec4<P_T>, by VEC) and P_W ('' or '.x'): a kernel declares `array<P_A>` and writes one ld/st
 // pair per buffer with the helpers below. The code of both modes must type-check in both, hence
 // the splat/convert constructors `vec4<P_T>(x)` (identity on vec4, splat on a scalar).
 // Requires `const VEC: bool` and common/bf16.wgsl.

@@ -2,9 +2,10 @@
 // Tables may exceed one storage binding (Qwen3-14B: [151936, 5120] f32 = 3.1 GB): both directions
 // loop over vocab-row chunks. The backward is deterministic: tokens are grouped by id on the host
 // (sorted, token order kept inside a group) and one workgroup per unique id sums its tokens' rows.
+// Rows move 8 elements per thread with 128-bit accesses when H % 8 == 0 (common/units.wgsl).
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './residual.js';
+import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './elementwise.js';
 
 export interface EmbeddingBwdOpts extends ChunkOpts {
   /** The ids as the host packed them: skips reading them back from the GPU. */
@@ -23,11 +24,12 @@ function shapeOf(op: string, ids: Tensor, table: Tensor, rows: Tensor): { T: num
 /** out[t] = table[ids[t]] (table bf16/f32, out bf16/f32). Ids >= V give NaN rows. */
 export function embeddingForward(gpu: Gpu, ids: Tensor, table: Tensor, out: Tensor, opts: ChunkOpts = {}): void {
   const { T, V, H } = shapeOf('embeddingForward', ids, table, out);
+  const vec = H % 8 === 0;
   const def: KernelDef = {
     name: 'embedding_fwd',
     file: 'embedding.wgsl',
     entry: 'fwd',
-    consts: { ...dtConsts('TB', table, 'embeddingForward'), ...dtConsts('O', out, 'embeddingForward') },
+    consts: { VEC: vec, ...dtConsts('TB', table, 'embeddingForward', vec), ...dtConsts('O', out, 'embeddingForward', vec), D_A: vec ? 'vec4<f32>' : 'f32', D_W: vec ? '' : '.x' },
     params: { tokens: 'u32', H: 'u32', row0: 'u32', rows: 'u32', V: 'u32' },
   };
   if (out.byteSize > (opts.maxBindingBytes ?? gpu.maxBinding)) throw new Error(`embeddingForward: ${out.describe()} exceeds one binding`);
@@ -36,7 +38,7 @@ export function embeddingForward(gpu: Gpu, ids: Tensor, table: Tensor, out: Tens
     gpu.dispatch(def, {
       params: { tokens: T, H, row0: s.row0, rows: s.rows, V },
       bindings: [ids, spanOf(table, s, rb), out],
-      workgroups: Math.ceil((T * Math.ceil(H / 2)) / 256),
+      workgroups: Math.ceil((T * Math.ceil(H / (vec ? 8 : 2))) / 256),
     });
   }
 }
@@ -65,6 +67,25 @@ export function groupTokens(hostIds: Uint32Array, V: number): { list: Uint32Arra
   return { list, uniq: Uint32Array.from(uniq), nU };
 }
 
+const groupScratch = new WeakMap<Gpu, Tensor>();
+
+/** The token-group list in a per-gpu scratch buffer, grown by doubling and rewritten per call.
+ *  gpu.write flushes the work recorded so far before the queued write, so an earlier call's
+ *  dispatches still read their own list; a replaced buffer is destroyed after that flush (WebGPU
+ *  keeps it alive until submitted work using it completes). */
+function tokenGroups(gpu: Gpu, list: Uint32Array): Tensor {
+  let t = groupScratch.get(gpu);
+  if (!t || t.numel < list.length) {
+    gpu.flush();
+    t?.destroy();
+    t = gpu.empty([Math.max(list.length, t ? 2 * t.numel : 4096)], 'u32', 'embedding.token-groups');
+    groupScratch.set(gpu, t);
+  }
+  const v = t.view(0, [list.length], 'embedding.token-groups');
+  gpu.write(v, list);
+  return v;
+}
+
 /** dTable (f32 [V, H]) += scatter of dOut rows by id. Records dispatches and returns when hostIds
  *  is given; otherwise reads the ids back first (a GPU sync) and returns a promise. */
 export function embeddingBackward(gpu: Gpu, ids: Tensor, dOut: Tensor, dTable: Tensor, opts: EmbeddingBwdOpts & { hostIds: Uint32Array }): void;
@@ -78,12 +99,13 @@ export function embeddingBackward(gpu: Gpu, ids: Tensor, dOut: Tensor, dTable: T
   if (opts.hostIds.length !== T) throw new Error(`embeddingBackward: hostIds has ${opts.hostIds.length} ids, ids ${ids.describe()} has ${T}`);
   if (T === 0) return;
   const { list, uniq, nU } = groupTokens(opts.hostIds, V);
-  const listT = gpu.upload(list, [list.length], 'u32', 'embedding.token-groups');
+  const listT = tokenGroups(gpu, list);
+  const vec = H % 8 === 0;
   const def: KernelDef = {
     name: 'embedding_bwd',
     file: 'embedding.wgsl',
     entry: 'bwd',
-    consts: { TB_T: 'f32', TB_BF: false, ...dtConsts('O', dOut, 'embeddingBackward') },
+    consts: { VEC: vec, TB_T: 'f32', TB_BF: false, TB_A: 'f32', ...dtConsts('O', dOut, 'embeddingBackward', vec), ...dtConsts('D', dTable, 'embeddingBackward', vec) },
     params: { H: 'u32', u0: 'u32', nU: 'u32', row0: 'u32', idsAt: 'u32', toksAt: 'u32' },
   };
   const rb = H * 4;

@@ -1,11 +1,12 @@
 // RMSNorm forward and backward on [rows, dim] (HF Qwen3: normalise in f32, round to the input
 // dtype, then multiply by w). The hidden norm runs on [T, 5120]; q_norm / k_norm run the same kernel
-// on [T * heads, 128] (several rows per workgroup for small dims).
-// Backward: dx per row; dw (f32, +=) through per-segment partials [nPart, dim] in a scratch buffer
-// reduced by a second kernel in a fixed order: deterministic, no float atomics.
+// on [T * heads, 128] (several rows per workgroup for small dims). Rows move 8 elements per thread
+// access when dim % 8 == 0; row sums use subgroup operations where the device has them.
+// Backward: dx per row; dw (f32, +=) through one partial row per workgroup [nPart, dim] in a scratch
+// buffer, reduced by a second kernel in a fixed order: deterministic, no float atomics.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './residual.js';
+import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './elementwise.js';
 
 export interface RmsNormDims {
   rows: number;
@@ -13,24 +14,63 @@ export interface RmsNormDims {
   eps: number;
 }
 
-/** Target workgroups of the backward (each writes SEGS partial rows of dw). */
-const BWD_WORKGROUPS = 512;
-
-function layout(dim: number): { TPR: number; PPT: number; SEGS: number } {
-  const pairs = Math.ceil(dim / 2);
-  let TPR = 1;
-  while (TPR < pairs && TPR < 256) TPR *= 2;
-  return { TPR, PPT: Math.ceil(pairs / TPR), SEGS: 256 / TPR };
+export interface RmsNormOpts extends ChunkOpts {
+  /** Use subgroup reductions (default: when the device has them); false forces the fallback. */
+  subgroups?: boolean;
+  /** Backward: target workgroup count (default BWD_WORKGROUPS); fewer means more rows each. */
+  bwdWorkgroups?: number;
 }
 
-function kernel(entry: string, x: Tensor, w: Tensor, dim: number): KernelDef {
-  const { TPR, PPT } = layout(dim);
+/** Target workgroups of the backward (each writes one partial row of dw). */
+const BWD_WORKGROUPS = 512;
+/** Most units (8 or 2 elements) a thread keeps in registers per row. */
+const MAX_PPT = 3; // also bounds the dw parking space: 8 KiB per unit
+
+interface Layout {
+  vec: boolean;
+  S: number;
+  PPT: number;
+  SEGS: number;
+  sg: boolean;
+  shuf: boolean;
+}
+
+/** Threads per row S: the smallest power of two giving each thread at most MAX_PPT units. The
+ *  subgroup path needs S to divide every possible subgroup size or be a multiple of all of them. */
+function layout(gpu: Gpu, dim: number, opts: RmsNormOpts): Layout {
+  const vec = dim % 8 === 0;
+  const units = Math.ceil(dim / (vec ? 8 : 2));
+  let S = 1;
+  while (S < 256 && Math.ceil(units / S) > MAX_PPT) S *= 2;
+  const info = gpu.adapterInfo as unknown as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const [lo, hi] = [info.subgroupMinSize ?? 0, info.subgroupMaxSize ?? 0];
+  const shuf = S <= lo;
+  const sg = (opts.subgroups ?? gpu.features.subgroups) && gpu.features.subgroups && lo > 0 && (shuf || S >= hi);
+  return { vec, S, PPT: Math.ceil(units / S), SEGS: 256 / S, sg, shuf };
+}
+
+function kernel(entry: string, x: Tensor, w: Tensor, L: Layout): KernelDef {
+  const { vec, S, PPT, SEGS, sg, shuf } = L;
   return {
     name: `rmsnorm_${entry}`,
     file: 'rmsnorm.wgsl',
     entry,
-    consts: { TPR, PPT, ...dtConsts('X', x, 'rmsnorm'), ...dtConsts('W', w, 'rmsnorm') },
-    params: { rows: 'u32', dim: 'u32', eps: 'f32', rps: 'u32' },
+    consts: {
+      VEC: vec,
+      S,
+      PPT,
+      SHUF: shuf,
+      DWN: SEGS > 1 ? 2 * 256 * PPT : 1,
+      SG_ENABLE: sg ? 'enable subgroups;' : '',
+      SG_ARGS: sg ? ', @builtin(subgroup_invocation_id) sid: u32, @builtin(subgroup_size) sgs: u32' : '',
+      SG: sg ? '' : '//',
+      WG: sg ? '//' : '',
+      P_A: vec ? 'vec4<f32>' : 'f32',
+      P_W: vec ? '' : '.x',
+      ...dtConsts('X', x, 'rmsnorm', vec),
+      ...dtConsts('W', w, 'rmsnorm', vec),
+    },
+    params: { rows: 'u32', dim: 'u32', eps: 'f32', rps: 'u32', segs: 'u32' },
   };
 }
 
@@ -48,26 +88,34 @@ function check(op: string, d: RmsNormDims, acts: Tensor[], w: Tensor, rstd: Tens
 }
 
 /** y = w * round(x * rstd); rstd (f32 [rows]) is saved for the backward. */
-export function rmsnormForward(gpu: Gpu, x: Tensor, w: Tensor, y: Tensor, rstd: Tensor, dims: RmsNormDims, opts: ChunkOpts = {}): void {
+export function rmsnormForward(gpu: Gpu, x: Tensor, w: Tensor, y: Tensor, rstd: Tensor, dims: RmsNormDims, opts: RmsNormOpts = {}): void {
   check('rmsnormForward', dims, [x, y], w, rstd);
-  const def = kernel('fwd', x, w, dims.dim);
-  const { SEGS } = layout(dims.dim);
+  const L = layout(gpu, dims.dim, opts);
+  const def = kernel('fwd', x, w, L);
+  const { SEGS } = L;
   const rb = dims.dim * elemBytes(x);
   for (const s of rowSpans(gpu, dims.rows, [rb, 4], opts.maxBindingBytes)) {
     gpu.dispatch(def, {
-      params: { rows: s.rows, dim: dims.dim, eps: dims.eps, rps: 1 },
+      params: { rows: s.rows, dim: dims.dim, eps: dims.eps, rps: 1, segs: SEGS },
       bindings: [spanOf(x, s, rb), w, spanOf(rstd, s, 4), spanOf(y, s, rb)],
       workgroups: Math.ceil(s.rows / SEGS),
     });
   }
 }
 
+const dwReduce: KernelDef = { name: 'rmsnorm_dw_reduce', file: 'rmsnorm-dw.wgsl', params: { rows: 'u32', dim: 'u32' } };
+
 const scratch = new WeakMap<Gpu, Tensor>();
 
-/** A reused f32 scratch of at least n elements (never destroyed while dispatches may use it). */
+/** A reused f32 scratch of at least n elements. A replaced one is destroyed after the work recorded
+ *  so far is submitted (WebGPU keeps it alive until that work completes). */
 function partials(gpu: Gpu, n: number): Tensor {
   let t = scratch.get(gpu);
   if (!t || t.numel < n) {
+    if (t) {
+      gpu.flush();
+      t.destroy();
+    }
     t = gpu.empty([Math.max(n, t ? 2 * t.numel : 0)], 'f32', 'rmsnorm.dw-partials');
     scratch.set(gpu, t);
   }
@@ -84,31 +132,31 @@ export function rmsnormBackward(
   dx: Tensor,
   dw: Tensor,
   dims: RmsNormDims,
-  opts: ChunkOpts = {},
+  opts: RmsNormOpts = {},
 ): void {
   check('rmsnormBackward', dims, [dy, x, dx], w, rstd);
   if (dw.dtype !== 'f32' || dw.numel !== dims.dim) throw new Error(`rmsnormBackward: dw ${dw.describe()} must be f32 [${dims.dim}]`);
-  const bwd = kernel('bwd', x, w, dims.dim);
-  const red = kernel('dw_reduce', x, w, dims.dim);
-  const { SEGS } = layout(dims.dim);
+  const L = layout(gpu, dims.dim, opts);
+  const bwd = kernel('bwd', x, w, L);
+  const { SEGS } = L;
   const rb = dims.dim * elemBytes(x);
   const maxPart = Math.floor((opts.maxBindingBytes ?? gpu.maxBinding) / (4 * dims.dim));
   for (const s of rowSpans(gpu, dims.rows, [rb, 4], opts.maxBindingBytes)) {
-    let rps = Math.max(1, Math.ceil(s.rows / (SEGS * BWD_WORKGROUPS)));
-    while (Math.ceil(s.rows / (SEGS * rps)) * SEGS > maxPart) rps *= 2;
+    let rps = Math.max(1, Math.ceil(s.rows / (SEGS * (opts.bwdWorkgroups ?? BWD_WORKGROUPS))));
+    while (Math.ceil(s.rows / (SEGS * rps)) > maxPart) rps *= 2;
     const nwg = Math.ceil(s.rows / (SEGS * rps));
-    const nPart = nwg * SEGS;
+    const nPart = nwg;
     const part = partials(gpu, nPart * dims.dim);
     const partRange = part.range(0, nPart * dims.dim * 4);
     gpu.dispatch(bwd, {
-      params: { rows: s.rows, dim: dims.dim, eps: dims.eps, rps },
+      params: { rows: s.rows, dim: dims.dim, eps: dims.eps, rps, segs: SEGS },
       bindings: [spanOf(x, s, rb), w, spanOf(rstd, s, 4), spanOf(dy, s, rb), spanOf(dx, s, rb), partRange],
       workgroups: nwg,
     });
-    gpu.dispatch(red, {
-      params: { rows: nPart, dim: dims.dim, eps: dims.eps, rps },
+    gpu.dispatch(dwReduce, {
+      params: { rows: nPart, dim: dims.dim },
       bindings: [partRange, dw],
-      workgroups: Math.ceil(dims.dim / 256),
+      workgroups: Math.ceil(dims.dim / 32),
     });
   }
 }

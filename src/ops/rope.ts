@@ -7,7 +7,7 @@
 // cos/sin and rounded once; HF rounds cos/sin and each product to bf16.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './residual.js';
+import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './elementwise.js';
 
 export interface RopeDims {
   tokens: number;

@@ -5,8 +5,9 @@ import { cast } from '../../src/ops/cast.js';
 import { roundBf16 } from './util.js';
 
 describe('cast f32 <-> bf16', () => {
-  for (const n of [1, 2, 37, 1000, 70001]) {
-    it(`round trips n=${n} with round-to-nearest-even`, async () => {
+  // Sizes around the 8-element vector unit (tails of 1..7), and one chunked under 1 kB bindings.
+  for (const [n, maxBindingBytes] of [[1], [2], [7], [8], [9], [37], [1000], [70001], [1003, 1024]] as [number, number?][]) {
+    it(`round trips n=${n} with round-to-nearest-even${maxBindingBytes ? ` (${maxBindingBytes}-byte bindings)` : ''}`, async () => {
       const gpu = await getGpu();
       const x = new Float32Array(n);
       for (let i = 0; i < n; i++) x[i] = (Math.random() - 0.5) * 10 ** ((i % 9) - 4);
@@ -14,8 +15,8 @@ describe('cast f32 <-> bf16', () => {
       const src = gpu.upload(x, [n], 'f32');
       const bf = gpu.empty([n], 'bf16');
       const back = gpu.empty([n], 'f32');
-      cast(gpu, src, bf);
-      cast(gpu, bf, back);
+      cast(gpu, src, bf, { maxBindingBytes });
+      cast(gpu, bf, back, { maxBindingBytes });
       const out = await gpu.readF32(back);
       for (let i = 0; i < n; i++) if (out[i] !== roundBf16(x[i])) expect([i, out[i]]).toEqual([i, roundBf16(x[i])]);
       expect(out[0]).toBe(1);

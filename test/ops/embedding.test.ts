@@ -32,6 +32,24 @@ describe('embedding forward/backward vs float64 reference', () => {
   it('bf16 V=1001 H=96 T=37, ids read back from the GPU', () => check(1001, 96, 37, 'bf16', 2, { host: false }));
   it('f32 V=1001 H=69 T=37 (odd H)', () => check(1001, 69, 37, 'f32', 3, { host: true }));
   it('bf16 V=1001 H=70, table chunked over vocab rows (16 kB bindings)', () => check(1001, 70, 37, 'bf16', 4, { host: true, maxBindingBytes: 16384 }));
+  it('bf16 V=1001 H=96 (vectorised), table chunked over vocab rows (16 kB bindings)', () => check(1001, 96, 37, 'bf16', 5, { host: true, maxBindingBytes: 16384 }));
+  it('f32 V=1001 H=72 (vectorised f32)', () => check(1001, 72, 37, 'f32', 6, { host: true }));
+  it('back-to-back backward calls in one batch keep their own token lists (scratch reuse and growth)', async () => {
+    const gpu = await getGpu();
+    const V = 5000, H = 8;
+    const dTable = gpu.empty([V, H], 'f32', 'dTable');
+    let want = new Float64Array(V * H);
+    for (const [T, seed] of [[37, 11], [2500, 12], [50, 13]]) {
+      const rng = ref.makeRng(seed);
+      const ids = Uint32Array.from({ length: T }, () => Math.floor(rng() * V));
+      const dOut = randn(T * H, seed, 1, true);
+      // The list of the 2500-token call outgrows the first scratch buffer.
+      embeddingBackward(gpu, gpu.upload(ids, [T], 'u32', 'ids'), gpu.upload(Float32Array.from(dOut), [T, H], 'bf16', 'dOut'), dTable, { hostIds: ids });
+      const g = ref.embeddingBackward(dOut, ids, V, H);
+      want = want.map((v, i) => v + g[i]);
+    }
+    expectClose(await gpu.readF32(dTable), want, 1e-6, 1e-6, 'embedding bwd, three calls');
+  });
   it('is bitwise deterministic across runs with many repeats', async () => {
     const gpu = await getGpu();
     const T = 200, V = 5, H = 64;
