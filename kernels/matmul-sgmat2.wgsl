@@ -5,8 +5,8 @@
 //   aligned, else 4 scalar words), with per-thread base offsets computed once;
 // - interior workgroups (whole 128x128 tile inside, whole K step inside) load without bounds checks;
 // - optionally double-buffered workgroup memory (one barrier per K step instead of two);
-// - a K-major operand (stored [K, x]) may be transposed while staging ({{A_STAGE}} / {{B_STAGE}}),
-//   so the multiply reads it like the x-major one;
+// - a K-major operand (stored [K, x]) may be transposed while staging (to [x][k]), so the
+//   multiply reads it like the x-major one;
 // - the write-out gives each lane 8 consecutive outputs of a row.
 // With EMULATE (tests on lavapipe, which has no subgroup matrices) the subgroup-matrix builtins are
 // replaced by plain f32 loops over the same workgroup-memory offsets, so everything but the

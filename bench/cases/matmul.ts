@@ -1,14 +1,25 @@
 // GEMMs of one Qwen3-14B layer (hidden 5120, 40 q heads / 8 kv heads of 128, intermediate 17408)
 // at M = 8192 tokens, both backward layouts for the MLP up projection, and a square 8192^3; each on
-// the portable kernel and on subgroup matrices (the latter errors out where checkMatmulPaths did
-// not pass on this device, with its reason). Names: matmul.<layout>.<shape>.<path>.
+// the portable kernel, on subgroup matrices v1 (.sgmat) and v2 (.sgmat2, matmul-sgmat2.ts: vec4
+// staging, unchecked interior tiles, double buffering, dyW's W staged transposed). The tensor-core
+// cases error out where checkMatmulPaths did not pass on this device, with its reason. For the two
+// layouts with K-major operands, .sgmat2k keeps them as stored and .sgmat2t transposes both.
+// Names: matmul.<layout>.<shape>.<path>.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight } from '../../src/ops/matmul.js';
+import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from '../../src/ops/matmul.js';
 import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 type Layout = 'xwT' | 'dyW' | 'dyTx';
-type Path = 'portable' | 'sgmat';
+type Path = 'portable' | 'sgmat' | 'sgmat2' | 'sgmat2k' | 'sgmat2t';
+
+/** Options per tensor-core path (v2's variants differ in how K-major operands are staged). */
+const PATH_OPTS: Record<Exclude<Path, 'portable'>, MatmulOpts> = {
+  sgmat: { path: 'subgroup-matrix' },
+  sgmat2: { path: 'subgroup-matrix', sgmatVariant: 'v2' },
+  sgmat2k: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { transposeA: false, transposeB: false } },
+  sgmat2t: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { transposeA: true, transposeB: true } },
+};
 
 // [name, layout, M, N, K] with N = out features, K = in features of the weight [N, K].
 const SHAPES: [string, Layout, number, number, number][] = [
@@ -22,7 +33,7 @@ const SHAPES: [string, Layout, number, number, number][] = [
   ['square', 'xwT', 8192, 8192, 8192],
 ];
 
-const checked = new WeakMap<Gpu, Promise<{ subgroupMatrix: string; detail: string }>>();
+const checked = new WeakMap<Gpu, Promise<{ subgroupMatrix: string; sgmat2: string; detail: string }>>();
 
 let pattern: Uint16Array | null = null;
 
@@ -52,15 +63,18 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
     name: `matmul.${layout}.${name}.${path}`,
     group: 'gemm',
     async setup(gpu, scale) {
-      if (path === 'sgmat') {
+      if (path !== 'portable') {
         if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu));
         const r = await checked.get(gpu)!;
-        const why = `subgroup-matrix path ${r.subgroupMatrix}: ${r.detail.split('\n').slice(0, 3).join(' | ')}`;
-        if (r.subgroupMatrix === 'unavailable') throw new BenchUnavailable(why);
-        if (r.subgroupMatrix !== 'ok') throw new Error(why);
+        const status = path === 'sgmat' ? r.subgroupMatrix : r.sgmat2;
+        const lines = r.detail.split('\n');
+        const bad = lines.filter((l) => l.startsWith('BAD') || l.includes('failed')).slice(0, 3);
+        const why = `subgroup-matrix ${path === 'sgmat' ? 'v1' : 'v2'} ${status}: ${[...lines.slice(0, 2), ...bad].join(' | ')}`;
+        if (status === 'unavailable') throw new BenchUnavailable(why);
+        if (status !== 'ok') throw new Error(why);
       }
       const [M, N, K] = sizes(scale, M0, N0, K0);
-      const opts = { path: path === 'sgmat' ? ('subgroup-matrix' as const) : ('portable' as const) };
+      const opts: MatmulOpts = path === 'portable' ? { path: 'portable' } : PATH_OPTS[path];
       const ts: Tensor[] = [];
       const t = (shape: number[], dtype: 'bf16' | 'f32', fill: boolean, label: string): Tensor => {
         const x = gpu.empty(shape, dtype, label);
@@ -96,4 +110,7 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
 export const cases: BenchCase[] = SHAPES.flatMap(([name, layout, M, N, K]) => [
   gemmCase(name, layout, M, N, K, 'portable'),
   gemmCase(name, layout, M, N, K, 'sgmat'),
+  gemmCase(name, layout, M, N, K, 'sgmat2'),
+  ...(layout === 'dyW' ? [gemmCase(name, layout, M, N, K, 'sgmat2k')] : []),
+  ...(layout === 'dyTx' ? [gemmCase(name, layout, M, N, K, 'sgmat2t')] : []),
 ]);

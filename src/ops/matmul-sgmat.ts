@@ -9,13 +9,16 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { GemmChunk, GemmDesc } from './matmul-plan.js';
+import type { Sgmat2Options } from './matmul-sgmat2.js';
 
 type Status = 'unavailable' | 'ok' | 'rejected';
 /** How the kernel gets a subgroup-uniform subgroup index: the subgroup_id builtin, or a broadcast. */
-type Syntax = 'subgroup_id' | 'broadcast';
+export type Syntax = 'subgroup_id' | 'broadcast';
 
 interface SgState {
   status: Status;
+  /** Variant 2 (matmul-sgmat2.ts), checked after v1 by the same comparison. */
+  status2: Status;
   syntax: Syntax;
   partials: GPUBuffer | null;
   shifts: GPUBuffer | null;
@@ -26,15 +29,20 @@ const states = new WeakMap<Gpu, SgState>();
 function state(gpu: Gpu): SgState {
   let s = states.get(gpu);
   if (!s) {
-    s = { status: 'unavailable', syntax: 'subgroup_id', partials: null, shifts: null };
+    s = { status: 'unavailable', status2: 'unavailable', syntax: 'subgroup_id', partials: null, shifts: null };
     states.set(gpu, s);
   }
   return s;
 }
 
 /** What checkMatmulPaths found on this device ('unavailable' until it has run). */
-export function sgmatState(gpu: Gpu): Status {
-  return state(gpu).status;
+export function sgmatState(gpu: Gpu, variant: 'v1' | 'v2' = 'v1'): Status {
+  return variant === 'v1' ? state(gpu).status : state(gpu).status2;
+}
+
+/** How kernels get a subgroup-uniform subgroup index on this device (set by the check). */
+export function sgmatSyntax(gpu: Gpu): Syntax {
+  return state(gpu).syntax;
 }
 
 /** Whether the device offers f16 x f16 -> f32 16x16x16 subgroup matrices. */
@@ -131,17 +139,25 @@ function generated(aMajor: string, bMajor: string, syntax: Syntax): Record<strin
   return { ...sg, STAGE_DECL: sdecl.join('\n'), PREFETCH: pre.join('\n'), STAGE: stage.join('\n'), ACC_DECL: decl.join('\n'), MMA_STEP: step.join('\n'), WRITE_OUT: out.join('\n') };
 }
 
-/** Record the subgroup-matrix GEMM over the planned chunks (inputs bf16; out bf16 or f32). */
-export function sgmatGemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulate: boolean, cap: number): void {
-  if (g.a.t.dtype !== 'bf16' || g.b.t.dtype !== 'bf16') {
-    throw new Error(`${g.op}: the subgroup-matrix path needs bf16 inputs (${g.a.t.describe()}, ${g.b.t.describe()})`);
-  }
+/** Record the max-abs reductions of both operands; returns the buffer whose i32 slots 0 and 1 then
+ *  hold A's and B's exponent shifts (shared by v1 and v2; reused by every GEMM, which is safe
+ *  because recorded work runs in order). */
+export function prepareScales(gpu: Gpu, g: GemmDesc, cap: number): GPUBuffer {
   const st = state(gpu);
   const partialsFor = (t: Tensor): number => gpu.rowChunks(Math.ceil(t.numel / 2), 4, cap).length * PARTIALS;
   ensureScratch(gpu, st, partialsFor(g.a.t) + partialsFor(g.b.t));
   const used = recordShift(gpu, st, g.a.t, 0, 0, cap);
   recordShift(gpu, st, g.b.t, 1, used, cap);
-  const def = sgmatDef(g, g.c.t.dtype === 'bf16', st.syntax);
+  return st.shifts!;
+}
+
+/** Record the subgroup-matrix GEMM over the planned chunks (inputs bf16; out bf16 or f32). */
+export function sgmatGemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulate: boolean, cap: number): void {
+  if (g.a.t.dtype !== 'bf16' || g.b.t.dtype !== 'bf16') {
+    throw new Error(`${g.op}: the subgroup-matrix path needs bf16 inputs (${g.a.t.describe()}, ${g.b.t.describe()})`);
+  }
+  const shifts = prepareScales(gpu, g, cap);
+  const def = sgmatDef(g, g.c.t.dtype === 'bf16', state(gpu).syntax);
   for (const ch of chunks) {
     const wx = Math.ceil(ch.c.size / 128), wy = Math.ceil(ch.r.size / 128);
     if (wx > 65535 || wy > 65535) throw new Error(`${g.op}: grid ${wx}x${wy} too large`);
@@ -152,13 +168,28 @@ export function sgmatGemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulate
         off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
         accumulate: accumulate || ch.kIndex > 0 ? 1 : 0,
       },
-      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding, { buffer: st.shifts! }],
+      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding, { buffer: shifts }],
       workgroups: [wx, wy, 1],
     });
   }
 }
 
-type LinearFn = (gpu: Gpu, a: Tensor, b: Tensor, out: Tensor, opts?: { accumulate?: boolean; path?: 'portable' | 'subgroup-matrix' }) => void;
+interface CheckOpts {
+  accumulate?: boolean;
+  path?: 'portable' | 'subgroup-matrix';
+  sgmatVariant?: 'v1' | 'v2';
+  sgmat2?: Sgmat2Options;
+}
+type LinearFn = (gpu: Gpu, a: Tensor, b: Tensor, out: Tensor, opts?: CheckOpts) => void;
+
+/** What checkMatmulPaths compares against the portable kernel: v1, then v2 in the configurations
+ *  the benchmarks run (default; K-major operands kept as stored; both transposed). */
+const V1 = [{ label: 'v1', opts: {} }];
+const V2: { label: string; opts: CheckOpts }[] = [
+  { label: 'v2', opts: { sgmatVariant: 'v2' } },
+  { label: 'v2 keep', opts: { sgmatVariant: 'v2', sgmat2: { transposeA: false, transposeB: false } } },
+  { label: 'v2 transposed', opts: { sgmatVariant: 'v2', sgmat2: { transposeA: true, transposeB: true } } },
+];
 
 interface Fns {
   linear: LinearFn;
@@ -170,15 +201,18 @@ interface Fns {
  *  the portable kernel on seeded random bf16 inputs at a few shapes (non-tile multiples, all three
  *  layouts, bf16 and f32 outputs, accumulate, operands beyond f16's range). Sets the state 'auto'
  *  reads. Tolerance: both paths multiply the same bf16 values exactly and accumulate in f32, so
- *  they differ by summation order only: |diff| <= 1e-3 * max|portable| (f32 out) or bf16 rounding. */
-export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgroupMatrix: Status; detail: string }> {
+ *  they differ by summation order only: |diff| <= 1e-3 * max|portable| (f32 out) or bf16 rounding.
+ *  Variant 2 (matmul-sgmat2.ts) goes through the same comparison afterwards; its verdict is
+ *  `sgmat2` (and the first line of detail) and never changes v1's. */
+export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgroupMatrix: Status; sgmat2: Status; detail: string }> {
   const st = state(gpu);
   st.status = 'unavailable';
+  st.status2 = 'unavailable';
   if (!gpu.features.subgroupMatrix || !gpu.features.f16) {
-    return { subgroupMatrix: 'unavailable', detail: `device ${gpu.describe()} lacks ${!gpu.features.subgroupMatrix ? 'chromium-experimental-subgroup-matrix' : 'shader-f16'}` };
+    return { subgroupMatrix: 'unavailable', sgmat2: 'unavailable', detail: `device ${gpu.describe()} lacks ${!gpu.features.subgroupMatrix ? 'chromium-experimental-subgroup-matrix' : 'shader-f16'}` };
   }
   if (!hasF16Config(gpu)) {
-    return { subgroupMatrix: 'unavailable', detail: `no f16 x f16 -> f32 16x16x16 config among ${JSON.stringify(gpu.subgroupMatrixConfigs)}` };
+    return { subgroupMatrix: 'unavailable', sgmat2: 'unavailable', detail: `no f16 x f16 -> f32 16x16x16 config among ${JSON.stringify(gpu.subgroupMatrixConfigs)}` };
   }
   // Compile every layout variant; fall back to a broadcast subgroup index if subgroup_id fails.
   const dummy = (rows: 'r' | 'k', cols: 'r' | 'c' | 'k'): { t: Tensor; rows: 'r' | 'c' | 'k'; cols: 'r' | 'c' | 'k' } => ({ t: null as unknown as Tensor, rows, cols });
@@ -201,22 +235,30 @@ export async function checkSubgroupMatrix(gpu: Gpu, fns: Fns): Promise<{ subgrou
   }
   if (!compiled) {
     st.status = 'rejected';
-    return { subgroupMatrix: 'rejected', detail: `compile failed:\n${errors.join('\n')}` };
+    st.status2 = 'rejected';
+    return { subgroupMatrix: 'rejected', sgmat2: 'rejected', detail: `compile failed (v1; v2 not tried):\n${errors.join('\n')}` };
   }
-  try {
-    const detail = await compareWithPortable(gpu, fns);
-    st.status = detail.ok ? 'ok' : 'rejected';
-    return { subgroupMatrix: st.status, detail: `subgroup index from ${st.syntax}; ${detail.text}` };
-  } catch (e) {
-    st.status = 'rejected';
-    return { subgroupMatrix: 'rejected', detail: `run failed: ${shortMessage(e)}` };
-  }
+  const run = async (variants: { label: string; opts: CheckOpts }[]): Promise<{ status: Status; text: string }> => {
+    try {
+      const r = await compareWithPortable(gpu, fns, variants);
+      return { status: r.ok ? 'ok' : 'rejected', text: r.text };
+    } catch (e) {
+      return { status: 'rejected', text: `run failed: ${shortMessage(e)}` };
+    }
+  };
+  const v1 = await run(V1);
+  st.status = v1.status;
+  const v2 = await run(V2);
+  st.status2 = v2.status;
+  const detail = `sgmat2 (v2): ${v2.status}; subgroup index from ${st.syntax}\n${v1.text}\n${v2.text}`;
+  return { subgroupMatrix: st.status, sgmat2: st.status2, detail };
 }
 
 /** A compile error without the generated code that the kernel's label repeats. */
 function shortMessage(e: unknown): string {
   const m = e instanceof Error ? e.message : String(e);
-  return m.replace(/,"(SG_ARGS|SG|STAGE_DECL|PREFETCH|STAGE|ACC_DECL|MMA_STEP|WRITE_OUT)":"[^"]*"/g, '').slice(0, 6000);
+  // v1's and v2's generated placeholders (string values of the consts object in the label)
+  return m.replace(/,?"[A-Z_0-9]+":"(?:[^"\\]|\\.)*"/g, '').slice(0, 6000);
 }
 
 function seeded(n: number, seed: number, scale: number): Float32Array {
@@ -229,12 +271,13 @@ function seeded(n: number, seed: number, scale: number): Float32Array {
   return out;
 }
 
-async function compareWithPortable(gpu: Gpu, fns: Fns): Promise<{ ok: boolean; text: string }> {
+async function compareWithPortable(gpu: Gpu, fns: Fns, variants: { label: string; opts: CheckOpts }[]): Promise<{ ok: boolean; text: string }> {
   const shapes: { M: number; N: number; K: number; scale: number; accumulate?: boolean }[] = [
     { M: 37, N: 70, K: 98, scale: 1 },
     { M: 300, N: 262, K: 330, scale: 1, accumulate: true },
     { M: 129, N: 256, K: 64, scale: 3e5 }, // beyond f16's range: needs the scale
     { M: 128, N: 130, K: 96, scale: 1e-6 }, // small values: would be subnormal in f16 unscaled
+    { M: 256, N: 384, K: 200, scale: 1 }, // rows a multiple of 8 (v2's vec4 loads), interior tiles, K tail
   ];
   const lines: string[] = [];
   let ok = true;
@@ -253,27 +296,30 @@ async function compareWithPortable(gpu: Gpu, fns: Fns): Promise<{ ok: boolean; t
         const acc = outT === 'f32' && !!sh.accumulate;
         const init = acc ? seeded(shape[0] * shape[1], 5, sh.scale * sh.scale * K) : null;
         const ref = init ? gpu.upload(init, shape, 'f32') : gpu.empty(shape, outT);
-        const got = init ? gpu.upload(init, shape, 'f32') : gpu.empty(shape, outT);
         fn(gpu, a, b, ref, { path: 'portable', accumulate: acc });
-        fn(gpu, a, b, got, { path: 'subgroup-matrix', accumulate: acc });
-        const [r, g] = [await gpu.readF32(ref), await gpu.readF32(got)];
-        let maxRef = 0, maxDiff = 0, bad = 0;
-        for (let i = 0; i < r.length; i++) {
-          maxRef = Math.max(maxRef, Math.abs(r[i]));
-          const d = Math.abs(r[i] - g[i]);
-          if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
-        }
-        const tol = outT === 'f32' ? 1e-3 * maxRef : 1e-3 * maxRef + 0; // bf16: both round the same f32 sum
-        for (let i = 0; i < r.length; i++) {
-          const d = Math.abs(r[i] - g[i]);
-          const lim = outT === 'f32' ? tol : tol + 2 ** -7 * Math.abs(r[i]);
-          if (!(d <= lim)) bad++;
-        }
-        const pass = bad === 0 && maxRef > 0;
-        ok &&= pass;
-        lines.push(`${pass ? 'ok ' : 'BAD'} ${name} M=${M} N=${N} K=${K} scale=${sh.scale} ${outT}${acc ? ' acc' : ''}: max|ref|=${maxRef.toExponential(3)} max|diff|=${maxDiff.toExponential(3)} bad=${bad}`);
+        const r = await gpu.readF32(ref);
         ref.destroy();
-        got.destroy();
+        for (const v of variants) {
+          const got = init ? gpu.upload(init, shape, 'f32') : gpu.empty(shape, outT);
+          fn(gpu, a, b, got, { ...v.opts, path: 'subgroup-matrix', accumulate: acc });
+          const g = await gpu.readF32(got);
+          got.destroy();
+          let maxRef = 0, maxDiff = 0, bad = 0;
+          for (let i = 0; i < r.length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(r[i]));
+            const d = Math.abs(r[i] - g[i]);
+            if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : d;
+          }
+          const tol = 1e-3 * maxRef; // bf16 out: plus one bf16 rounding of the same f32 sum
+          for (let i = 0; i < r.length; i++) {
+            const d = Math.abs(r[i] - g[i]);
+            const lim = outT === 'f32' ? tol : tol + 2 ** -7 * Math.abs(r[i]);
+            if (!(d <= lim)) bad++;
+          }
+          const pass = bad === 0 && maxRef > 0;
+          ok &&= pass;
+          lines.push(`${pass ? 'ok ' : 'BAD'} ${v.label} ${name} M=${M} N=${N} K=${K} scale=${sh.scale} ${outT}${acc ? ' acc' : ''}: max|ref|=${maxRef.toExponential(3)} max|diff|=${maxDiff.toExponential(3)} bad=${bad}`);
+        }
       }
     }
     x.destroy();

@@ -12,6 +12,7 @@ import type { Tensor } from '../gpu/tensor.js';
 import { cast } from './cast.js';
 import { lastDim, planGemm, type GemmDesc } from './matmul-plan.js';
 import { sgmatState, sgmatGemm, checkSubgroupMatrix } from './matmul-sgmat.js';
+import { sgmat2Gemm, type Sgmat2Options } from './matmul-sgmat2.js';
 
 export interface MatmulOpts {
   /** out += product instead of out = product (out must be f32). */
@@ -25,6 +26,12 @@ export interface MatmulOpts {
   /** Portable kernel: bake layout/dtypes into the pipeline (default on hardware) or read them from
    *  a uniform (default on software Vulkan, where each pipeline costs seconds to compile). */
   specialize?: boolean;
+  /** Tensor-core kernel: 'v1' (kernels/matmul-sgmat.wgsl, measured) or 'v2' (matmul-sgmat2.ts:
+   *  vec4 staging, unchecked interior tiles, double buffering). 'auto' honours 'v2' only where
+   *  checkMatmulPaths verified it, else it runs v1. Default 'v1' until v2 is measured. */
+  sgmatVariant?: 'v1' | 'v2';
+  /** v2's tuning knobs (and its test-only `emulate`, which runs without subgroup matrices). */
+  sgmat2?: Sgmat2Options;
 }
 
 const TILES = {
@@ -82,6 +89,7 @@ function choosePath(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): 'portable' | 'subg
   const want = opts.path ?? 'auto';
   if (want === 'portable') return 'portable';
   if (want === 'subgroup-matrix') {
+    if (opts.sgmat2?.emulate && opts.sgmatVariant === 'v2' && gpu.features.f16) return 'subgroup-matrix';
     if (!gpu.features.subgroupMatrix || !gpu.features.f16) throw new Error(`${g.op}: path 'subgroup-matrix' requested but the device has no f16 subgroup matrices`);
     return 'subgroup-matrix';
   }
@@ -109,7 +117,9 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
     return;
   }
   if (path === 'subgroup-matrix') {
-    sgmatGemm(gpu, g, chunks, !!opts.accumulate, cap);
+    const v2 = opts.sgmatVariant === 'v2' && (opts.path === 'subgroup-matrix' || sgmatState(gpu, 'v2') === 'ok');
+    if (v2) sgmat2Gemm(gpu, g, chunks, !!opts.accumulate, cap, opts.sgmat2);
+    else sgmatGemm(gpu, g, chunks, !!opts.accumulate, cap);
     return;
   }
   const tile = TILES[opts.tile ?? defaultTile(gpu, g)];
@@ -186,7 +196,9 @@ function defaultTile(gpu: Gpu, g: GemmDesc): 64 | 128 {
 /** Run the subgroup-matrix kernel against the portable one on random inputs (a few shapes, incl.
  *  ones that are not tile multiples, all three layouts) and enable it for 'auto' only if they agree.
  *  'unavailable': no f16 subgroup matrices on this device; 'rejected': compile error or mismatch
- *  (detail says which). Never throws for a kernel problem: the portable path stays in use. */
-export async function checkMatmulPaths(gpu: Gpu): Promise<{ subgroupMatrix: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+ *  (detail says which). Never throws for a kernel problem: the portable path stays in use.
+ *  `sgmat2`: the same verdict for the v2 kernel (its configurations used by the benchmarks), which
+ *  'auto' uses only with sgmatVariant 'v2'; it never changes the v1 verdict. */
+export async function checkMatmulPaths(gpu: Gpu): Promise<{ subgroupMatrix: 'unavailable' | 'ok' | 'rejected'; sgmat2: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
   return checkSubgroupMatrix(gpu, { linear, linearBackwardInput, linearBackwardWeight });
 }

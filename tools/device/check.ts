@@ -16,6 +16,8 @@ async function main(): Promise<void> {
   const paths = await checkMatmulPaths(gpu).catch((e: unknown) => ({ subgroupMatrix: 'rejected' as const, detail: String(e) }));
   console.log(`matmul tensor-core path: ${paths.subgroupMatrix} ${paths.detail}`);
   checks.push({ name: 'matmul subgroup-matrix path vs portable', ok: paths.subgroupMatrix !== 'rejected', detail: `${paths.subgroupMatrix}: ${paths.detail}` });
+  const v2 = (paths as { sgmat2?: string }).sgmat2 ?? 'unavailable';
+  checks.push({ name: 'matmul subgroup-matrix v2 vs portable', ok: v2 !== 'rejected', detail: v2 });
   const results = await runAll(console.log);
   for (const r of results) checks.push({ name: r.name, ok: r.ok, detail: r.ok ? `${r.ms.toFixed(0)} ms` : (r.error ?? 'failed') });
   const failed = checks.filter((c) => !c.ok).length;
