@@ -2,6 +2,8 @@
 // T = 8192 as 2 x 4096 or 8 x 1024), forward and backward. FLOPs count the causal half only:
 // forward 2 matmuls x 2 flops x L(L+1)/2 x hd x heads per sequence; backward 2.5x that (5 matmuls,
 // S recomputed once in each of the dQ and dK/dV passes is not counted, as is customary).
+// Each case runs the v1 kernels (the default) and, as `<name>.v2`, the register-tiled v2 kernels
+// (src/ops/attention-v2.ts), so one GPU run compares both.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
 import { attentionBackward, attentionForward } from '../../src/ops/attention.js';
@@ -13,9 +15,9 @@ function fill(n: number, seed: number): Float32Array {
   return a;
 }
 
-function attn(name: string, nSeq: number, backward: boolean): BenchCase {
+function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2' = 'v1'): BenchCase {
   return {
-    name,
+    name: variant === 'v1' ? name : `${name}.${variant}`,
     group: 'attention',
     async setup(gpu: Gpu, scale: BenchScale) {
       const full = scale === 'full';
@@ -36,24 +38,26 @@ function attn(name: string, nSeq: number, backward: boolean): BenchCase {
       const dq = gpu.empty([T, heads * hd], 'bf16', 'dq');
       const dk = gpu.empty([T, kvHeads * hd], 'bf16', 'dk');
       const dv = gpu.empty([T, kvHeads * hd], 'bf16', 'dv');
-      attentionForward(gpu, q, k, v, cu, out, lse, dims, seqInfo);
+      const opts = { variant };
+      attentionForward(gpu, q, k, v, cu, out, lse, dims, seqInfo, opts);
       const fwdFlops = nSeq * 4 * ((L * (L + 1)) / 2) * hd * heads;
       const all: Tensor[] = [cu, q, k, v, dOut, out, lse, dq, dk, dv];
       return {
-        shape: `T=${T} (${nSeq}x${L}) heads=${heads}/${kvHeads} hd=${hd} bf16`,
+        shape: `T=${T} (${nSeq}x${L}) heads=${heads}/${kvHeads} hd=${hd} bf16 ${variant}`,
         flops: backward ? 2.5 * fwdFlops : fwdFlops,
+        torch: { op: 'sdpa', args: { seqs: nSeq, seqlen: L, heads, kv: kvHeads, hd, pass: backward ? 'bwd' : 'fwd' } },
         run: backward
-          ? () => attentionBackward(gpu, dOut, q, k, v, out, lse, cu, dq, dk, dv, dims, seqInfo)
-          : () => attentionForward(gpu, q, k, v, cu, out, lse, dims, seqInfo),
+          ? () => attentionBackward(gpu, dOut, q, k, v, out, lse, cu, dq, dk, dv, dims, seqInfo, opts)
+          : () => attentionForward(gpu, q, k, v, cu, out, lse, dims, seqInfo, opts),
         dispose: () => all.forEach((t) => t.destroy()),
       };
     },
   };
 }
 
-export const cases: BenchCase[] = [
-  attn('attention.fwd.2seq', 2, false),
-  attn('attention.bwd.2seq', 2, true),
-  attn('attention.fwd.8seq', 8, false),
-  attn('attention.bwd.8seq', 8, true),
-];
+export const cases: BenchCase[] = (['v1', 'v2'] as const).flatMap((variant) => [
+  attn('attention.fwd.2seq', 2, false, variant),
+  attn('attention.bwd.2seq', 2, true, variant),
+  attn('attention.fwd.8seq', 8, false, variant),
+  attn('attention.bwd.8seq', 8, true, variant),
+]);

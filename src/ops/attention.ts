@@ -6,8 +6,10 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { chooseTiles, type AttnTiles } from './attention-tiles.js';
+import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
 
 export type { AttnTiles } from './attention-tiles.js';
+export type { AttnTilesV2 } from './attention-v2.js';
 
 export interface AttnDims {
   heads: number;
@@ -25,8 +27,25 @@ export interface SeqInfo {
 }
 
 export interface AttnOptions {
-  /** Override the tile sizes (benchmarks, tests); defaults fit the device's workgroup memory. */
+  /** Kernel generation: 'v1' (one thread per score column group, bf16 tiles; the default until v2
+   *  is measured on a GPU) or 'v2' (register-tiled 4x4 micro-tiles, f32 staging, generated code:
+   *  src/ops/attention-v2.ts). v2 needs headDim a multiple of 4*tx (16 at the smallest tiles). */
+  variant?: 'v1' | 'v2';
+  /** v1: override the tile sizes (benchmarks, tests); defaults fit the device's workgroup memory. */
   tiles?: Partial<AttnTiles>;
+  /** v2: override the thread grid (tiles are 4*ty x 4*tx). */
+  tilesV2?: Partial<AttnTilesV2>;
+  /** v2: use subgroup shuffles for the forward's row reductions where the device allows (default
+   *  true; false forces the workgroup-memory path, for tests). */
+  subgroups?: boolean;
+}
+
+function configV2(gpu: Gpu, op: string, hd: number, opts: AttnOptions): V2Config {
+  try {
+    return v2Config(gpu, hd, opts.tilesV2, opts.subgroups ?? true);
+  } catch (e) {
+    throw new Error(`${op}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 const blocksDef: KernelDef = {
@@ -117,6 +136,12 @@ export function attentionForward(
   expectShape(op, 'lse', lse, [T, heads], ['f32']);
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
+  if (opts.variant === 'v2') {
+    const c = configV2(gpu, op, hd, opts);
+    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, 4 * c.ty, true);
+    gpu.dispatch(fwdDefV2(c), { params: { heads, kvHeads, scale }, bindings: [q, k, v, table, out, lse], workgroups: [n, heads] });
+    return;
+  }
   const t = chooseTiles(gpu, hd, opts.tiles);
   const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, t.fwdBR, true);
   gpu.dispatch(
@@ -160,7 +185,8 @@ export function attentionBackward(
   if (dk.dtype !== dv.dtype) throw new Error(`${op}: dk ${dk.describe()} and dv ${dv.describe()} must share a dtype`);
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
-  const t = chooseTiles(gpu, hd, opts.tiles);
+  const v2 = opts.variant === 'v2' ? configV2(gpu, op, hd, opts) : null;
+  const t = v2 ? null : chooseTiles(gpu, hd, opts.tiles);
 
   const dterm = scratchTensor(gpu, 'D', T * heads, 'f32');
   gpu.dispatch(
@@ -168,6 +194,14 @@ export function attentionBackward(
     { params: { n: T * heads }, bindings: [dOut, out, dterm], workgroups: Math.ceil((T * heads) / 64) },
   );
 
+  if (v2) {
+    const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, 4 * v2.ty, true);
+    gpu.dispatch(dqDefV2(v2, dq.dtype === 'f32'), { params: { heads, kvHeads, scale }, bindings: [q, k, v, dOut, lse, dterm, qb.table, dq], workgroups: [qb.n, heads] });
+    const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, 4 * v2.ty, false);
+    gpu.dispatch(dkdvDefV2(v2, dk.dtype === 'f32'), { params: { heads, kvHeads, scale }, bindings: [q, k, v, dOut, lse, dterm, kb.table, dk, dv], workgroups: [kb.n, kvHeads] });
+    return;
+  }
+  if (!t) throw new Error(`${op}: no tiles`);
   const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, t.dqBR, true);
   gpu.dispatch(
     {

@@ -5,7 +5,7 @@
 // out and lse (what the GPU backward sees), so only the backward's own error is measured.
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
-import { attentionBackward, attentionForward, type AttnTiles } from '../../src/ops/attention.js';
+import { attentionBackward, attentionForward, type AttnOptions, type AttnTiles } from '../../src/ops/attention.js';
 import * as ref from '../../src/ops/ref/index.js';
 import { expectClose } from '../gpu/util.js';
 
@@ -16,6 +16,8 @@ interface Case {
   hd: number;
   tiles?: Partial<AttnTiles>;
   gradDtype?: 'bf16' | 'f32';
+  /** v2 kernels (variant, thread grid, subgroups on/off). */
+  opts?: AttnOptions;
 }
 
 const SMALL: Partial<AttnTiles> = { fwdBR: 16, fwdBC: 16, dqBR: 16, dqBC: 16, kvBC: 16, kvBQ: 16 };
@@ -43,7 +45,7 @@ async function runCase(c: Case, seed: number) {
   const shape = { T, nh: heads, nkv: kvHeads, hd };
   const dims = { heads, kvHeads, headDim: hd };
   const seqInfo = { nSeq: lengths.length, maxSeqLen: Math.max(...lengths) };
-  const opts = { tiles: c.tiles };
+  const opts: AttnOptions = { tiles: c.tiles, ...c.opts };
 
   const qT = gpu.upload(q, [T, heads * hd], 'bf16', 'q');
   const kT = gpu.upload(k, [T, kvHeads * hd], 'bf16', 'k');
@@ -80,6 +82,20 @@ describe('attention (GPU) vs reference', () => {
   it('lengths 3,40,2; heads 5 / kv 1; hd 16; f32 gradients', () =>
     runCase({ lengths: [3, 40, 2], heads: 5, kvHeads: 1, hd: 16, tiles: SMALL, gradDtype: 'f32' }, 2));
   it('lengths 7,20; heads 4 / kv 2; hd 128', () => runCase({ lengths: [7, 20], heads: 4, kvHeads: 2, hd: 128, tiles: SMALL }, 3));
+
+  // v2: one thread grid for all cases (8-row query / 16-key tiles: several tiles per sequence,
+  // partial tiles at the odd lengths; 8 threads = one lavapipe subgroup, whose barriers stay cheap
+  // when the CPU is contended), subgroup row reductions and the workgroup-memory fallback.
+  const V2: AttnOptions = { variant: 'v2', tilesV2: { tx: 4, ty: 2 } };
+  // Six v2 pipelines in all (each costs 2-8 s of cold LLVM compile on lavapipe): the two hd-16
+  // cases share theirs (f32 gradients, subgroup reductions); hd 128 takes bf16 gradients and the
+  // workgroup-memory reductions.
+  it('v2: lengths 1,5,17,33; heads 4 / kv 2; hd 16; f32 gradients', () =>
+    runCase({ lengths: [1, 5, 17, 33], heads: 4, kvHeads: 2, hd: 16, gradDtype: 'f32', opts: V2 }, 11));
+  it('v2: lengths 3,40,2; heads 5 / kv 1; hd 16; f32 gradients', () =>
+    runCase({ lengths: [3, 40, 2], heads: 5, kvHeads: 1, hd: 16, gradDtype: 'f32', opts: V2 }, 12));
+  it('v2: lengths 7,20; heads 4 / kv 2; hd 128; no subgroups', () =>
+    runCase({ lengths: [7, 20], heads: 4, kvHeads: 2, hd: 128, opts: { ...V2, subgroups: false } }, 13));
 
   it('names the bad tensor', async () => {
     const gpu = await getGpu();
