@@ -29,6 +29,16 @@ export function afterAll(fn: () => unknown): void {
   afterAlls.push(fn);
 }
 
+type Expected = RegExp | string | (new (...a: never[]) => unknown);
+
+/** vitest's toThrow argument: a message substring, a pattern, or an error class. */
+function matchesError(err: unknown, want?: Expected): boolean {
+  if (want === undefined) return true;
+  if (typeof want === 'function') return err instanceof want;
+  const msg = err instanceof Error ? err.message : String(err);
+  return typeof want === 'string' ? msg.includes(want) : want.test(msg);
+}
+
 function matchers(x: any, negate: boolean) {
   const check = (ok: boolean, msg: string) => assert.ok(negate ? !ok : ok, (negate ? 'not: ' : '') + msg);
   const deepEq = (a: unknown, b: unknown) => {
@@ -49,15 +59,14 @@ function matchers(x: any, negate: boolean) {
     toMatch: (re: RegExp | string) => check(typeof re === 'string' ? String(x).includes(re) : re.test(String(x)), `${x} !~ ${re}`),
     toContain: (y: unknown) => check(x.includes(y), `${String(x).slice(0, 100)} lacks ${y}`),
     toBeInstanceOf: (c: new (...a: never[]) => unknown) => check(x instanceof c, `not instance of ${c.name}`),
-    toThrow: (re?: RegExp | string) => {
+    toThrow: (want?: Expected) => {
       let threw: unknown = null;
       try {
         x();
       } catch (e) {
         threw = e ?? 'thrown';
       }
-      const msg = threw instanceof Error ? threw.message : String(threw);
-      check(threw !== null && (!re || (typeof re === 'string' ? msg.includes(re) : re.test(msg))), `throw ${re}: got ${threw === null ? 'no throw' : msg}`);
+      check(threw !== null && matchesError(threw, want), `throw ${String(want)}: got ${threw === null ? 'no throw' : String(threw)}`);
     },
   };
 }
@@ -68,15 +77,14 @@ export function expect(x: any) {
     ...m,
     not: matchers(x, true),
     rejects: {
-      toThrow: async (re?: RegExp | string) => {
+      toThrow: async (want?: Expected) => {
         let err: unknown = null;
         try {
           await x;
         } catch (e) {
           err = e ?? 'rejected';
         }
-        const msg = err instanceof Error ? err.message : String(err);
-        assert.ok(err !== null && (!re || (typeof re === 'string' ? msg.includes(re) : re.test(msg))), `reject ${re}: got ${err === null ? 'no rejection' : msg}`);
+        assert.ok(err !== null && matchesError(err, want), `reject ${String(want)}: got ${err === null ? 'no rejection' : String(err)}`);
       },
     },
   };
