@@ -36,18 +36,26 @@ function libraryVisible(name: string): boolean {
   return findLibrary(name) !== null;
 }
 
-export function prepareVulkanEnv(env: NodeJS.ProcessEnv = process.env): VulkanEnvReport {
-  const nvidia = hasNvidiaGpu();
+/** What prepareVulkanEnv asks of the host (replaceable in tests). */
+export interface HostProbe {
+  nvidia(): boolean;
+  findLibrary(name: string, env: NodeJS.ProcessEnv): string | null;
+  icdDir: string;
+}
+
+const realHost: HostProbe = { nvidia: hasNvidiaGpu, findLibrary, icdDir: join(tmpdir(), 'rlvr-webgpu-icd') };
+
+export function prepareVulkanEnv(env: NodeJS.ProcessEnv = process.env, host: HostProbe = realHost): VulkanEnvReport {
+  const nvidia = host.nvidia();
   if (!nvidia) return { nvidia };
   if (env.VK_DRIVER_FILES || env.VK_ICD_FILENAMES) return { nvidia, note: 'VK_DRIVER_FILES set by the user' };
   if (env.DISPLAY) return { nvidia, note: 'DISPLAY set: using the stock NVIDIA ICD' };
-  const egl = findLibrary('libEGL_nvidia.so.0', env);
+  const egl = host.findLibrary('libEGL_nvidia.so.0', env);
   if (!egl) {
     return { nvidia, note: 'NVIDIA GPU found but libEGL_nvidia.so.0 is neither on LD_LIBRARY_PATH nor in the linker cache' };
   }
-  const dir = join(tmpdir(), 'rlvr-webgpu-icd');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'nvidia_egl_icd.json');
+  mkdirSync(host.icdDir, { recursive: true });
+  const file = join(host.icdDir, 'nvidia_egl_icd.json');
   writeFileSync(
     file,
     JSON.stringify({ file_format_version: '1.0.1', ICD: { library_path: egl === 'cache' ? 'libEGL_nvidia.so.0' : egl, api_version: '1.4.312' } }),
