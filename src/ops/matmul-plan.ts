@@ -4,7 +4,7 @@
 // tensors whose rows have different byte sizes, so a chunk boundary cannot be aligned for all of
 // them. Each binding starts at its row chunk's offset rounded DOWN to the storage alignment and
 // the kernel gets the remainder as an element offset (plus the column chunk's start).
-import type { Gpu } from '../gpu/gpu.js';
+import type { Binding, Gpu, KernelDef } from '../gpu/gpu.js';
 import { DTYPE_BYTES, type Tensor } from '../gpu/tensor.js';
 
 export type Dim = 'r' | 'c' | 'k';
@@ -106,4 +106,36 @@ export function planGemm(gpu: Gpu, g: GemmDesc, cap: number, quantum: number): G
     }
   });
   return chunks;
+}
+
+/** The chunk parameters every GEMM kernel takes (kernels/matmul*.wgsl declare them in this order). */
+export const GEMM_PARAMS = { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32' } as const;
+
+/** Records one dispatch per planned chunk: BM x BN output tiles per workgroup, the chunk's sizes,
+ *  leading dims and element offsets as parameters (then `extra.params`), a, b, c bound first (then
+ *  `extra.bindings`). Every chunk after the first along K accumulates onto the previous ones. */
+export function dispatchGemmChunks(
+  gpu: Gpu,
+  g: GemmDesc,
+  def: KernelDef,
+  chunks: GemmChunk[],
+  tile: { BM: number; BN: number },
+  accumulate: boolean,
+  extra: { params?: Record<string, number>; bindings?: Binding[] } = {},
+): void {
+  for (const ch of chunks) {
+    const wx = Math.ceil(ch.c.size / tile.BN), wy = Math.ceil(ch.r.size / tile.BM);
+    if (wx > 65535 || wy > 65535) throw new Error(`${g.op}: grid ${wx}x${wy} too large`);
+    gpu.dispatch(def, {
+      params: {
+        R: ch.r.size, C: ch.c.size, K: ch.k.size,
+        lda: ch.a.ld, ldb: ch.b.ld, ldc: ch.c_.ld,
+        off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
+        accumulate: accumulate || ch.kIndex > 0 ? 1 : 0,
+        ...extra.params,
+      },
+      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding, ...(extra.bindings ?? [])],
+      workgroups: [wx, wy, 1],
+    });
+  }
 }

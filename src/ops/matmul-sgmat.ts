@@ -8,7 +8,7 @@
 // scaled back exactly (power-of-two multiplications).
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import type { GemmChunk, GemmDesc } from './matmul-plan.js';
+import { dispatchGemmChunks, GEMM_PARAMS, type GemmChunk, type GemmDesc } from './matmul-plan.js';
 import type { Sgmat2Options } from './matmul-sgmat2.js';
 
 type Status = 'unavailable' | 'ok' | 'rejected';
@@ -96,7 +96,7 @@ export function sgmatDef(g: GemmDesc, cBf16: boolean, syntax: Syntax): KernelDef
     name: `matmul_sgmat_${g.op}`,
     file: 'matmul-sgmat.wgsl',
     consts: { A_KR: aKR, B_KC: bKC, C_BF16: cBf16, SA: aKR ? 136 : 40, SB: bKC ? 136 : 40, ...generated(aKR ? 'col_major' : 'row_major', bKC ? 'row_major' : 'col_major', syntax) },
-    params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32' },
+    params: GEMM_PARAMS,
   };
 }
 
@@ -158,20 +158,7 @@ export function sgmatGemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulate
   }
   const shifts = prepareScales(gpu, g, cap);
   const def = sgmatDef(g, g.c.t.dtype === 'bf16', state(gpu).syntax);
-  for (const ch of chunks) {
-    const wx = Math.ceil(ch.c.size / 128), wy = Math.ceil(ch.r.size / 128);
-    if (wx > 65535 || wy > 65535) throw new Error(`${g.op}: grid ${wx}x${wy} too large`);
-    gpu.dispatch(def, {
-      params: {
-        R: ch.r.size, C: ch.c.size, K: ch.k.size,
-        lda: ch.a.ld, ldb: ch.b.ld, ldc: ch.c_.ld,
-        off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
-        accumulate: accumulate || ch.kIndex > 0 ? 1 : 0,
-      },
-      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding, { buffer: shifts }],
-      workgroups: [wx, wy, 1],
-    });
-  }
+  dispatchGemmChunks(gpu, g, def, chunks, { BM: 128, BN: 128 }, accumulate, { bindings: [{ buffer: shifts }] });
 }
 
 interface CheckOpts {

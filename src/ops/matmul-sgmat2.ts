@@ -5,7 +5,7 @@
 // subgroup-matrix builtins for plain f32 loops over the same workgroup-memory offsets: a test-only
 // form that runs on lavapipe and checks staging, indexing, buffering and write-out.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
-import type { GemmChunk, GemmDesc } from './matmul-plan.js';
+import { dispatchGemmChunks, GEMM_PARAMS, type GemmChunk, type GemmDesc } from './matmul-plan.js';
 import { prepareScales, sgmatSyntax, type Syntax } from './matmul-sgmat.js';
 
 export interface Sgmat2Options {
@@ -95,7 +95,7 @@ export function sgmat2Def(g: Pick<GemmDesc, 'op'>, cfg: Sgmat2Config): KernelDef
     name: `matmul_sgmat2_${g.op}`,
     file: 'matmul-sgmat2.wgsl',
     consts,
-    params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32' },
+    params: GEMM_PARAMS,
   };
 }
 
@@ -368,18 +368,5 @@ export function sgmat2Gemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulat
   }
   const def = sgmat2Def(g, resolveConfig(gpu, g, chunks, o));
   const shifts = prepareScales(gpu, g, cap);
-  for (const ch of chunks) {
-    const wx = Math.ceil(ch.c.size / 128), wy = Math.ceil(ch.r.size / 128);
-    if (wx > 65535 || wy > 65535) throw new Error(`${g.op}: grid ${wx}x${wy} too large`);
-    gpu.dispatch(def, {
-      params: {
-        R: ch.r.size, C: ch.c.size, K: ch.k.size,
-        lda: ch.a.ld, ldb: ch.b.ld, ldc: ch.c_.ld,
-        off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
-        accumulate: accumulate || ch.kIndex > 0 ? 1 : 0,
-      },
-      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding, { buffer: shifts }],
-      workgroups: [wx, wy, 1],
-    });
-  }
+  dispatchGemmChunks(gpu, g, def, chunks, { BM: 128, BN: 128 }, accumulate, { bindings: [{ buffer: shifts }] });
 }

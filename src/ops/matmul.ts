@@ -10,7 +10,7 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { cast } from './cast.js';
-import { lastDim, planGemm, type GemmDesc } from './matmul-plan.js';
+import { dispatchGemmChunks, GEMM_PARAMS, lastDim, planGemm, type GemmDesc } from './matmul-plan.js';
 import { sgmatState, sgmatGemm, checkSubgroupMatrix } from './matmul-sgmat.js';
 import { sgmat2Gemm, type Sgmat2Options } from './matmul-sgmat2.js';
 
@@ -131,23 +131,9 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
     name: `matmul_${g.op}`,
     file: 'matmul.wgsl',
     consts: { ...tile, ...portableCode(tile), A_KR: flag(0), B_KC: flag(1), A_BF16: flag(2), B_BF16: flag(3), C_BF16: flag(4) },
-    params: { R: 'u32', C: 'u32', K: 'u32', lda: 'u32', ldb: 'u32', ldc: 'u32', off_a: 'u32', off_b: 'u32', off_c: 'u32', accumulate: 'u32', flags: 'u32' },
+    params: { ...GEMM_PARAMS, flags: 'u32' },
   };
-  for (const ch of chunks) {
-    const wx = Math.ceil(ch.c.size / tile.BN), wy = Math.ceil(ch.r.size / tile.BM);
-    if (wx > 65535 || wy > 65535) throw new Error(`${g.op}: grid ${wx}x${wy} too large`);
-    gpu.dispatch(def, {
-      params: {
-        R: ch.r.size, C: ch.c.size, K: ch.k.size,
-        lda: ch.a.ld, ldb: ch.b.ld, ldc: ch.c_.ld,
-        off_a: ch.a.off, off_b: ch.b.off, off_c: ch.c_.off,
-        accumulate: opts.accumulate || ch.kIndex > 0 ? 1 : 0,
-        flags,
-      },
-      bindings: [ch.a.binding, ch.b.binding, ch.c_.binding],
-      workgroups: [wx, wy, 1],
-    });
-  }
+  dispatchGemmChunks(gpu, g, def, chunks, tile, !!opts.accumulate, { params: { flags } });
 }
 
 type Tile = (typeof TILES)[keyof typeof TILES];
