@@ -5,13 +5,9 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 
-export interface AdamWHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-}
+// The hyperparameters are the reference's: one definition for both.
+import type { AdamWHyper } from './ref/adamw.js';
+export type { AdamWHyper };
 
 export interface AdamWParam {
   master: Tensor;
