@@ -109,6 +109,18 @@ function blockTable(gpu: Gpu, name: string, cu: Tensor, T: number, seq: SeqInfo,
   return { table, n };
 }
 
+/** The forward's tensors, which the backward takes too: dims checked, T from q. */
+function checkInputs(op: string, dims: AttnDims, q: Tensor, k: Tensor, v: Tensor, out: Tensor, lse: Tensor) {
+  const d = checkDims(op, dims);
+  const T = q.shape[0] ?? 0;
+  expectShape(op, 'q', q, [T, d.heads * d.hd], ['bf16']);
+  expectShape(op, 'k', k, [T, d.kvHeads * d.hd], ['bf16']);
+  expectShape(op, 'v', v, [T, d.kvHeads * d.hd], ['bf16']);
+  expectShape(op, 'out', out, [T, d.heads * d.hd], ['bf16']);
+  expectShape(op, 'lse', lse, [T, d.heads], ['f32']);
+  return { ...d, T };
+}
+
 /**
  * out = softmax(scale q k^T, causal within each packed sequence) v, per query head (GQA), and
  * lse = logsumexp of each score row (natural log). q [T, heads*hd] bf16, k/v [T, kvHeads*hd] bf16,
@@ -127,13 +139,7 @@ export function attentionForward(
   opts: AttnOptions = {},
 ): void {
   const op = 'attentionForward';
-  const { heads, kvHeads, hd, scale } = checkDims(op, dims);
-  const T = q.shape[0] ?? 0;
-  expectShape(op, 'q', q, [T, heads * hd], ['bf16']);
-  expectShape(op, 'k', k, [T, kvHeads * hd], ['bf16']);
-  expectShape(op, 'v', v, [T, kvHeads * hd], ['bf16']);
-  expectShape(op, 'out', out, [T, heads * hd], ['bf16']);
-  expectShape(op, 'lse', lse, [T, heads], ['f32']);
+  const { heads, kvHeads, hd, scale, T } = checkInputs(op, dims, q, k, v, out, lse);
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
   if (opts.variant === 'v2') {
@@ -171,14 +177,8 @@ export function attentionBackward(
   opts: AttnOptions = {},
 ): void {
   const op = 'attentionBackward';
-  const { heads, kvHeads, hd, scale } = checkDims(op, dims);
-  const T = q.shape[0] ?? 0;
-  expectShape(op, 'q', q, [T, heads * hd], ['bf16']);
-  expectShape(op, 'k', k, [T, kvHeads * hd], ['bf16']);
-  expectShape(op, 'v', v, [T, kvHeads * hd], ['bf16']);
-  expectShape(op, 'out', out, [T, heads * hd], ['bf16']);
+  const { heads, kvHeads, hd, scale, T } = checkInputs(op, dims, q, k, v, out, lse);
   expectShape(op, 'dOut', dOut, [T, heads * hd], ['bf16']);
-  expectShape(op, 'lse', lse, [T, heads], ['f32']);
   expectShape(op, 'dq', dq, [T, heads * hd], ['bf16', 'f32']);
   expectShape(op, 'dk', dk, [T, kvHeads * hd], ['bf16', 'f32']);
   expectShape(op, 'dv', dv, [T, kvHeads * hd], ['bf16', 'f32']);
