@@ -4,9 +4,11 @@
 //     and the last prompt position's logits give each one's first new token;
 //   - decode: one token per step for every active sequence (each step's K/V appended to the cache,
 //     attention of the one new query against the sequence's cached keys: kernels/attention-decode.wgsl);
-//   - logits of the active rows go through lm_head, are read back, and sampled on the host
-//     (src/model/sampling.ts); a sequence ends at a stop token or after maxNewTokens, freeing its slot.
-// Each request samples from its own seeded RNG stream, so results do not depend on batching.
+//   - logits of the active rows go through lm_head and are sampled on the GPU (src/ops/sample.ts):
+//     only token ids and logprobs come back; a sequence ends at a stop token or after
+//     maxNewTokens, freeing its slot.
+// A draw depends only on the logits, the request's seed and its step, so results do not depend on
+// batching.
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { Rng } from '../data/rng.js';
@@ -14,7 +16,8 @@ import { attentionForward } from '../ops/attention.js';
 import type { Qwen3Model } from './qwen3.js';
 import { packedPositions } from './qwen3-batch.js';
 import { KvCache, attentionDecode, copyRows } from './kv-cache.js';
-import { SamplingParams, type SamplingInput, sampleToken } from './sampling.js';
+import { SamplingParams, type Sampled, type SamplingInput } from './sampling.js';
+import { sampleRows } from '../ops/sample.js';
 
 export interface GenerateRequest {
   prompt: readonly number[];
@@ -50,7 +53,8 @@ interface Active {
   req: GenerateRequest;
   params: SamplingParams;
   stops: Set<number>;
-  rng: Rng;
+  /** u32 seed of the request's draws. */
+  seed: number;
   /** Tokens in the cache. */
   len: number;
   /** The last sampled token, not yet in the cache. */
@@ -89,8 +93,7 @@ export class Generator {
     const free = Array.from({ length: this.opts.slots }, (_, s) => this.opts.slots - 1 - s); // pop() gives slot 0 first
     let active: Active[] = [];
 
-    const emit = (a: Active, logits: Float32Array): boolean => {
-      const s = sampleToken(logits, a.params, a.rng);
+    const emit = (a: Active, s: Sampled): boolean => {
       a.out.tokens.push(s.token);
       a.out.logprobs.push(s.logprob);
       a.out.modelLogprobs.push(s.modelLogprob);
@@ -113,7 +116,7 @@ export class Generator {
           req,
           params: SamplingParams.parse(req.sampling ?? {}),
           stops: new Set(req.stopTokens ?? []),
-          rng: req.seed !== undefined ? new Rng(req.seed) : root.fork(index),
+          seed: (req.seed !== undefined ? new Rng(req.seed) : root.fork(index)).u32(),
           len: req.prompt.length,
           next: -1,
           out: { tokens: [], logprobs: [], modelLogprobs: [], finishReason: 'length' },
@@ -121,15 +124,15 @@ export class Generator {
       }
       // Decode the sequences already running first, then prefill the newly admitted ones.
       if (active.length > 0) {
-        const logits = await this.decode(active);
+        const sampled = await this.decode(active);
         active = active.filter((a, b) => {
           a.len += 1;
-          return emit(a, logits.subarray(b * V, (b + 1) * V));
+          return emit(a, sampled[b]!);
         });
       }
       if (admitted.length > 0) {
-        const logits = await this.prefill(admitted);
-        for (const [b, a] of admitted.entries()) if (emit(a, logits.subarray(b * V, (b + 1) * V))) active.push(a);
+        const sampled = await this.prefill(admitted);
+        for (const [b, a] of admitted.entries()) if (emit(a, sampled[b]!)) active.push(a);
       }
     }
     return results;
@@ -139,9 +142,9 @@ export class Generator {
     return this.gpu.upload(values, [values.length], 'u32', label);
   }
 
-  /** Packed forward of the admitted prompts, filling their cache slots; logits [B, V] of each
-   *  prompt's last position. */
-  private async prefill(seqs: readonly Active[]): Promise<Float32Array> {
+  /** Packed forward of the admitted prompts, filling their cache slots; the first new token of
+   *  each, sampled from its last position's logits. */
+  private async prefill(seqs: readonly Active[]): Promise<Sampled[]> {
     const model = this.model;
     const c = model.config;
     const cu = [0];
@@ -169,14 +172,14 @@ export class Generator {
         copyRows(this.gpu, a.v, temps.iota, this.cache.v[l]!, temps.cacheRows, T);
         attentionForward(this.gpu, a.qr, a.kr, a.v, temps.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen });
       });
-      return await this.lastLogits(T, temps.last, temps.iota, seqs.length);
+      return await this.sampleLast(T, temps.last, temps.iota, seqs);
     } finally {
       for (const t of Object.values(temps)) t.destroy();
     }
   }
 
-  /** One decode step: each active sequence's pending token at position len. Logits [B, V]. */
-  private async decode(seqs: readonly Active[]): Promise<Float32Array> {
+  /** One decode step: each active sequence's pending token at position len; the next tokens. */
+  private async decode(seqs: readonly Active[]): Promise<Sampled[]> {
     const model = this.model;
     const c = model.config;
     const B = seqs.length;
@@ -199,15 +202,16 @@ export class Generator {
         copyRows(this.gpu, a.v, temps.iota, this.cache.v[l]!, temps.cacheRows, B);
         attentionDecode(this.gpu, a.qr, this.cache.k[l]!, this.cache.v[l]!, temps.seqs, a.attn, dims);
       });
-      return await this.lastLogits(B, temps.iota, temps.iota, B);
+      return await this.sampleLast(B, temps.iota, temps.iota, seqs);
     } finally {
       for (const t of Object.values(temps)) t.destroy();
     }
   }
 
-  /** Final norm of T rows, rows `pick` gathered into B rows, lm_head, read back [B, V]. */
-  private async lastLogits(T: number, pick: Tensor, iota: Tensor, B: number): Promise<Float32Array> {
+  /** Final norm of T rows, rows `pick` gathered into one row per sequence, lm_head, sampled. */
+  private async sampleLast(T: number, pick: Tensor, iota: Tensor, seqs: readonly Active[]): Promise<Sampled[]> {
     const c = this.model.config;
+    const B = seqs.length;
     this.model.finalNorm(T);
     const h = this.model.activations(T).heads(T);
     const rows = this.gpu.empty([B, c.hidden_size], 'bf16', 'gen.last_hidden');
@@ -215,7 +219,7 @@ export class Generator {
     try {
       copyRows(this.gpu, h.nf, pick, rows, iota, B);
       this.model.logits(rows, logits);
-      return await this.gpu.readF32(logits);
+      return await sampleRows(this.gpu, logits, seqs.map((a) => ({ params: a.params, seed: a.seed, step: a.out.tokens.length })));
     } finally {
       rows.destroy();
       logits.destroy();

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { Generator, fullForwardLastLogits } from '../../src/model/generate.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
-import { argmaxLogits } from '../../src/model/sampling.js';
+import { SamplingParams, argmaxLogits } from '../../src/model/sampling.js';
+import { sampleRef } from '../../src/ops/ref/sample.js';
+import { Rng } from '../../src/data/rng.js';
 import { bf16Weights, seqOf, tinyQwen3 } from './qwen3-helpers.js';
 
 describe('Generator (KV cache)', () => {
@@ -54,6 +56,20 @@ describe('Generator (KV cache)', () => {
     expect(b[0]!.tokens).toEqual(a[0]!.tokens);
     expect(a[1]!.tokens).not.toEqual(a[0]!.tokens);
     for (const lp of a[0]!.logprobs) expect(lp).toBeLessThanOrEqual(0);
+    // Each draw is the reference sampler's on full-forward logits of the same prefix (seed: the
+    // request's stream, step: tokens sampled before), up to near-ties of f32 vs f64.
+    const seed = new Rng('abc').u32();
+    const params = SamplingParams.parse(req.sampling);
+    let compared = 0;
+    for (let s = 0; s < a[0]!.tokens.length; s++) {
+      const [logits] = await fullForwardLastLogits(model, [[...prompt, ...a[0]!.tokens.slice(0, s)]]);
+      const want = sampleRef(logits!, params, seed, s);
+      if (Math.min(want.drawMargin, want.topPMargin) < 2e-3) continue;
+      expect(a[0]!.tokens[s], `step ${s}`).toBe(want.token);
+      expect(a[0]!.logprobs[s]).toBeCloseTo(want.logprob, 2);
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(a[0]!.tokens.length / 2); // 7 of 10 here
     gen.destroy();
     model.destroy();
   });
