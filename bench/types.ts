@@ -14,7 +14,8 @@ export interface BenchInstance {
   /** The same work in PyTorch, for bench/torch-peer (tools/device/torch_peer.py), run on the same
    *  card in the same session: an op name it knows and its sizes. Ops: copy{bytes},
    *  mm{M,N,K,layout: xwT|dyW|dyTx}, sdpa{seqs,seqlen,heads,kv,hd,pass: fwd|bwd}, rmsnorm{rows,dim,pass},
-   *  rope{T,heads,hd}, swiglu{n,pass}, add{n}, embedding{T,V,H,pass}, lmhead{T,H,V,pass}, adamw{numel}. */
+   *  rope{T,heads,hd}, swiglu{n,pass}, add{n}, embedding{T,V,H,pass}, lmhead{T,H,V,pass}, adamw{numel},
+   *  sample{B,V,temperature,topK,topP}. */
   torch?: { op: string; args: Record<string, number | string> };
   run(): void;
   dispose(): void;

@@ -94,6 +94,27 @@ def case(op, a):
         p = torch.nn.Parameter(torch.randn(g('numel'), device=dev)); p.grad = torch.randn_like(p)
         opt = torch.optim.AdamW([p], lr=1e-5, fused=True)
         return opt.step
+    if op == 'sample':
+        # What a PyTorch sampler does per decode step (HF / vLLM style): temperature, top-k by
+        # torch.topk, top-p by a full sort + cumsum, then multinomial; greedy is an argmax.
+        B, V, k, p, T = g('B'), g('V'), g('topK'), float(a['topP']), float(a['temperature'])
+        logits = torch.randn(B, V, device=dev) * 3
+        if T == 0:
+            return lambda: logits.argmax(-1)
+        def f():
+            l = logits / T
+            if 0 < k < V:
+                kth = torch.topk(l, k, dim=-1).values[:, -1:]
+                l = l.masked_fill(l < kth, float('-inf'))
+            if p < 1:
+                s, idx = torch.sort(l, descending=True, dim=-1)
+                pr = s.softmax(-1)
+                drop = (pr.cumsum(-1) - pr) >= p * pr.sum(-1, keepdim=True)
+                l = l.scatter(-1, idx, s.masked_fill(drop, float('-inf')))
+            probs = l.softmax(-1)
+            tok = torch.multinomial(probs, 1)
+            return tok, probs.gather(1, tok).log()
+        return f
     raise ValueError(f'unknown op {op}')
 
 
