@@ -44,3 +44,23 @@ fn finish(@builtin(local_invocation_index) lid: u32) {
     shifts[p.slot] = s;
   }
 }
+
+// Pre-pass for the prestaged tensor-core GEMM (matmul-sgmat2.ts, `prestage`): bf16 words to f16
+// words scaled by 2^shifts[slot] (power of two: exact for every value f16 holds as a normal), so
+// the GEMM's staging copies f16 words with no conversion. Bandwidth-bound: 4 words per thread.
+@group(0) @binding(2) var<storage, read_write> f16_out: array<u32>;
+@group(0) @binding(3) var<storage, read> shifts_in: array<i32>;
+
+@compute @workgroup_size(256)
+fn to_f16(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+          @builtin(local_invocation_index) lid: u32) {
+  let f = bitcast<f32>(u32(shifts_in[p.slot] + 127) << 23u);
+  for (var i = (wid.x * 256u + lid) * 4u; i < p.n_words; i += nwg.x * 1024u) {
+    for (var j = 0u; j < 4u; j++) {
+      if (i + j < p.n_words) {
+        let w = src[i + j];
+        f16_out[i + j] = pack2x16float(vec2<f32>(bitcast<f32>(w << 16u), bitcast<f32>(w & 0xffff0000u)) * f);
+      }
+    }
+  }
+}

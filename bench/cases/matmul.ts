@@ -4,6 +4,8 @@
 // staging, unchecked interior tiles, double buffering, dyW's W staged transposed). The tensor-core
 // cases error out where checkMatmulPaths did not pass on this device, with its reason. For the two
 // layouts with K-major operands, .sgmat2k keeps them as stored and .sgmat2t transposes both.
+// .sgmat2p runs v2 on operands converted to scaled f16 by a pre-pass first (time included): if
+// it is much faster than .sgmat2, the per-element bf16 -> f16 conversion in staging is the limit.
 // Names: matmul.<layout>.<shape>.<path>.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
@@ -11,7 +13,7 @@ import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, ty
 import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 type Layout = 'xwT' | 'dyW' | 'dyTx';
-type Path = 'portable' | 'sgmat' | 'sgmat2' | 'sgmat2k' | 'sgmat2t';
+type Path = 'portable' | 'sgmat' | 'sgmat2' | 'sgmat2k' | 'sgmat2t' | 'sgmat2p';
 
 /** Options per tensor-core path (v2's variants differ in how K-major operands are staged). */
 const PATH_OPTS: Record<Exclude<Path, 'portable'>, MatmulOpts> = {
@@ -19,6 +21,7 @@ const PATH_OPTS: Record<Exclude<Path, 'portable'>, MatmulOpts> = {
   sgmat2: { path: 'subgroup-matrix', sgmatVariant: 'v2' },
   sgmat2k: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { transposeA: false, transposeB: false } },
   sgmat2t: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { transposeA: true, transposeB: true } },
+  sgmat2p: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { prestage: true } },
 };
 
 // [name, layout, M, N, K] with N = out features, K = in features of the weight [N, K].
@@ -111,6 +114,7 @@ export const cases: BenchCase[] = SHAPES.flatMap(([name, layout, M, N, K]) => [
   gemmCase(name, layout, M, N, K, 'portable'),
   gemmCase(name, layout, M, N, K, 'sgmat'),
   gemmCase(name, layout, M, N, K, 'sgmat2'),
+  gemmCase(name, layout, M, N, K, 'sgmat2p'),
   ...(layout === 'dyW' ? [gemmCase(name, layout, M, N, K, 'sgmat2k')] : []),
   ...(layout === 'dyTx' ? [gemmCase(name, layout, M, N, K, 'sgmat2t')] : []),
 ]);

@@ -5,7 +5,8 @@
 // subgroup-matrix builtins for plain f32 loops over the same workgroup-memory offsets: a test-only
 // form that runs on lavapipe and checks staging, indexing, buffering and write-out.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
-import { dispatchGemmChunks, GEMM_PARAMS, type GemmChunk, type GemmDesc } from './matmul-plan.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { dispatchGemmChunks, GEMM_PARAMS, planGemm, type GemmChunk, type GemmDesc } from './matmul-plan.js';
 import { prepareScales, sgmatSyntax, type Syntax } from './matmul-sgmat.js';
 
 export interface Sgmat2Options {
@@ -20,6 +21,11 @@ export interface Sgmat2Options {
   /** Stage a K-major B (stored [K, C]: W in linearBackwardInput, x in linearBackwardWeight) as
    *  [c][k] (default: true for linearBackwardInput only, see DEFAULTS). */
   transposeB?: boolean;
+  /** Convert both operands to scaled f16 in a bandwidth-bound pre-pass (matmul-scale.wgsl
+   *  `to_f16`), so staging copies f16 words with no per-element conversion: the form of the
+   *  268-288 TFLOP/s kernel in architecture.md, whose inputs were f16. Costs one read and write of
+   *  each operand (~2-3% of an M=8192 layer GEMM's time at 300 TFLOP/s) and two scratch buffers. */
+  prestage?: boolean;
   /** Test-only: plain f32 loops instead of subgroup matrices (runs without them, e.g. lavapipe). */
   emulate?: boolean;
 }
@@ -38,6 +44,8 @@ export interface Sgmat2Config {
   vecA: boolean;
   vecB: boolean;
   cBf16: boolean;
+  /** Operands hold scaled f16 words (prestaged), not bf16. */
+  f16In: boolean;
   emulate: boolean;
   syntax: Syntax;
 }
@@ -71,6 +79,7 @@ export function resolveConfig(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], o: Sgm
     vecA: aligned((ch) => ch.a),
     vecB: aligned((ch) => ch.b),
     cBf16: g.c.t.dtype === 'bf16',
+    f16In: !!o.prestage,
     emulate: !!o.emulate,
     syntax: sgmatSyntax(gpu),
   };
@@ -115,6 +124,7 @@ interface Operand {
   scale: string;
   buf: string;
   vec: boolean;
+  f16In: boolean;
 }
 
 function operand(n: 'a' | 'b', cfg: Sgmat2Config): Operand {
@@ -133,6 +143,7 @@ function operand(n: 'a' | 'b', cfg: Sgmat2Config): Operand {
     scale: n === 'a' ? 'sa' : 'sb',
     buf: n === 'a' ? 'ABUF' : 'BBUF',
     vec: n === 'a' ? cfg.vecA : cfg.vecB,
+    f16In: cfg.f16In,
   };
 }
 
@@ -191,7 +202,10 @@ function stagingCode(o: Operand, bk: number): { decl: string[]; fast: string[]; 
       const step = o.kMajor && o.xk ? o.stride : 1; // 8 consecutive stored elements run down x when transposed
       const lines = [`{ let s = ${base} + ${at};`];
       const comps = ['x', 'y', 'z', 'w'];
-      for (let q = 0; q < 4; q++) lines.push(`  let h${q} = to_f16(w${v}.${comps[q]}, ${o.scale});`);
+      for (let q = 0; q < 4; q++) {
+        const word = `w${v}.${comps[q]}`;
+        lines.push(`  let h${q} = ${o.f16In ? `bitcast<vec2<f16>>(${word})` : `to_f16(${word}, ${o.scale})`};`);
+      }
       for (let e = 0; e < 8; e++) lines.push(`  ${o.arr}[s${e * step ? ` + ${e * step}u` : ''}] = h${e >> 1}.${e & 1 ? 'y' : 'x'};`);
       lines.push('}');
       return lines.join('\n');
@@ -366,7 +380,40 @@ export function sgmat2Gemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulat
   if (g.a.t.dtype !== 'bf16' || g.b.t.dtype !== 'bf16') {
     throw new Error(`${g.op}: the subgroup-matrix path needs bf16 inputs (${g.a.t.describe()}, ${g.b.t.describe()})`);
   }
-  const def = sgmat2Def(g, resolveConfig(gpu, g, chunks, o));
   const shifts = prepareScales(gpu, g, cap);
+  if (o.prestage) {
+    // Same shapes and byte sizes as the bf16 operands, so the chunk plan has the same structure.
+    const a = prestageF16(gpu, g.a.t, 0, shifts, cap), b = prestageF16(gpu, g.b.t, 1, shifts, cap);
+    g = { ...g, a: { ...g.a, t: a }, b: { ...g.b, t: b } };
+    chunks = planGemm(gpu, g, cap, 128);
+  }
+  const def = sgmat2Def(g, resolveConfig(gpu, g, chunks, o));
   dispatchGemmChunks(gpu, g, def, chunks, { BM: 128, BN: 128 }, accumulate, { bindings: [{ buffer: shifts }] });
+}
+
+const TO_F16: KernelDef = {
+  name: 'matmul_to_f16',
+  file: 'matmul-scale.wgsl',
+  entry: 'to_f16',
+  params: { n_words: 'u32', out_index: 'u32', first: 'u32', count: 'u32', slot: 'u32' },
+};
+
+// Per device, one grow-only f16 scratch buffer per operand slot. Reuse by the next GEMM is safe:
+// recorded work runs in order. A replaced buffer may still be used by recorded work: left to the GC.
+const f16Scratch = new WeakMap<Gpu, Tensor[]>();
+
+/** Records t (bf16) * 2^shifts[slot] as f16 into slot's scratch; returns it viewed as t's shape. */
+function prestageF16(gpu: Gpu, t: Tensor, slot: 0 | 1, shifts: GPUBuffer, cap: number): Tensor {
+  let bufs = f16Scratch.get(gpu);
+  if (!bufs) f16Scratch.set(gpu, (bufs = []));
+  if (!bufs[slot] || bufs[slot]!.byteSize < t.byteSize) bufs[slot] = gpu.empty([Math.ceil(t.byteSize / 4) * 2], 'f16', `matmul-f16-${slot}`);
+  const out = bufs[slot]!.view(0, t.shape, `${t.label}.f16`);
+  for (const c of gpu.rowChunks(Math.ceil(t.byteSize / 4), 4, cap)) {
+    gpu.dispatch(TO_F16, {
+      params: { n_words: c.rows, out_index: 0, first: 0, count: 0, slot },
+      bindings: [t.range(c.offset, c.size), out.range(c.offset, c.size), { buffer: shifts }],
+      workgroups: Math.min(2048, Math.ceil(c.rows / 1024)),
+    });
+  }
+  return out;
 }

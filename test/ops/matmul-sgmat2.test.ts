@@ -87,6 +87,8 @@ describe('matmul sgmat2 (emulated subgroup matrices) vs float64 reference', () =
   const cases: Case[] = [
     { layout: 'dyW', M: 37, N: 70, K: 98, outT: 'f32', cfg: DB },
     { layout: 'dyW', M: 300, N: 262, K: 330, outT: 'f32', cfg: DB, accumulate: true },
+    // Prestaged operands (f16 pre-pass with the scales applied there), beyond f16's range.
+    { layout: 'xwT', M: 129, N: 256, K: 64, outT: 'f32', cfg: { ...DB, prestage: true }, scale: 3e5 },
   ];
   if (SLOW) {
     for (const layout of ['xwT', 'dyW', 'dyTx'] as const) {
@@ -107,6 +109,10 @@ describe('matmul sgmat2 (emulated subgroup matrices) vs float64 reference', () =
     cases.push({ layout: 'xwT', M: 129, N: 256, K: 64, outT: 'f32', cfg: DB, scale: 3e5 });
     cases.push({ layout: 'xwT', M: 129, N: 256, K: 64, outT: 'f32', cfg: DB, scale: 1e-6 });
     cases.push({ layout: 'xwT', M: 64, N: 64, K: 64, outT: 'f32', cfg: { bk: 16, double: false, pad: 16 } });
+    // Prestaged: odd sizes in every layout, row chunks of the pre-pass, tiny values.
+    for (const layout of ['xwT', 'dyW', 'dyTx'] as const) cases.push({ layout, M: 45, N: 70, K: 98, outT: 'bf16', cfg: { ...DB, prestage: true } });
+    cases.push({ layout: 'dyW', M: 45, N: 266, K: 82, outT: 'f32', cfg: { ...DB, prestage: true }, maxBindingBytes: 16384, accumulate: true });
+    cases.push({ layout: 'xwT', M: 129, N: 256, K: 64, outT: 'f32', cfg: { ...DB, prestage: true }, scale: 1e-6 });
   }
   cases.forEach((c, i) => {
     it(tag(c), async () => {
@@ -128,7 +134,7 @@ describe('matmul sgmat2 (emulated subgroup matrices) vs float64 reference', () =
 });
 
 describe('sgmat2 kernel generator', () => {
-  const base: Sgmat2Config = { bk: 32, double: true, pad: 8, aKR: false, bKC: false, transposeA: false, transposeB: false, vecA: true, vecB: true, cBf16: true, emulate: false, syntax: 'subgroup_id' };
+  const base: Sgmat2Config = { bk: 32, double: true, pad: 8, aKR: false, bKC: false, transposeA: false, transposeB: false, vecA: true, vecB: true, cBf16: true, f16In: false, emulate: false, syntax: 'subgroup_id' };
   const layouts: [string, Partial<Sgmat2Config>][] = [
     ['linear', {}],
     ['linearBackwardInput', { bKC: true, transposeB: true }],
@@ -165,5 +171,14 @@ describe('sgmat2 kernel generator', () => {
     expect(dyWt.MAIN_LOOP).toContain('subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&Bs, bo + (cs + 16u) * SB + kk, SB)');
     expect(dyWt.SB).toBe(40);
     expect(dyWt.MAIN_LOOP).toContain('Bs[s + 40u] = h0.y;'); // transposed: 8 elements down a staged column
+  });
+
+  it('stages prestaged f16 words without conversion', () => {
+    const bf = sgmat2Def({ op: 'linear' }, base).consts as Record<string, string>;
+    const f16 = sgmat2Def({ op: 'linear' }, { ...base, f16In: true }).consts as Record<string, string>;
+    expect(bf.MAIN_LOOP).toContain('to_f16(wa0.x, sa)');
+    expect(f16.MAIN_LOOP).not.toContain('to_f16(');
+    expect(f16.MAIN_LOOP).toContain('let h0 = bitcast<vec2<f16>>(wa0.x);');
+    expect(f16.MAIN_LOOP.replace(/bitcast<vec2<f16>>\((w[ab]\d\.[xyzw])\)/g, 'X($1)')).toBe(bf.MAIN_LOOP.replace(/to_f16\((w[ab]\d\.[xyzw]), s[ab]\)/g, 'X($1)'));
   });
 });
