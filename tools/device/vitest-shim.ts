@@ -55,6 +55,7 @@ function matchers(x: any, negate: boolean) {
     toBeLessThan: (y: number) => check(x < y, `${x} >= ${y}`),
     toBeLessThanOrEqual: (y: number) => check(x <= y, `${x} > ${y}`),
     toBeGreaterThan: (y: number) => check(x > y, `${x} <= ${y}`),
+    toBeGreaterThanOrEqual: (y: number) => check(x >= y, `${x} < ${y}`),
     toBeCloseTo: (y: number, d = 2) => check(Math.abs(x - y) < 10 ** -d / 2, `${x} !~ ${y}`),
     toMatch: (re: RegExp | string) => check(typeof re === 'string' ? String(x).includes(re) : re.test(String(x)), `${x} !~ ${re}`),
     toContain: (y: unknown) => check(x.includes(y), `${String(x).slice(0, 100)} lacks ${y}`),
