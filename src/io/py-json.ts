@@ -128,3 +128,9 @@ export function pyJsonDumps(value: unknown, options: PyJsonOptions = {}): string
   };
   return enc(value, 0);
 }
+
+/** A JSON file as transformers writes config.json and friends: json.dumps(indent=2,
+ *  sort_keys=True) plus a newline. */
+export function hfJsonText(x: unknown): string {
+  return pyJsonDumps(x, { indent: 2, sortKeys: true }) + '\n';
+}

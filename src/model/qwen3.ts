@@ -9,6 +9,7 @@ import { attentionForward } from '../ops/attention.js';
 import { cast } from '../ops/cast.js';
 import { embeddingBackward, embeddingForward } from '../ops/embedding.js';
 import { lmHeadBackward, lmHeadForward } from '../ops/lm-head.js';
+import { type SaveOptions, saveWeights } from './save.js';
 import { checkMatmulPaths, linear } from '../ops/matmul.js';
 import { rmsnormBackward, rmsnormForward } from '../ops/rmsnorm.js';
 import type { Qwen3Config } from './config.js';
@@ -69,6 +70,11 @@ export class Qwen3Model {
     await checkMatmulPaths(gpu);
     const { config, weights } = await loadWeights(gpu, dir);
     return new Qwen3Model(gpu, config, weights, opts);
+  }
+
+  /** Writes the weights as a HF checkpoint directory (see src/model/save.ts). */
+  save(dir: string, opts: SaveOptions = {}): Promise<{ files: string[]; totalSize: number }> {
+    return saveWeights(this.gpu, this.config, this.weights, dir, opts);
   }
 
   /** From host float values keyed by HF name (rounded to bf16). */

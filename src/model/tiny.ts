@@ -4,7 +4,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bytesOf, f32ArrayToBf16 } from '../io/dtype.js';
-import { pyJsonDumps } from '../io/py-json.js';
+import { hfJsonText } from '../io/py-json.js';
 import { type TensorSource, writeShardedSafetensors } from '../io/safetensors/index.js';
 import { bundledQwen3TokenizerDir } from '../io/tokenizer.js';
 import { type Qwen3Config, countParameters, qwen3ConfigJson, qwen3Tensors } from './config.js';
@@ -146,12 +146,10 @@ export async function makeTinyModel(outDir: string, o: TinyModelOptions = {}): P
     shards: o.shards,
     maxShardBytes: o.maxShardBytes,
   });
-  // transformers writes these with json.dumps(indent=2, sort_keys=True) + "\n".
-  const dump = (x: unknown): string => pyJsonDumps(x, { indent: 2, sortKeys: true }) + '\n';
-  await writeFile(join(outDir, 'config.json'), dump(qwen3ConfigJson(config, { transformers_version: '4.51.0' })));
+  await writeFile(join(outDir, 'config.json'), hfJsonText(qwen3ConfigJson(config, { transformers_version: '4.51.0' })));
   await writeFile(
     join(outDir, 'generation_config.json'),
-    dump({
+    hfJsonText({
       bos_token_id: 151643,
       do_sample: true,
       eos_token_id: [151645, 151643],
