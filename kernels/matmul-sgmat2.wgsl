@@ -3,7 +3,9 @@
 // A(r, k) B(k, c) over one chunk, A/B bf16 (two per u32). What changes against v1:
 // - global loads of 8 bf16 at a time (vec4<u32> when the operand's rows and offset are 16-byte
 //   aligned, else 4 scalar words), with per-thread base offsets computed once;
-// - interior workgroups (whole 128x128 tile inside, whole K step inside) load without bounds checks;
+// - interior workgroups (whole tile inside, whole K step inside) load without bounds checks;
+// - the workgroup tile is BM x BN (128x128, 256x128 or 128x256): one subgroup per 64x64 block,
+//   each owning 4x4 16x16 result tiles, (BM/64) x (BN/64) subgroups;
 // - optionally double-buffered workgroup memory (one barrier per K step instead of two);
 // - a K-major operand (stored [K, x]) may be transposed while staging (to [x][k]), so the
 //   multiply reads it like the x-major one;
@@ -26,8 +28,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> c_buf: array<u32>;
 @group(0) @binding(4) var<storage, read> scales: array<i32>;
 
-const BM = 128u;
-const BN = 128u;
+const BM = {{BM}}u;
+const BN = {{BN}}u;
+const SGN = BN / 64u; // subgroups along a row of 64x64 blocks
 const BK = {{BK}}u;
 const C_BF16 = {{C_BF16}};
 // Staged row strides (halves) and the size of one staging buffer per operand.
@@ -38,7 +41,7 @@ const BBUF = {{BBUF}}u;
 
 var<workgroup> As: array<f16, {{AS_SIZE}}>;
 var<workgroup> Bs: array<f16, {{BS_SIZE}}>;
-var<workgroup> Cs: array<f32, 1024>; // one 16x16 f32 result tile per subgroup, for the write-out
+var<workgroup> Cs: array<f32, {{CS_SIZE}}>; // one 16x16 f32 result tile per subgroup, for the write-out
 
 // 8 elements (4 words) from element index e of A / B. e is a multiple of 8 when vec4-aligned.
 fn load_a(e: u32) -> vec4<u32> {
@@ -87,13 +90,13 @@ fn write_tile(tr: u32, tc: u32, base: u32, lane: u32, ua: f32, ub: f32) {
   }
 }
 
-@compute @workgroup_size(128)
+@compute @workgroup_size({{THREADS}})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32{{SG_ARGS}}) {
   let c0 = wid.x * BN;
   let r0 = wid.y * BM;
 {{SG}}
-  let rs = (sg / 2u) * 64u; // this subgroup's 64x64 block inside the tile
-  let cs = (sg % 2u) * 64u;
+  let rs = (sg / SGN) * 64u; // this subgroup's 64x64 block inside the tile
+  let cs = (sg % SGN) * 64u;
   let sa = pow2(scales[0]);
   let sb = pow2(scales[1]);
   let ua = pow2(-scales[0]);

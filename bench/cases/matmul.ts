@@ -6,6 +6,8 @@
 // layouts with K-major operands, .sgmat2k keeps them as stored and .sgmat2t transposes both.
 // .sgmat2p runs v2 on operands converted to scaled f16 by a pre-pass first (time included): if
 // it is much faster than .sgmat2, the per-element bf16 -> f16 conversion in staging is the limit.
+// .sgmat2w / .sgmat2wp: a 256x128 workgroup tile (8 subgroups, bk 32, single-buffered staging
+// with register prefetch: double buffering would not fit 48 KiB), without / with the pre-pass.
 // Names: matmul.<layout>.<shape>.<path>.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
@@ -13,7 +15,9 @@ import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, ty
 import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 type Layout = 'xwT' | 'dyW' | 'dyTx';
-type Path = 'portable' | 'sgmat' | 'sgmat2' | 'sgmat2k' | 'sgmat2t' | 'sgmat2p';
+type Path = 'portable' | 'sgmat' | 'sgmat2' | 'sgmat2k' | 'sgmat2t' | 'sgmat2p' | 'sgmat2w' | 'sgmat2wp';
+
+const WIDE = { tile: '256x128', bk: 32, double: false } as const;
 
 /** Options per tensor-core path (v2's variants differ in how K-major operands are staged). */
 const PATH_OPTS: Record<Exclude<Path, 'portable'>, MatmulOpts> = {
@@ -22,6 +26,8 @@ const PATH_OPTS: Record<Exclude<Path, 'portable'>, MatmulOpts> = {
   sgmat2k: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { transposeA: false, transposeB: false } },
   sgmat2t: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { transposeA: true, transposeB: true } },
   sgmat2p: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { prestage: true } },
+  sgmat2w: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: WIDE },
+  sgmat2wp: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { ...WIDE, prestage: true } },
 };
 
 // [name, layout, M, N, K] with N = out features, K = in features of the weight [N, K].
@@ -115,6 +121,8 @@ export const cases: BenchCase[] = SHAPES.flatMap(([name, layout, M, N, K]) => [
   gemmCase(name, layout, M, N, K, 'sgmat'),
   gemmCase(name, layout, M, N, K, 'sgmat2'),
   gemmCase(name, layout, M, N, K, 'sgmat2p'),
+  gemmCase(name, layout, M, N, K, 'sgmat2w'),
+  gemmCase(name, layout, M, N, K, 'sgmat2wp'),
   ...(layout === 'dyW' ? [gemmCase(name, layout, M, N, K, 'sgmat2k')] : []),
   ...(layout === 'dyTx' ? [gemmCase(name, layout, M, N, K, 'sgmat2t')] : []),
 ]);

@@ -170,13 +170,16 @@ interface CheckOpts {
 type LinearFn = (gpu: Gpu, a: Tensor, b: Tensor, out: Tensor, opts?: CheckOpts) => void;
 
 /** What checkMatmulPaths compares against the portable kernel: v1, then v2 in the configurations
- *  the benchmarks run (default; K-major operands kept as stored; both transposed; prestaged f16). */
+ *  the benchmarks run (default; K-major operands kept as stored; both transposed; prestaged f16;
+ *  the 256x128 tile without and with the pre-pass). */
 const V1 = [{ label: 'v1', opts: {} }];
 const V2: { label: string; opts: CheckOpts }[] = [
   { label: 'v2', opts: { sgmatVariant: 'v2' } },
   { label: 'v2 keep', opts: { sgmatVariant: 'v2', sgmat2: { transposeA: false, transposeB: false } } },
   { label: 'v2 transposed', opts: { sgmatVariant: 'v2', sgmat2: { transposeA: true, transposeB: true } } },
   { label: 'v2 prestaged', opts: { sgmatVariant: 'v2', sgmat2: { prestage: true } } },
+  { label: 'v2 256x128', opts: { sgmatVariant: 'v2', sgmat2: { tile: '256x128', bk: 32, double: false } } },
+  { label: 'v2 256x128 prestaged', opts: { sgmatVariant: 'v2', sgmat2: { tile: '256x128', bk: 32, double: false, prestage: true } } },
 ];
 
 interface Fns {

@@ -12,6 +12,9 @@ import { prepareScales, sgmatSyntax, type Syntax } from './matmul-sgmat.js';
 export interface Sgmat2Options {
   /** K step (default 32). */
   bk?: 16 | 32;
+  /** Workgroup tile rows x columns (default 128x128, 4 subgroups); 256x128 and 128x256 use 8
+   *  subgroups of the same 64x64 blocks (larger tiles: fewer loads per multiply). */
+  tile?: Tile;
   /** Double-buffered workgroup memory (default true): 45 KiB at bk 32, over lavapipe's 32 KiB. */
   double?: boolean;
   /** Halves of padding per staged row (default 8; a multiple of 8 keeps rows 16-byte aligned). */
@@ -31,8 +34,12 @@ export interface Sgmat2Options {
 }
 
 /** A fully resolved kernel configuration (one pipeline per distinct value). */
+export type Tile = '128x128' | '256x128' | '128x256';
+
 export interface Sgmat2Config {
   bk: 16 | 32;
+  bm: 128 | 256;
+  bn: 128 | 256;
   double: boolean;
   pad: number;
   aKR: boolean;
@@ -55,21 +62,31 @@ export interface Sgmat2Config {
 // multiply reads the same layout as the fastest case. Untimed: bench case .sgmat2k keeps it.
 const DEFAULTS = { bk: 32, double: true, pad: 8, transposeA: false } as const;
 
-/** Workgroup-memory bytes of a configuration (both staging buffers, f16, plus the f32 write-out tile). */
-export function smemBytes(c: Pick<Sgmat2Config, 'bk' | 'double' | 'pad' | 'aKR' | 'bKC' | 'transposeA' | 'transposeB'>): number {
+/** Workgroup-memory bytes of a configuration (both staging buffers, f16, plus one f32 16x16
+ *  write-out tile per subgroup). */
+export function smemBytes(c: Pick<Sgmat2Config, 'bk' | 'bm' | 'bn' | 'double' | 'pad' | 'aKR' | 'bKC' | 'transposeA' | 'transposeB'>): number {
   const nbuf = c.double ? 2 : 1;
-  return (nbuf * (stagedSize(c.bk, c.pad, c.aKR && !c.transposeA) + stagedSize(c.bk, c.pad, c.bKC && !c.transposeB)) * 2 + 1024 * 4);
+  const staged = stagedSize(c.bk, c.pad, c.aKR && !c.transposeA, c.bm) + stagedSize(c.bk, c.pad, c.bKC && !c.transposeB, c.bn);
+  return nbuf * staged * 2 + subgroups(c) * 256 * 4;
 }
 
-/** Halves of one staged 128 x bk operand tile: [x][k] rows of bk+pad, or [k][x] rows of 128+pad. */
-function stagedSize(bk: number, pad: number, kx: boolean): number {
-  return kx ? bk * (128 + pad) : 128 * (bk + pad);
+/** Subgroups per workgroup: one per 64x64 block of the tile. */
+function subgroups(c: Pick<Sgmat2Config, 'bm' | 'bn'>): number {
+  return (c.bm / 64) * (c.bn / 64);
+}
+
+/** Halves of one staged X x bk operand tile: [x][k] rows of bk+pad, or [k][x] rows of X+pad. */
+function stagedSize(bk: number, pad: number, kx: boolean, X: number): number {
+  return kx ? bk * (X + pad) : X * (bk + pad);
 }
 
 export function resolveConfig(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], o: Sgmat2Options = {}): Sgmat2Config {
   const aligned = (pick: (ch: GemmChunk) => { off: number; ld: number }): boolean => chunks.every((ch) => pick(ch).ld % 8 === 0 && pick(ch).off % 8 === 0);
+  const [bm, bn] = (o.tile ?? '128x128').split('x').map(Number) as [128 | 256, 128 | 256];
   const cfg: Sgmat2Config = {
     bk: o.bk ?? DEFAULTS.bk,
+    bm,
+    bn,
     double: o.double ?? DEFAULTS.double,
     pad: o.pad ?? DEFAULTS.pad,
     aKR: g.a.rows === 'k',
@@ -86,7 +103,7 @@ export function resolveConfig(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], o: Sgm
   if (cfg.pad % 8 !== 0 || cfg.pad < 0 || cfg.pad > 64) throw new Error(`${g.op}: sgmat2 pad ${cfg.pad} must be a multiple of 8 in [0, 64]`);
   const need = smemBytes(cfg), have = gpu.limits.maxComputeWorkgroupStorageSize;
   if (need > have) {
-    throw new Error(`${g.op}: sgmat2 config bk=${cfg.bk} double=${cfg.double} pad=${cfg.pad} needs ${need} bytes of workgroup memory, the device has ${have}`);
+    throw new Error(`${g.op}: sgmat2 config ${bm}x${bn} bk=${cfg.bk} double=${cfg.double} pad=${cfg.pad} needs ${need} bytes of workgroup memory, the device has ${have}`);
   }
   return cfg;
 }
@@ -125,6 +142,8 @@ interface Operand {
   buf: string;
   vec: boolean;
   f16In: boolean;
+  /** Tile extent along x (BM for A, BN for B). */
+  size: number;
 }
 
 function operand(n: 'a' | 'b', cfg: Sgmat2Config): Operand {
@@ -135,7 +154,7 @@ function operand(n: 'a' | 'b', cfg: Sgmat2Config): Operand {
     arr: n === 'a' ? 'As' : 'Bs',
     kMajor,
     xk,
-    stride: xk ? cfg.bk + cfg.pad : 128 + cfg.pad,
+    stride: xk ? cfg.bk + cfg.pad : (n === 'a' ? cfg.bm : cfg.bn) + cfg.pad,
     x0: n === 'a' ? 'r0' : 'c0',
     X: n === 'a' ? 'p.R' : 'p.C',
     ld: n === 'a' ? 'p.lda' : 'p.ldb',
@@ -144,6 +163,7 @@ function operand(n: 'a' | 'b', cfg: Sgmat2Config): Operand {
     buf: n === 'a' ? 'ABUF' : 'BBUF',
     vec: n === 'a' ? cfg.vecA : cfg.vecB,
     f16In: cfg.f16In,
+    size: n === 'a' ? cfg.bm : cfg.bn,
   };
 }
 
@@ -163,27 +183,31 @@ function loadBodies(o: Operand): [string, string] {
 }
 
 /** Per-thread staging code for one operand: declarations, unchecked and checked fetch of K step
- *  `@KB`, and the store into the staging buffer at `base`. Each of the 128 threads moves bk/8
- *  groups of 8 elements per K step; group j of thread tid covers tile coordinates (x, k..k+7) or
- *  (x..x+7, k) depending on which dimension is stored contiguously. */
-function stagingCode(o: Operand, bk: number): { decl: string[]; fast: string[]; checked: string[]; store: (base: string) => string[] } {
+ *  `@KB`, and the store into the staging buffer at `base`. The X x bk operand tile is X*bk/8
+ *  groups of 8 elements; each of the T threads moves G = X*bk/(8T) of them per K step (4 at
+ *  128x128, bk 32); group j of thread tid covers tile coordinates (x, k..k+7) or (x..x+7, k)
+ *  depending on which dimension is stored contiguously. */
+function stagingCode(o: Operand, bk: number, T: number): { decl: string[]; fast: string[]; checked: string[]; store: (base: string) => string[] } {
   const decl: string[] = [], fast: string[] = [], checked: string[] = [];
   const stores: ((base: string) => string)[] = [];
-  const per = bk / 8;
-  for (let j = 0; j < per; j++) {
+  const per = bk / 8; // groups per stored row of [x][k]
+  const gpr = o.size / 8; // groups per stored row of [k][x]
+  const G = (o.size * bk) / (8 * T);
+  if (!Number.isInteger(G) || G < 1 || T % per !== 0 || T % gpr !== 0) throw new Error(`sgmat2: no staging map for a ${o.size}x${bk} tile over ${T} threads`);
+  for (let j = 0; j < G; j++) {
     const v = `${o.n}${j}`;
     let x: string, k: string;
     if (!o.kMajor) {
-      x = `tid / ${per}u + ${(128 / per) * j}u`; // bk/8 groups per stored row, rows in x
+      x = `tid / ${per}u + ${(T / per) * j}u`; // bk/8 groups per stored row, rows in x
       k = `(tid % ${per}u) * 8u`;
     } else if (!o.xk) {
-      x = `(tid % 16u) * 8u`; // 16 groups per stored row, rows in k
-      k = `tid / 16u + ${8 * j}u`;
+      x = `(tid % ${gpr}u) * 8u`; // X/8 groups per stored row, rows in k
+      k = `tid / ${gpr}u + ${(T / gpr) * j}u`;
     } else {
       // Transposed staging: consecutive threads take consecutive k (32 lanes: 32 k at bk 32), so
       // their 2-byte stores down a staged column fill different banks; each thread's groups are
       // adjacent in x, so its loads reuse the same 32-byte sectors.
-      x = `((tid / ${bk}u) * ${per}u + ${j}u) * 8u`;
+      x = `((tid / ${bk}u) * ${G}u + ${j}u) * 8u`;
       k = `tid % ${bk}u`;
     }
     decl.push(`  let x${v} = ${x};`, `  let k${v} = ${k};`, `  var w${v} = vec4<u32>();`);
@@ -221,7 +245,8 @@ function indent(lines: string[], n: number): string {
 
 function generate(cfg: Sgmat2Config): Record<string, string | number | boolean> {
   const A = operand('a', cfg), B = operand('b', cfg);
-  const sa = stagingCode(A, cfg.bk), sb = stagingCode(B, cfg.bk);
+  const nsg = subgroups(cfg);
+  const sa = stagingCode(A, cfg.bk, 32 * nsg), sb = stagingCode(B, cfg.bk, 32 * nsg);
   const [loadA, partA] = loadBodies(A);
   const [loadB, partB] = loadBodies(B);
   const aMajor = A.xk ? 'row_major' : 'col_major'; // left matrix rows are r
@@ -324,7 +349,7 @@ function generate(cfg: Sgmat2Config): Record<string, string | number | boolean> 
   }
 
   const nbuf = cfg.double ? 2 : 1;
-  const abuf = stagedSize(cfg.bk, cfg.pad, !A.xk), bbuf = stagedSize(cfg.bk, cfg.pad, !B.xk);
+  const abuf = stagedSize(cfg.bk, cfg.pad, !A.xk, cfg.bm), bbuf = stagedSize(cfg.bk, cfg.pad, !B.xk, cfg.bn);
   const sg = emu
     ? { SG_ARGS: '', SG: '  let sg = tid / 32u;\n  let lane = tid % 32u;' }
     : cfg.syntax === 'subgroup_id'
@@ -336,6 +361,10 @@ function generate(cfg: Sgmat2Config): Record<string, string | number | boolean> 
     A_ELEM: A.vec ? 'vec4<u32>' : 'u32',
     B_ELEM: B.vec ? 'vec4<u32>' : 'u32',
     BK: cfg.bk,
+    BM: cfg.bm,
+    BN: cfg.bn,
+    THREADS: 32 * nsg,
+    CS_SIZE: 256 * nsg,
     C_BF16: cfg.cBf16,
     SA: A.stride,
     SB: B.stride,
@@ -387,8 +416,8 @@ export function sgmat2Gemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulat
     g = { ...g, a: { ...g.a, t: a }, b: { ...g.b, t: b } };
     chunks = planGemm(gpu, g, cap, 128);
   }
-  const def = sgmat2Def(g, resolveConfig(gpu, g, chunks, o));
-  dispatchGemmChunks(gpu, g, def, chunks, { BM: 128, BN: 128 }, accumulate, { bindings: [{ buffer: shifts }] });
+  const cfg = resolveConfig(gpu, g, chunks, o);
+  dispatchGemmChunks(gpu, g, sgmat2Def(g, cfg), chunks, { BM: cfg.bm, BN: cfg.bn }, accumulate, { bindings: [{ buffer: shifts }] });
 }
 
 const TO_F16: KernelDef = {

@@ -89,6 +89,8 @@ describe('matmul sgmat2 (emulated subgroup matrices) vs float64 reference', () =
     { layout: 'dyW', M: 300, N: 262, K: 330, outT: 'f32', cfg: DB, accumulate: true },
     // Prestaged operands (f16 pre-pass with the scales applied there), beyond f16's range.
     { layout: 'xwT', M: 129, N: 256, K: 64, outT: 'f32', cfg: { ...DB, prestage: true }, scale: 3e5 },
+    // 256x128 tile (8 subgroups): both K-major operands staged transposed, odd sizes, a K tail.
+    { layout: 'dyTx', M: 70, N: 300, K: 138, outT: 'f32', cfg: { bk: 16, double: false, tile: '256x128', transposeA: true, transposeB: true } },
   ];
   if (SLOW) {
     for (const layout of ['xwT', 'dyW', 'dyTx'] as const) {
@@ -109,6 +111,14 @@ describe('matmul sgmat2 (emulated subgroup matrices) vs float64 reference', () =
     cases.push({ layout: 'xwT', M: 129, N: 256, K: 64, outT: 'f32', cfg: DB, scale: 3e5 });
     cases.push({ layout: 'xwT', M: 129, N: 256, K: 64, outT: 'f32', cfg: DB, scale: 1e-6 });
     cases.push({ layout: 'xwT', M: 64, N: 64, K: 64, outT: 'f32', cfg: { bk: 16, double: false, pad: 16 } });
+    // 8-subgroup tiles in every layout and staging (single-buffered: lavapipe's 32 KiB).
+    for (const tile of ['256x128', '128x256'] as const) {
+      const T1: Sgmat2Options = { bk: 16, double: false, tile };
+      cases.push({ layout: 'xwT', M: 300, N: 270, K: 136, outT: 'bf16', cfg: T1 });
+      cases.push({ layout: 'dyW', M: 290, N: 262, K: 264, outT: 'f32', cfg: T1, accumulate: true });
+      cases.push({ layout: 'dyW', M: 45, N: 70, K: 98, outT: 'f32', cfg: { ...T1, transposeB: false } });
+      cases.push({ layout: 'dyTx', M: 256, N: 384, K: 272, outT: 'f32', cfg: { ...T1, prestage: true } });
+    }
     // Prestaged: odd sizes in every layout, row chunks of the pre-pass, tiny values.
     for (const layout of ['xwT', 'dyW', 'dyTx'] as const) cases.push({ layout, M: 45, N: 70, K: 98, outT: 'bf16', cfg: { ...DB, prestage: true } });
     cases.push({ layout: 'dyW', M: 45, N: 266, K: 82, outT: 'f32', cfg: { ...DB, prestage: true }, maxBindingBytes: 16384, accumulate: true });
@@ -125,16 +135,18 @@ describe('matmul sgmat2 (emulated subgroup matrices) vs float64 reference', () =
   it('refuses a configuration over the workgroup-memory limit, naming it', async () => {
     const gpu = await getGpu();
     const x = gpu.empty([4, 8], 'bf16', 'x'), w = gpu.empty([8, 8], 'bf16', 'w'), y = gpu.empty([4, 8], 'f32', 'y');
-    const need = smemBytes({ bk: 32, double: true, pad: 8, aKR: false, bKC: false, transposeA: false, transposeB: false });
+    const need = smemBytes({ bk: 32, bm: 128, bn: 128, double: true, pad: 8, aKR: false, bKC: false, transposeA: false, transposeB: false });
     expect(need).toBe(45056); // fits the H200's 48 KiB
     const run = (): void => linear(gpu, x, w, y, { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { emulate: true } });
-    if (gpu.limits.maxComputeWorkgroupStorageSize < need) expect(run).toThrow(/linear: sgmat2 config bk=32 double=true pad=8 needs 45056 bytes/);
+    if (gpu.limits.maxComputeWorkgroupStorageSize < need) expect(run).toThrow(/linear: sgmat2 config 128x128 bk=32 double=true pad=8 needs 45056 bytes/);
+    // 8 subgroups: 256x128 double-buffered at bk 32 is over the H200's 48 KiB too.
+    expect(smemBytes({ bk: 32, bm: 256, bn: 128, double: true, pad: 8, aKR: false, bKC: false, transposeA: false, transposeB: false })).toBe(2 * (256 + 128) * 40 * 2 + 8 * 1024);
     expect(() => linear(gpu, x, w, y, { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { emulate: true, bk: 16, pad: 4 } })).toThrow(/pad 4 must be a multiple of 8/);
   });
 });
 
 describe('sgmat2 kernel generator', () => {
-  const base: Sgmat2Config = { bk: 32, double: true, pad: 8, aKR: false, bKC: false, transposeA: false, transposeB: false, vecA: true, vecB: true, cBf16: true, f16In: false, emulate: false, syntax: 'subgroup_id' };
+  const base: Sgmat2Config = { bk: 32, bm: 128, bn: 128, double: true, pad: 8, aKR: false, bKC: false, transposeA: false, transposeB: false, vecA: true, vecB: true, cBf16: true, f16In: false, emulate: false, syntax: 'subgroup_id' };
   const layouts: [string, Partial<Sgmat2Config>][] = [
     ['linear', {}],
     ['linearBackwardInput', { bKC: true, transposeB: true }],
@@ -171,6 +183,17 @@ describe('sgmat2 kernel generator', () => {
     expect(dyWt.MAIN_LOOP).toContain('subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&Bs, bo + (cs + 16u) * SB + kk, SB)');
     expect(dyWt.SB).toBe(40);
     expect(dyWt.MAIN_LOOP).toContain('Bs[s + 40u] = h0.y;'); // transposed: 8 elements down a staged column
+  });
+
+  it('sizes 8-subgroup tiles: threads, write-out space and staging groups per thread', () => {
+    for (const [bm, bn] of [[256, 128], [128, 256]] as const) {
+      const c = sgmat2Def({ op: 'linear' }, { ...base, bm, bn }).consts as Record<string, string | number>;
+      expect([c.THREADS, c.CS_SIZE, c.BM, c.BN]).toEqual([256, 2048, bm, bn]);
+      // X*bk/(8*256) groups of 8 per thread: 4 for the 256-wide operand, 2 for the other.
+      const groups = (n: 'a' | 'b'): number => (String(c.STAGE_DECL).match(new RegExp(`var w${n}\\d`, 'g')) ?? []).length;
+      expect([groups('a'), groups('b')]).toEqual(bm === 256 ? [4, 2] : [2, 4]);
+    }
+    expect((sgmat2Def({ op: 'linear' }, base).consts as Record<string, number>).THREADS).toBe(128);
   });
 
   it('stages prestaged f16 words without conversion', () => {
