@@ -1,4 +1,4 @@
-// Per-tensor power-of-two scales for the f16 tensor-core GEMM (matmul-sgmat.wgsl): the max-abs of
+// Per-tensor power-of-two scales for the f16 tensor-core kernels (src/ops/f16-stage.ts): the max-abs of
 // a bf16 tensor, reduced in two passes without atomics in global memory (so no buffer needs
 // zeroing between GEMMs recorded back to back): `partial` writes one max per workgroup, `finish`
 // reduces a range of them to an exponent shift s with max * 2^s in [2^14, 2^15) (f16 max 65504).
@@ -45,9 +45,9 @@ fn finish(@builtin(local_invocation_index) lid: u32) {
   }
 }
 
-// Pre-pass for the prestaged tensor-core GEMM (matmul-sgmat2.ts, `prestage`): bf16 words to f16
+// f16 copies for the tensor-core kernels (src/ops/f16-stage.ts recordToF16): bf16 words to f16
 // words scaled by 2^shifts[slot] (power of two: exact for every value f16 holds as a normal), so
-// the GEMM's staging copies f16 words with no conversion. Bandwidth-bound: 4 words per thread.
+// the consumer loads f16 words with no conversion. Bandwidth-bound: 4 words per thread.
 @group(0) @binding(2) var<storage, read_write> f16_out: array<u32>;
 @group(0) @binding(3) var<storage, read> shifts_in: array<i32>;
 

@@ -1,13 +1,9 @@
 // Tensor-core GEMM on subgroup matrices (kernels/matmul-sgmat.wgsl) and the start-up check that
 // lets 'auto' use it only after it agreed with the portable kernel on this device.
-// **(choice)** bf16 -> f16 scaling: a per-tensor power-of-two scale from a max-abs reduction of
-// each operand (two small dispatches each, recorded before the GEMM, no host round trip), so that
-// max|x| * 2^s lies in [2^14, 2^15): nothing overflows f16, and every value above max * 2^-29
-// stays a normal f16 (11 significant bits >= bf16's 8: exact). Smaller values go subnormal or 0,
-// which is below f32 accumulation noise relative to the largest products. The f32 result is
-// scaled back exactly (power-of-two multiplications).
+// bf16 -> f16 with a per-tensor power-of-two scale per operand: src/ops/f16-stage.ts.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
+import { recordShifts } from './f16-stage.js';
 import { dispatchGemmChunks, GEMM_PARAMS, type GemmChunk, type GemmDesc } from './matmul-plan.js';
 import type { Sgmat2Options } from './matmul-sgmat2.js';
 
@@ -20,8 +16,6 @@ interface SgState {
   /** Variant 2 (matmul-sgmat2.ts), checked after v1 by the same comparison. */
   status2: Status;
   syntax: Syntax;
-  partials: GPUBuffer | null;
-  shifts: GPUBuffer | null;
 }
 
 const states = new WeakMap<Gpu, SgState>();
@@ -29,7 +23,7 @@ const states = new WeakMap<Gpu, SgState>();
 function state(gpu: Gpu): SgState {
   let s = states.get(gpu);
   if (!s) {
-    s = { status: 'unavailable', status2: 'unavailable', syntax: 'subgroup_id', partials: null, shifts: null };
+    s = { status: 'unavailable', status2: 'unavailable', syntax: 'subgroup_id' };
     states.set(gpu, s);
   }
   return s;
@@ -48,45 +42,6 @@ export function sgmatSyntax(gpu: Gpu): Syntax {
 /** Whether the device offers f16 x f16 -> f32 16x16x16 subgroup matrices. */
 export function hasF16Config(gpu: Gpu): boolean {
   return gpu.subgroupMatrixConfigs.some((c) => c.componentType === 'f16' && c.resultComponentType === 'f32' && c.M === 16 && c.N === 16 && c.K === 16);
-}
-
-const PARTIALS = 128; // workgroups (partial maxima) per operand chunk
-
-const partialDef: KernelDef = {
-  name: 'matmul_absmax_partial',
-  file: 'matmul-scale.wgsl',
-  entry: 'partial',
-  params: { n_words: 'u32', out_index: 'u32', first: 'u32', count: 'u32', slot: 'u32' },
-};
-const finishDef: KernelDef = { ...partialDef, name: 'matmul_absmax_finish', entry: 'finish' };
-
-/** Record the max-abs reduction of bf16 tensor t into shifts[slot]; partials from `base`. */
-function recordShift(gpu: Gpu, st: SgState, t: Tensor, slot: number, base: number, cap: number): number {
-  const words = Math.ceil(t.numel / 2);
-  const chunks = gpu.rowChunks(words, 4, cap);
-  chunks.forEach((c, i) => {
-    gpu.dispatch(partialDef, {
-      params: { n_words: c.rows, out_index: base + i * PARTIALS, first: 0, count: 0, slot: 0 },
-      bindings: [t.range(c.offset, c.size), { buffer: st.partials! }],
-      workgroups: PARTIALS,
-    });
-  });
-  const count = chunks.length * PARTIALS;
-  gpu.dispatch(finishDef, {
-    params: { n_words: 0, out_index: 0, first: base, count, slot },
-    bindings: [{ buffer: st.partials! }, { buffer: st.shifts! }],
-    workgroups: 1,
-  });
-  return count;
-}
-
-function ensureScratch(gpu: Gpu, st: SgState, partials: number): void {
-  const bytes = partials * 4;
-  if (!st.partials || st.partials.size < bytes) {
-    // A replaced buffer may still be used by recorded work: leave it to the GC, do not destroy.
-    st.partials = gpu.device.createBuffer({ label: 'matmul-partials', size: Math.max(bytes, 64 * 1024), usage: GPUBufferUsage.STORAGE });
-  }
-  st.shifts ??= gpu.device.createBuffer({ label: 'matmul-shifts', size: 256, usage: GPUBufferUsage.STORAGE });
 }
 
 export function sgmatDef(g: GemmDesc, cBf16: boolean, syntax: Syntax): KernelDef {
@@ -140,15 +95,9 @@ function generated(aMajor: string, bMajor: string, syntax: Syntax): Record<strin
 }
 
 /** Record the max-abs reductions of both operands; returns the buffer whose i32 slots 0 and 1 then
- *  hold A's and B's exponent shifts (shared by v1 and v2; reused by every GEMM, which is safe
- *  because recorded work runs in order). */
+ *  hold A's and B's exponent shifts (src/ops/f16-stage.ts; shared by v1 and v2). */
 export function prepareScales(gpu: Gpu, g: GemmDesc, cap: number): GPUBuffer {
-  const st = state(gpu);
-  const partialsFor = (t: Tensor): number => gpu.rowChunks(Math.ceil(t.numel / 2), 4, cap).length * PARTIALS;
-  ensureScratch(gpu, st, partialsFor(g.a.t) + partialsFor(g.b.t));
-  const used = recordShift(gpu, st, g.a.t, 0, 0, cap);
-  recordShift(gpu, st, g.b.t, 1, used, cap);
-  return st.shifts!;
+  return recordShifts(gpu, 'matmul', [g.a.t, g.b.t], cap);
 }
 
 /** Record the subgroup-matrix GEMM over the planned chunks (inputs bf16; out bf16 or f32). */

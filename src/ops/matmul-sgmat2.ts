@@ -5,7 +5,7 @@
 // subgroup-matrix builtins for plain f32 loops over the same workgroup-memory offsets: a test-only
 // form that runs on lavapipe and checks staging, indexing, buffering and write-out.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
-import type { Tensor } from '../gpu/tensor.js';
+import { recordToF16 } from './f16-stage.js';
 import { dispatchGemmChunks, GEMM_PARAMS, planGemm, type GemmChunk, type GemmDesc } from './matmul-plan.js';
 import { prepareScales, sgmatSyntax, type Syntax } from './matmul-sgmat.js';
 
@@ -412,37 +412,10 @@ export function sgmat2Gemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulat
   const shifts = prepareScales(gpu, g, cap);
   if (o.prestage) {
     // Same shapes and byte sizes as the bf16 operands, so the chunk plan has the same structure.
-    const a = prestageF16(gpu, g.a.t, 0, shifts, cap), b = prestageF16(gpu, g.b.t, 1, shifts, cap);
+    const a = recordToF16(gpu, 'matmul-a', g.a.t, shifts, 0, cap), b = recordToF16(gpu, 'matmul-b', g.b.t, shifts, 1, cap);
     g = { ...g, a: { ...g.a, t: a }, b: { ...g.b, t: b } };
     chunks = planGemm(gpu, g, cap, 128);
   }
   const cfg = resolveConfig(gpu, g, chunks, o);
   dispatchGemmChunks(gpu, g, sgmat2Def(g, cfg), chunks, { BM: cfg.bm, BN: cfg.bn }, accumulate, { bindings: [{ buffer: shifts }] });
-}
-
-const TO_F16: KernelDef = {
-  name: 'matmul_to_f16',
-  file: 'matmul-scale.wgsl',
-  entry: 'to_f16',
-  params: { n_words: 'u32', out_index: 'u32', first: 'u32', count: 'u32', slot: 'u32' },
-};
-
-// Per device, one grow-only f16 scratch buffer per operand slot. Reuse by the next GEMM is safe:
-// recorded work runs in order. A replaced buffer may still be used by recorded work: left to the GC.
-const f16Scratch = new WeakMap<Gpu, Tensor[]>();
-
-/** Records t (bf16) * 2^shifts[slot] as f16 into slot's scratch; returns it viewed as t's shape. */
-function prestageF16(gpu: Gpu, t: Tensor, slot: 0 | 1, shifts: GPUBuffer, cap: number): Tensor {
-  let bufs = f16Scratch.get(gpu);
-  if (!bufs) f16Scratch.set(gpu, (bufs = []));
-  if (!bufs[slot] || bufs[slot]!.byteSize < t.byteSize) bufs[slot] = gpu.empty([Math.ceil(t.byteSize / 4) * 2], 'f16', `matmul-f16-${slot}`);
-  const out = bufs[slot]!.view(0, t.shape, `${t.label}.f16`);
-  for (const c of gpu.rowChunks(Math.ceil(t.byteSize / 4), 4, cap)) {
-    gpu.dispatch(TO_F16, {
-      params: { n_words: c.rows, out_index: 0, first: 0, count: 0, slot },
-      bindings: [t.range(c.offset, c.size), out.range(c.offset, c.size), { buffer: shifts }],
-      workgroups: Math.min(2048, Math.ceil(c.rows / 1024)),
-    });
-  }
-  return out;
 }
