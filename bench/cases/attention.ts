@@ -3,11 +3,12 @@
 // forward 2 matmuls x 2 flops x L(L+1)/2 x hd x heads per sequence; backward 2.5x that (5 matmuls,
 // S recomputed once in each of the dQ and dK/dV passes is not counted, as is customary).
 // Each case runs the v1 kernels (the default) and, as `<name>.v2`, the register-tiled v2 kernels
-// (src/ops/attention-v2.ts), so one GPU run compares both.
+// (src/ops/attention-v2.ts), so one GPU run compares both; forward cases also as `<name>.sgmat`
+// (tensor cores, src/ops/attention-sgmat.ts; timed only after checkAttentionSgmat passed).
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import { attentionBackward, attentionForward } from '../../src/ops/attention.js';
-import type { BenchCase, BenchScale } from '../types.js';
+import { attentionBackward, attentionForward, checkAttentionSgmat } from '../../src/ops/attention.js';
+import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 function fill(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -15,11 +16,16 @@ function fill(n: number, seed: number): Float32Array {
   return a;
 }
 
-function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2' = 'v1'): BenchCase {
+function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2' | 'sgmat' = 'v1'): BenchCase {
   return {
     name: variant === 'v1' ? name : `${name}.${variant}`,
     group: 'attention',
     async setup(gpu: Gpu, scale: BenchScale) {
+      if (variant === 'sgmat') {
+        const c = await checkAttentionSgmat(gpu);
+        if (c.status === 'unavailable') throw new BenchUnavailable(c.detail);
+        if (c.status !== 'ok') throw new Error(`attention sgmat rejected: ${c.detail.split('\n').join(' | ')}`);
+      }
       const full = scale === 'full';
       const L = full ? 8192 / nSeq : 256 / nSeq;
       const heads = full ? 40 : 8;
@@ -55,9 +61,13 @@ function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2
   };
 }
 
-export const cases: BenchCase[] = (['v1', 'v2'] as const).flatMap((variant) => [
-  attn('attention.fwd.2seq', 2, false, variant),
-  attn('attention.bwd.2seq', 2, true, variant),
-  attn('attention.fwd.8seq', 8, false, variant),
-  attn('attention.bwd.8seq', 8, true, variant),
-]);
+export const cases: BenchCase[] = [
+  ...(['v1', 'v2'] as const).flatMap((variant) => [
+    attn('attention.fwd.2seq', 2, false, variant),
+    attn('attention.bwd.2seq', 2, true, variant),
+    attn('attention.fwd.8seq', 8, false, variant),
+    attn('attention.bwd.8seq', 8, true, variant),
+  ]),
+  attn('attention.fwd.2seq', 2, false, 'sgmat'),
+  attn('attention.fwd.8seq', 8, false, 'sgmat'),
+];

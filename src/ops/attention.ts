@@ -6,6 +6,7 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { chooseTiles, type AttnTiles } from './attention-tiles.js';
+import { SGMAT_BLOCK, sgmatAttentionForward } from './attention-sgmat.js';
 import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
 
 export type { AttnTiles } from './attention-tiles.js';
@@ -30,7 +31,10 @@ export interface AttnOptions {
   /** Kernel generation: 'v1' (one thread per score column group, bf16 tiles; the default until v2
    *  is measured on a GPU) or 'v2' (register-tiled 4x4 micro-tiles, f32 staging, generated code:
    *  src/ops/attention-v2.ts). v2 needs headDim a multiple of 4*tx (16 at the smallest tiles). */
-  variant?: 'v1' | 'v2';
+  variant?: 'v1' | 'v2' | 'sgmat';
+  /** sgmat (forward only: src/ops/attention-sgmat.ts): run its emulated form, for tests on
+   *  devices without subgroup matrices. */
+  emulate?: boolean;
   /** v1: override the tile sizes (benchmarks, tests); defaults fit the device's workgroup memory. */
   tiles?: Partial<AttnTiles>;
   /** v2: override the thread grid (tiles are 4*ty x 4*tx). */
@@ -142,6 +146,12 @@ export function attentionForward(
   const { heads, kvHeads, hd, scale, T } = checkInputs(op, dims, q, k, v, out, lse);
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
+  if (opts.variant === 'sgmat') {
+    if (!opts.emulate && !(gpu.features.subgroupMatrix && gpu.features.f16)) throw new Error(`${op}: variant 'sgmat' needs f16 subgroup matrices; the device has none`);
+    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, true);
+    sgmatAttentionForward(gpu, { q, k, v, table, nBlocks: n, out, lse, heads, kvHeads, hd, scale }, !!opts.emulate);
+    return;
+  }
   if (opts.variant === 'v2') {
     const c = configV2(gpu, op, hd, opts);
     const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, 4 * c.ty, true);
@@ -225,4 +235,68 @@ export function attentionBackward(
     },
     { params: { heads, kvHeads, scale }, bindings: [q, k, v, dOut, lse, dterm, kb.table, dk, dv], workgroups: [kb.n, kvHeads] },
   );
+}
+
+const sgmatChecks = new WeakMap<Gpu, Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }>>();
+
+/** Whether the tensor-core forward (variant 'sgmat') may be trusted on this device: it compiles and
+ *  agrees with the v1 forward on seeded inputs (packed lengths across block edges, GQA, inputs
+ *  beyond f16's range): out within 2e-2 * max|out| + one bf16 rounding, lse within 1e-3 * (1 +
+ *  |lse|). Run once per device; benchmarks call it before timing the path. */
+export function checkAttentionSgmat(gpu: Gpu): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+  let r = sgmatChecks.get(gpu);
+  if (!r) sgmatChecks.set(gpu, (r = runSgmatCheck(gpu)));
+  return r;
+}
+
+async function runSgmatCheck(gpu: Gpu): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+  if (!gpu.features.subgroupMatrix || !gpu.features.f16 || !gpu.features.subgroups) {
+    return { status: 'unavailable', detail: `device ${gpu.describe()} lacks f16 subgroup matrices or subgroups` };
+  }
+  const lines: string[] = [];
+  let ok = true;
+  const cases = [
+    { lengths: [70, 1, 130], heads: 8, kvHeads: 2, hd: 128, scale: 1 },
+    { lengths: [300], heads: 5, kvHeads: 1, hd: 128, scale: 3e5 },
+  ];
+  for (const [ci, c] of cases.entries()) {
+    const T = c.lengths.reduce((a, b) => a + b, 0);
+    const cu = [0];
+    for (const L of c.lengths) cu.push(cu[cu.length - 1]! + L);
+    const rand = (n: number, seed: number, sc: number): Float32Array => {
+      let x = seed >>> 0;
+      return Float32Array.from({ length: n }, () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 2 * sc);
+    };
+    const q = gpu.upload(rand(T * c.heads * c.hd, 11 + ci, c.scale), [T, c.heads * c.hd], 'bf16', 'chk.q');
+    const k = gpu.upload(rand(T * c.kvHeads * c.hd, 23 + ci, 1 / c.scale), [T, c.kvHeads * c.hd], 'bf16', 'chk.k');
+    const v = gpu.upload(rand(T * c.kvHeads * c.hd, 37 + ci, c.scale), [T, c.kvHeads * c.hd], 'bf16', 'chk.v');
+    const cuT = gpu.upload(cu, [cu.length], 'u32', 'chk.cu');
+    const outs = ['v1', 'sgmat'].map(() => ({ out: gpu.empty([T, c.heads * c.hd], 'bf16', 'chk.out'), lse: gpu.empty([T, c.heads], 'f32', 'chk.lse') }));
+    const dims = { heads: c.heads, kvHeads: c.kvHeads, headDim: c.hd };
+    const seq = { nSeq: c.lengths.length, maxSeqLen: Math.max(...c.lengths) };
+    try {
+      attentionForward(gpu, q, k, v, cuT, outs[0]!.out, outs[0]!.lse, dims, seq, { variant: 'v1' });
+      attentionForward(gpu, q, k, v, cuT, outs[1]!.out, outs[1]!.lse, dims, seq, { variant: 'sgmat' });
+      const [o1, l1, o2, l2] = [await gpu.readF32(outs[0]!.out), await gpu.readF32(outs[0]!.lse), await gpu.readF32(outs[1]!.out), await gpu.readF32(outs[1]!.lse)];
+      let maxO = 0, dO = 0, dL = 0;
+      for (let i = 0; i < o1.length; i++) maxO = Math.max(maxO, Math.abs(o1[i]!));
+      for (let i = 0; i < o1.length; i++) {
+        const d = Math.abs(o1[i]! - o2[i]!) / (2e-2 * maxO + 8e-3 * Math.abs(o1[i]!));
+        if (!(d <= dO)) dO = Number.isNaN(d) ? Infinity : d;
+      }
+      for (let i = 0; i < l1.length; i++) {
+        const d = Math.abs(l1[i]! - l2[i]!) / (1e-3 * (1 + Math.abs(l1[i]!)));
+        if (!(d <= dL)) dL = Number.isNaN(d) ? Infinity : d;
+      }
+      const pass = dO <= 1 && dL <= 1;
+      ok &&= pass;
+      lines.push(`${pass ? 'ok ' : 'BAD'} lengths ${c.lengths.join('/')} heads ${c.heads}/${c.kvHeads} scale ${c.scale}: out ${dO.toFixed(3)}, lse ${dL.toFixed(3)} of tolerance`);
+    } catch (e) {
+      ok = false;
+      lines.push(`BAD lengths ${c.lengths.join('/')}: failed: ${(e instanceof Error ? e.message : String(e)).slice(0, 2000)}`);
+    } finally {
+      for (const t of [q, k, v, cuT, ...outs.flatMap((o) => [o.out, o.lse])]) t.destroy();
+    }
+  }
+  return { status: ok ? 'ok' : 'rejected', detail: lines.join('\n') };
 }

@@ -1,0 +1,156 @@
+// Tensor-core attention forward (kernels/attention-sgmat-fwd.wgsl): f16 subgroup matrices for
+// Q K^T and P V, two passes over the keys (see the kernel's header). This file writes the
+// unrolled subgroup-matrix parts (named matrices, not arrays: see attention-v2.ts) and runs the
+// op: q, k, v to scaled f16 copies (src/ops/f16-stage.ts), the block table, one dispatch.
+// `emulate` swaps the builtins for plain loops over the same memory (tests on lavapipe, which has
+// no subgroup matrices); everything else is the same code.
+// The path is trusted on a device only after checkAttentionSgmat agreed with the v1 kernels there.
+import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { recordShifts, recordToF16, f16Scratch } from './f16-stage.js';
+import { sgmatSyntax, type Syntax } from './matmul-sgmat.js';
+
+export interface SgmatAttnConfig {
+  hd: number;
+  emulate: boolean;
+  syntax: Syntax;
+}
+
+/** Query rows per workgroup and keys per block (the kernel's BR and BC). */
+export const SGMAT_BLOCK = 64;
+
+const mat = (kind: 'left' | 'right' | 'result', t: 'f16' | 'f32'): string => `subgroup_matrix_${kind}<${t}, 16, 16>`;
+
+export function sgmatAttnFwdDef(c: SgmatAttnConfig): KernelDef {
+  if (c.hd % 16 !== 0) throw new Error(`attention sgmat: head dim ${c.hd} must be a multiple of 16`);
+  const DT = c.hd / 16;
+  let consts: Record<string, string | number>;
+  if (c.emulate) {
+    consts = {
+      ENABLES: 'enable f16;\nenable subgroups;',
+      SG_ARGS: '',
+      SG: '  let sg = tid / 32u;\n  let lane = tid % 32u;',
+      EMU_FNS: emuFns(),
+      Q_LOAD: '',
+      S_BLOCK: '    emu_scores(c0, qoff, koff, qStride, kvStride, sbase, lane);',
+      O_DECL: '  var o = array<f32, DT * 8u>();',
+      PV: '    emu_pv(c0, koff, kvStride, pbase, lane, &o);',
+      WRITE_OUT: [
+        '  for (var dt = 0u; dt < DT; dt++) {',
+        '    for (var e = 0u; e < 8u; e++) { Ss[sbase + lr * SS + half * 8u + e] = o[dt * 8u + e]; }',
+        '    workgroupBarrier();',
+        '    write_tile(dt, sbase, lr, half, row, rowOk, h, f);',
+        '    workgroupBarrier();',
+        '  }',
+      ].join('\n'),
+    };
+  } else {
+    const qLoad: string[] = [];
+    for (let i = 0; i < DT; i++) qLoad.push(`  let q${i} = subgroupMatrixLoad<${mat('left', 'f16')}, row_major>(&qh, qoff + ${16 * i}u, qStride);`);
+    const sBlock: string[] = ['    {'];
+    for (let j = 0; j < 4; j++) sBlock.push(`      var s${j} = ${mat('result', 'f32')}();`);
+    for (let i = 0; i < DT; i++) {
+      for (let j = 0; j < 4; j++) {
+        sBlock.push(`      let k${i}_${j} = subgroupMatrixLoad<${mat('right', 'f16')}, col_major>(&kh, (c0 + ${16 * j}u) * kvStride + koff + ${16 * i}u, kvStride);`);
+        sBlock.push(`      s${j} = subgroupMatrixMultiplyAccumulate(q${i}, k${i}_${j}, s${j});`);
+      }
+    }
+    for (let j = 0; j < 4; j++) sBlock.push(`      subgroupMatrixStore<row_major>(&Ss, sbase + ${16 * j}u, s${j}, SS);`);
+    sBlock.push('    }');
+    const oDecl: string[] = [];
+    for (let d = 0; d < DT; d++) oDecl.push(`  var o${d} = ${mat('result', 'f32')}();`);
+    const pv: string[] = [];
+    for (let kt = 0; kt < 4; kt++) {
+      pv.push(`    let p${kt} = subgroupMatrixLoad<${mat('left', 'f16')}, row_major>(&Ps, pbase + ${16 * kt}u, PS);`);
+      for (let d = 0; d < DT; d++) {
+        pv.push(`    let v${kt}_${d} = subgroupMatrixLoad<${mat('right', 'f16')}, row_major>(&vh, (c0 + ${16 * kt}u) * kvStride + koff + ${16 * d}u, kvStride);`);
+        pv.push(`    o${d} = subgroupMatrixMultiplyAccumulate(p${kt}, v${kt}_${d}, o${d});`);
+      }
+    }
+    const writeOut: string[] = [];
+    for (let d = 0; d < DT; d++) {
+      writeOut.push(
+        `  subgroupMatrixStore<row_major>(&Ss, sbase, o${d}, SS);`,
+        '  workgroupBarrier();',
+        `  write_tile(${d}u, sbase, lr, half, row, rowOk, h, f);`,
+        '  workgroupBarrier();',
+      );
+    }
+    consts = {
+      ENABLES: 'enable f16;\nenable subgroups;\nenable chromium_experimental_subgroup_matrix;',
+      ...(c.syntax === 'subgroup_id'
+        ? { SG_ARGS: ', @builtin(subgroup_id) sg: u32, @builtin(subgroup_invocation_id) lane: u32', SG: '' }
+        : { SG_ARGS: ', @builtin(subgroup_invocation_id) lane: u32', SG: '  let sg = subgroupBroadcastFirst(tid / 32u);' }),
+      EMU_FNS: '',
+      Q_LOAD: qLoad.join('\n'),
+      S_BLOCK: sBlock.join('\n'),
+      O_DECL: oDecl.join('\n'),
+      PV: pv.join('\n'),
+      WRITE_OUT: writeOut.join('\n'),
+    };
+  }
+  return {
+    name: `attn_fwd_sgmat${c.emulate ? '_emulated' : ''}`,
+    file: 'attention-sgmat-fwd.wgsl',
+    entry: 'attn_fwd',
+    consts: { HD: c.hd, ...consts },
+    params: { heads: 'u32', kvHeads: 'u32', scale: 'f32' },
+  };
+}
+
+/** The emulated matrix parts: each lane computes its 8 entries (row lane/2, columns (lane%2)*8..+7)
+ *  of each 16x16 tile straight from memory. */
+function emuFns(): string {
+  return `fn emu_scores(c0: u32, qoff: u32, koff: u32, qStride: u32, kvStride: u32, sbase: u32, lane: u32) {
+  let r = lane / 2u;
+  for (var j = 0u; j < 4u; j++) {
+    for (var e = 0u; e < 8u; e++) {
+      let key = c0 + 16u * j + (lane % 2u) * 8u + e;
+      var s = 0.0;
+      for (var d = 0u; d < HD; d++) { s += f32(qh[qoff + r * qStride + d]) * f32(kh[key * kvStride + koff + d]); }
+      Ss[sbase + r * SS + 16u * j + (lane % 2u) * 8u + e] = s;
+    }
+  }
+}
+fn emu_pv(c0: u32, koff: u32, kvStride: u32, pbase: u32, lane: u32, o: ptr<function, array<f32, DT * 8u>>) {
+  let r = lane / 2u;
+  for (var dt = 0u; dt < DT; dt++) {
+    for (var e = 0u; e < 8u; e++) {
+      var s = 0.0;
+      for (var c = 0u; c < BC; c++) { s += f32(Ps[pbase + r * PS + c]) * f32(vh[(c0 + c) * kvStride + koff + 16u * dt + (lane % 2u) * 8u + e]); }
+      (*o)[dt * 8u + e] += s;
+    }
+  }
+}`;
+}
+
+export interface SgmatAttnArgs {
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  table: Tensor;
+  nBlocks: number;
+  out: Tensor;
+  lse: Tensor;
+  heads: number;
+  kvHeads: number;
+  hd: number;
+  scale: number;
+}
+
+/** Records q, k, v to scaled f16 (with BC zero rows after each) and the tensor-core forward. */
+export function sgmatAttentionForward(gpu: Gpu, a: SgmatAttnArgs, emulate: boolean): void {
+  const cap = gpu.maxBinding;
+  const shifts = recordShifts(gpu, 'attention', [a.q, a.k, a.v], cap);
+  const tail = (t: Tensor): number => SGMAT_BLOCK * t.shape[1]! * 2;
+  recordToF16(gpu, 'attn-q', a.q, shifts, 0, cap, tail(a.q));
+  recordToF16(gpu, 'attn-k', a.k, shifts, 1, cap, tail(a.k));
+  recordToF16(gpu, 'attn-v', a.v, shifts, 2, cap, tail(a.v));
+  // Whole scratch buffers: the kernel's edge tiles read into the zeroed rows past the tensors.
+  const def = sgmatAttnFwdDef({ hd: a.hd, emulate, syntax: sgmatSyntax(gpu) });
+  gpu.dispatch(def, {
+    params: { heads: a.heads, kvHeads: a.kvHeads, scale: a.scale },
+    bindings: [f16Scratch(gpu, 'attn-q'), f16Scratch(gpu, 'attn-k'), f16Scratch(gpu, 'attn-v'), a.table, a.out, a.lse, { buffer: shifts }],
+    workgroups: [a.nBlocks, a.heads],
+  });
+}
