@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { attentionForward } from '../../src/ops/attention.js';
+import { sgmatAttnFwdDef } from '../../src/ops/attention-sgmat.js';
 import * as ref from '../../src/ops/ref/index.js';
 import { expectClose } from '../gpu/util.js';
 
@@ -64,5 +65,24 @@ describe('attention sgmat forward (emulated subgroup matrices) vs float64 refere
     expect(() => attentionForward(gpu, t(32), t(32), t(32), cu, t(32), gpu.empty([4, 1], 'f32'), { heads: 1, kvHeads: 1, headDim: 32 }, { nSeq: 1, maxSeqLen: 4 }, { variant: 'sgmat' })).toThrow(
       /variant 'sgmat' needs f16 subgroup matrices/,
     );
+  });
+
+  it('generates the real kernel with HD/16 Q matrices and 4*HD/16 multiplies per product', () => {
+    for (const hd of [32, 128]) {
+      const c = sgmatAttnFwdDef({ hd, emulate: false, syntax: 'subgroup_id' }).consts as Record<string, string>;
+      const n = (s: string, re: RegExp): number => s.match(re)?.length ?? 0;
+      const DT = hd / 16;
+      expect(n(c.Q_LOAD!, /subgroupMatrixLoad<subgroup_matrix_left/g)).toBe(DT);
+      expect(n(c.S_BLOCK!, /subgroupMatrixMultiplyAccumulate/g)).toBe(4 * DT);
+      expect(n(c.S_BLOCK!, /col_major>\(&kh,/g)).toBe(4 * DT); // K^T: K rows read as columns
+      expect(n(c.S_BLOCK!, /subgroupMatrixStore/g)).toBe(4);
+      expect(n(c.PV!, /subgroupMatrixMultiplyAccumulate/g)).toBe(4 * DT);
+      expect(n(c.PV!, /row_major>\(&Ps,/g)).toBe(4);
+      expect(n(c.PV!, /row_major>\(&vh,/g)).toBe(4 * DT);
+      expect(n(c.WRITE_OUT!, /subgroupMatrixStore/g)).toBe(DT);
+      expect(c.ENABLES).toContain('chromium_experimental_subgroup_matrix');
+      const emu = sgmatAttnFwdDef({ hd, emulate: true, syntax: 'subgroup_id' }).consts as Record<string, string>;
+      expect(Object.values(emu).join('\n')).not.toContain('subgroupMatrix');
+    }
   });
 });
