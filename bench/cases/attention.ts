@@ -3,8 +3,8 @@
 // forward 2 matmuls x 2 flops x L(L+1)/2 x hd x heads per sequence; backward 2.5x that (5 matmuls,
 // S recomputed once in each of the dQ and dK/dV passes is not counted, as is customary).
 // Each case runs the v1 kernels (the default) and, as `<name>.v2`, the register-tiled v2 kernels
-// (src/ops/attention-v2.ts), so one GPU run compares both; forward cases also as `<name>.sgmat`
-// (tensor cores, src/ops/attention-sgmat.ts; timed only after checkAttentionSgmat passed).
+// (src/ops/attention-v2.ts), so one GPU run compares both; and as `<name>.sgmat` (tensor cores,
+// src/ops/attention-sgmat.ts; timed only after checkAttentionSgmat passed on the device).
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
 import { attentionBackward, attentionForward, checkAttentionSgmat } from '../../src/ops/attention.js';
@@ -69,5 +69,7 @@ export const cases: BenchCase[] = [
     attn('attention.bwd.8seq', 8, true, variant),
   ]),
   attn('attention.fwd.2seq', 2, false, 'sgmat'),
+  attn('attention.bwd.2seq', 2, true, 'sgmat'),
   attn('attention.fwd.8seq', 8, false, 'sgmat'),
+  attn('attention.bwd.8seq', 8, true, 'sgmat'),
 ];

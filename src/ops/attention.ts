@@ -6,7 +6,7 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { chooseTiles, type AttnTiles } from './attention-tiles.js';
-import { SGMAT_BLOCK, sgmatAttentionForward } from './attention-sgmat.js';
+import { SGMAT_BLOCK, sgmatAttentionBackward, sgmatAttentionForward } from './attention-sgmat.js';
 import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
 
 export type { AttnTiles } from './attention-tiles.js';
@@ -32,8 +32,8 @@ export interface AttnOptions {
    *  is measured on a GPU) or 'v2' (register-tiled 4x4 micro-tiles, f32 staging, generated code:
    *  src/ops/attention-v2.ts). v2 needs headDim a multiple of 4*tx (16 at the smallest tiles). */
   variant?: 'v1' | 'v2' | 'sgmat';
-  /** sgmat (forward only: src/ops/attention-sgmat.ts): run its emulated form, for tests on
-   *  devices without subgroup matrices. */
+  /** sgmat (src/ops/attention-sgmat.ts): run its emulated form, for tests on devices without
+   *  subgroup matrices. */
   emulate?: boolean;
   /** v1: override the tile sizes (benchmarks, tests); defaults fit the device's workgroup memory. */
   tiles?: Partial<AttnTiles>;
@@ -195,8 +195,9 @@ export function attentionBackward(
   if (dk.dtype !== dv.dtype) throw new Error(`${op}: dk ${dk.describe()} and dv ${dv.describe()} must share a dtype`);
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
+  if (opts.variant === 'sgmat' && !opts.emulate && !(gpu.features.subgroupMatrix && gpu.features.f16)) throw new Error(`${op}: variant 'sgmat' needs f16 subgroup matrices; the device has none`);
   const v2 = opts.variant === 'v2' ? configV2(gpu, op, hd, opts) : null;
-  const t = v2 ? null : chooseTiles(gpu, hd, opts.tiles);
+  const t = v2 || opts.variant === 'sgmat' ? null : chooseTiles(gpu, hd, opts.tiles);
 
   const dterm = scratchTensor(gpu, 'D', T * heads, 'f32');
   gpu.dispatch(
@@ -204,6 +205,16 @@ export function attentionBackward(
     { params: { n: T * heads }, bindings: [dOut, out, dterm], workgroups: Math.ceil((T * heads) / 64) },
   );
 
+  if (opts.variant === 'sgmat') {
+    const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, true);
+    const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, false);
+    sgmatAttentionBackward(
+      gpu,
+      { q, k, v, dOut, lse, dterm, qTable: qb.table, qBlocks: qb.n, kTable: kb.table, kBlocks: kb.n, dq, dk, dv, heads, kvHeads, hd, scale },
+      !!opts.emulate,
+    );
+    return;
+  }
   if (v2) {
     const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, 4 * v2.ty, true);
     gpu.dispatch(dqDefV2(v2, dq.dtype === 'f32'), { params: { heads, kvHeads, scale }, bindings: [q, k, v, dOut, lse, dterm, qb.table, dq], workgroups: [qb.n, heads] });
@@ -239,18 +250,19 @@ export function attentionBackward(
 
 const sgmatChecks = new WeakMap<Gpu, Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }>>();
 
-/** Whether the tensor-core forward (variant 'sgmat') may be trusted on this device: it compiles and
- *  agrees with the v1 forward on seeded inputs (packed lengths across block edges, GQA, inputs
- *  beyond f16's range): out within 2e-2 * max|out| + one bf16 rounding, lse within 1e-3 * (1 +
- *  |lse|). Run once per device; benchmarks call it before timing the path. */
-export function checkAttentionSgmat(gpu: Gpu): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+/** Whether the tensor-core kernels (variant 'sgmat') may be trusted on this device: they compile
+ *  and agree with v1 on seeded inputs (packed lengths across block edges, GQA, inputs beyond f16's
+ *  range): out and each gradient within 2e-2 * max|v1| + 8e-3 |v1|, lse within 1e-3 (1 + |lse|).
+ *  Run once per device; benchmarks call it before timing the path. */
+export function checkAttentionSgmat(gpu: Gpu, opts: { emulate?: boolean } = {}): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+  if (opts.emulate) return runSgmatCheck(gpu, true); // tests of the check itself, never cached
   let r = sgmatChecks.get(gpu);
-  if (!r) sgmatChecks.set(gpu, (r = runSgmatCheck(gpu)));
+  if (!r) sgmatChecks.set(gpu, (r = runSgmatCheck(gpu, false)));
   return r;
 }
 
-async function runSgmatCheck(gpu: Gpu): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
-  if (!gpu.features.subgroupMatrix || !gpu.features.f16 || !gpu.features.subgroups) {
+async function runSgmatCheck(gpu: Gpu, emulate: boolean): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+  if (!(emulate || gpu.features.subgroupMatrix) || !gpu.features.f16 || !gpu.features.subgroups) {
     return { status: 'unavailable', detail: `device ${gpu.describe()} lacks f16 subgroup matrices or subgroups` };
   }
   const lines: string[] = [];
@@ -271,31 +283,48 @@ async function runSgmatCheck(gpu: Gpu): Promise<{ status: 'unavailable' | 'ok' |
     const k = gpu.upload(rand(T * c.kvHeads * c.hd, 23 + ci, 1 / c.scale), [T, c.kvHeads * c.hd], 'bf16', 'chk.k');
     const v = gpu.upload(rand(T * c.kvHeads * c.hd, 37 + ci, c.scale), [T, c.kvHeads * c.hd], 'bf16', 'chk.v');
     const cuT = gpu.upload(cu, [cu.length], 'u32', 'chk.cu');
-    const outs = ['v1', 'sgmat'].map(() => ({ out: gpu.empty([T, c.heads * c.hd], 'bf16', 'chk.out'), lse: gpu.empty([T, c.heads], 'f32', 'chk.lse') }));
+    const dOut = gpu.upload(rand(T * c.heads * c.hd, 41 + ci, 1 / c.scale), [T, c.heads * c.hd], 'bf16', 'chk.dout');
+    const outs = ['v1', 'sgmat'].map(() => ({
+      out: gpu.empty([T, c.heads * c.hd], 'bf16', 'chk.out'),
+      lse: gpu.empty([T, c.heads], 'f32', 'chk.lse'),
+      dq: gpu.empty([T, c.heads * c.hd], 'f32', 'chk.dq'),
+      dk: gpu.empty([T, c.kvHeads * c.hd], 'f32', 'chk.dk'),
+      dv: gpu.empty([T, c.kvHeads * c.hd], 'f32', 'chk.dv'),
+    }));
     const dims = { heads: c.heads, kvHeads: c.kvHeads, headDim: c.hd };
     const seq = { nSeq: c.lengths.length, maxSeqLen: Math.max(...c.lengths) };
     try {
-      attentionForward(gpu, q, k, v, cuT, outs[0]!.out, outs[0]!.lse, dims, seq, { variant: 'v1' });
-      attentionForward(gpu, q, k, v, cuT, outs[1]!.out, outs[1]!.lse, dims, seq, { variant: 'sgmat' });
-      const [o1, l1, o2, l2] = [await gpu.readF32(outs[0]!.out), await gpu.readF32(outs[0]!.lse), await gpu.readF32(outs[1]!.out), await gpu.readF32(outs[1]!.lse)];
-      let maxO = 0, dO = 0, dL = 0;
-      for (let i = 0; i < o1.length; i++) maxO = Math.max(maxO, Math.abs(o1[i]!));
-      for (let i = 0; i < o1.length; i++) {
-        const d = Math.abs(o1[i]! - o2[i]!) / (2e-2 * maxO + 8e-3 * Math.abs(o1[i]!));
-        if (!(d <= dO)) dO = Number.isNaN(d) ? Infinity : d;
+      for (const [i, variant] of (['v1', 'sgmat'] as const).entries()) {
+        const o = outs[i]!;
+        attentionForward(gpu, q, k, v, cuT, o.out, o.lse, dims, seq, { variant, emulate });
+        // Both backwards from v1's forward: only the backward differs.
+        attentionBackward(gpu, dOut, q, k, v, outs[0]!.out, outs[0]!.lse, cuT, o.dq, o.dk, o.dv, dims, seq, { variant, emulate });
       }
+      const worst = async (name: 'out' | 'dq' | 'dk' | 'dv'): Promise<number> => {
+        const [a, b] = [await gpu.readF32(outs[0]![name]), await gpu.readF32(outs[1]![name])];
+        let max = 0, w = 0;
+        for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]!));
+        for (let i = 0; i < a.length; i++) {
+          const d = Math.abs(a[i]! - b[i]!) / (2e-2 * max + 8e-3 * Math.abs(a[i]!) + 1e-30);
+          if (!(d <= w)) w = Number.isNaN(d) ? Infinity : d;
+        }
+        return w;
+      };
+      const [l1, l2] = [await gpu.readF32(outs[0]!.lse), await gpu.readF32(outs[1]!.lse)];
+      let dL = 0;
       for (let i = 0; i < l1.length; i++) {
         const d = Math.abs(l1[i]! - l2[i]!) / (1e-3 * (1 + Math.abs(l1[i]!)));
         if (!(d <= dL)) dL = Number.isNaN(d) ? Infinity : d;
       }
-      const pass = dO <= 1 && dL <= 1;
+      const w = { out: await worst('out'), lse: dL, dq: await worst('dq'), dk: await worst('dk'), dv: await worst('dv') };
+      const pass = Object.values(w).every((x) => x <= 1);
       ok &&= pass;
-      lines.push(`${pass ? 'ok ' : 'BAD'} lengths ${c.lengths.join('/')} heads ${c.heads}/${c.kvHeads} scale ${c.scale}: out ${dO.toFixed(3)}, lse ${dL.toFixed(3)} of tolerance`);
+      lines.push(`${pass ? 'ok ' : 'BAD'} lengths ${c.lengths.join('/')} heads ${c.heads}/${c.kvHeads} scale ${c.scale}: ${Object.entries(w).map(([k, x]) => `${k} ${x.toFixed(3)}`).join(', ')} of tolerance`);
     } catch (e) {
       ok = false;
       lines.push(`BAD lengths ${c.lengths.join('/')}: failed: ${(e instanceof Error ? e.message : String(e)).slice(0, 2000)}`);
     } finally {
-      for (const t of [q, k, v, cuT, ...outs.flatMap((o) => [o.out, o.lse])]) t.destroy();
+      for (const t of [q, k, v, dOut, cuT, ...outs.flatMap((o) => Object.values(o))]) t.destroy();
     }
   }
   return { status: ok ? 'ok' : 'rejected', detail: lines.join('\n') };

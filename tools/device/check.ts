@@ -20,8 +20,8 @@ async function main(): Promise<void> {
   const v2 = (paths as { sgmat2?: string }).sgmat2 ?? 'unavailable';
   checks.push({ name: 'matmul subgroup-matrix v2 vs portable', ok: v2 !== 'rejected', detail: v2 });
   const attn = await checkAttentionSgmat(gpu).catch((e: unknown) => ({ status: 'rejected' as const, detail: String(e) }));
-  console.log(`attention tensor-core forward: ${attn.status} ${attn.detail}`);
-  checks.push({ name: 'attention sgmat forward vs v1', ok: attn.status !== 'rejected', detail: `${attn.status}: ${attn.detail}` });
+  console.log(`attention tensor-core kernels: ${attn.status} ${attn.detail}`);
+  checks.push({ name: 'attention sgmat forward and backward vs v1', ok: attn.status !== 'rejected', detail: `${attn.status}: ${attn.detail}` });
   const results = await runAll(console.log);
   for (const r of results) checks.push({ name: r.name, ok: r.ok, detail: r.ok ? `${r.ms.toFixed(0)} ms` : (r.error ?? 'failed') });
   const failed = checks.filter((c) => !c.ok).length;
