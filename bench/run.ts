@@ -34,6 +34,8 @@ export interface BenchReport {
 
 interface Args {
   names: string[];
+  /** Cases whose name contains any of these are left out (--skip, repeatable). */
+  skip?: string[];
   json?: string;
   scale?: BenchScale;
   reps?: number;
@@ -49,6 +51,7 @@ function parseArgs(argv: string[]): Args {
       if (s !== 'full' && s !== 'small') throw new Error(`--scale must be full or small, got ${s}`);
       a.scale = s;
     } else if (x === '--reps') a.reps = Number(argv[++i]);
+    else if (x === '--skip') (a.skip ??= []).push(argv[++i]!);
     else if (x.startsWith('--')) throw new Error(`unknown flag ${x}`);
     else a.names.push(x);
   }
@@ -90,7 +93,7 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
   const scale: BenchScale = args.scale ?? (gpu.isSoftware ? 'small' : 'full');
   const reps = args.reps ?? (scale === 'small' ? 2 : 10);
   const all = await loadCases();
-  const wanted = all.filter((c) => args.names.length === 0 || args.names.some((n) => c.name.includes(n) || c.group === n));
+  const wanted = all.filter((c) => (args.names.length === 0 || args.names.some((n) => c.name.includes(n) || c.group === n)) && !(args.skip ?? []).some((s) => c.name.includes(s)));
   if (wanted.length === 0) throw new Error(`no bench case matches ${args.names.join(' ')}; cases: ${all.map((c) => c.name).join(', ')}`);
   // The ceilings run first, always: every fraction below is against this run's own numbers.
   const ceilingCases = all.filter((c) => c.group === 'ceiling' && !wanted.includes(c));

@@ -28,4 +28,11 @@ describe('bench', () => {
     for (const fam of families) expect(names.some((n) => n.startsWith(alias[fam] ?? fam)), `no bench case for ${fam}`).toBe(true);
     expect(report.ceilings.copyGBs).toBeGreaterThan(0);
   });
+
+  it('selects cases by name and leaves out --skip ones', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'out.json');
+    execFileSync('npx', ['tsx', 'bench/run.ts', 'sample', '--skip', 'topp', '--json', out, '--reps', '1'], { stdio: 'pipe' });
+    const names = (JSON.parse(readFileSync(out, 'utf8')) as BenchReport).results.map((r) => r.name);
+    expect(names).toEqual(['copy.ceiling', 'sample.greedy']);
+  });
 });
