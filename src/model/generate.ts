@@ -170,7 +170,7 @@ export class Generator {
       model.trunk({ T, ids: temps.ids, positions: temps.positions }, (a, l) => {
         copyRows(this.gpu, a.kr, temps.iota, this.cache.k[l]!, temps.cacheRows, T);
         copyRows(this.gpu, a.v, temps.iota, this.cache.v[l]!, temps.cacheRows, T);
-        attentionForward(this.gpu, a.qr, a.kr, a.v, temps.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen });
+        attentionForward(this.gpu, a.qr, a.kr, a.v, temps.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen }, model.kernels?.attention);
       });
       return await this.sampleLast(T, temps.last, temps.iota, seqs);
     } finally {
@@ -251,7 +251,7 @@ export async function fullForwardLastLogits(model: Qwen3Model, seqs: readonly (r
   try {
     const dims = { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim };
     model.trunk({ T, ids: t.ids, positions: t.positions }, (a) =>
-      attentionForward(gpu, a.qr, a.kr, a.v, t.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen: Math.max(...seqs.map((s) => s.length)) }),
+      attentionForward(gpu, a.qr, a.kr, a.v, t.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen: Math.max(...seqs.map((s) => s.length)) }, model.kernels?.attention),
     );
     model.finalNorm(T);
     copyRows(gpu, model.activations(T).heads(T).nf, t.last, t.rows, t.iota, seqs.length);

@@ -15,7 +15,7 @@ import { rmsnormBackward, rmsnormForward } from '../ops/rmsnorm.js';
 import type { Qwen3Config } from './config.js';
 import { Activations, type LayerFwdActs } from './qwen3-activations.js';
 import { type BatchTensors, type PackedBatch, uploadBatch, validateBatch } from './qwen3-batch.js';
-import { type LayerBwdCtx, type LayerCtx, type LayerGrads, layerBackward, layerForward } from './qwen3-layer.js';
+import { type LayerBwdCtx, type LayerCtx, type LayerGrads, type LayerKernels, layerBackward, layerForward } from './qwen3-layer.js';
 import {
   EMBED_NAME,
   FINAL_NORM_NAME,
@@ -30,6 +30,8 @@ import {
 export interface ModelOptions {
   /** Activation buffers are sized for this many tokens up front (they grow on demand). */
   maxTokens?: number;
+  /** Kernel variants of the layers' GEMMs and training attention (default: the measured ones). */
+  kernels?: LayerKernels;
 }
 
 export interface ForwardResult {
@@ -62,6 +64,11 @@ export class Qwen3Model {
     readonly weights: Qwen3Weights,
     private readonly opts: ModelOptions = {},
   ) {}
+
+  /** The kernel variants this model runs (ModelOptions.kernels). */
+  get kernels(): LayerKernels | undefined {
+    return this.opts.kernels;
+  }
 
   /** Loads config.json and the safetensors weights of a HF directory (bf16 on the GPU). */
   static async load(gpu: Gpu, dir: string, opts: ModelOptions = {}): Promise<Qwen3Model> {
@@ -104,7 +111,7 @@ export class Qwen3Model {
     const { T } = input;
     const acts = this.activations(T);
     this.current = null;
-    const ctx: LayerCtx = { gpu: this.gpu, cfg: this.config, T, positions: input.positions, attend };
+    const ctx: LayerCtx = { gpu: this.gpu, cfg: this.config, T, positions: input.positions, attend, kernels: this.opts.kernels };
     embeddingForward(this.gpu, input.ids, this.weights.embed, acts.x(0, T));
     const a = acts.layerForward(T);
     for (let l = 0; l < this.config.num_hidden_layers; l++) layerForward(ctx, l, this.weights.layers[l]!, acts.x(l, T), a, acts.x(l + 1, T));
@@ -127,7 +134,12 @@ export class Qwen3Model {
   private packedAttend(bt: BatchTensors): (a: LayerFwdActs) => void {
     const c = this.config;
     return (a) =>
-      attentionForward(this.gpu, a.qr, a.kr, a.v, bt.cuSeqlens, a.attn, a.lse, { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim }, { nSeq: bt.nSeq, maxSeqLen: bt.maxSeqLen });
+      attentionForward(
+        this.gpu, a.qr, a.kr, a.v, bt.cuSeqlens, a.attn, a.lse,
+        { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim },
+        { nSeq: bt.nSeq, maxSeqLen: bt.maxSeqLen },
+        this.opts.kernels?.attention,
+      );
   }
 
   /** Records the whole forward (trunk, final norm, lm_head) of a packed batch; results stay on the
@@ -207,6 +219,7 @@ export class Qwen3Model {
       T,
       positions: bt.positions,
       attend: this.packedAttend(bt),
+      kernels: this.opts.kernels,
       cuSeqlens: bt.cuSeqlens,
       seqInfo: { nSeq: bt.nSeq, maxSeqLen: bt.maxSeqLen },
     };
@@ -222,10 +235,21 @@ export class Qwen3Model {
     embeddingBackward(gpu, bt.ids, b.dres, grad(EMBED_NAME), { hostIds: bt.hostIds });
   }
 
-  destroy(): void {
+  /** Frees everything but the weights: activations, gradients, the last batch (after submitting
+   *  what was recorded, which may still use them). Another model may then share the weights. */
+  releaseActivations(): void {
+    this.gpu.flush();
     this.lastBt?.destroy();
     this.acts?.destroy();
     for (const g of this.gradMap?.values() ?? []) g.destroy();
+    this.lastBt = null;
+    this.acts = null;
+    this.gradMap = null;
+    this.current = null;
+  }
+
+  destroy(): void {
+    this.releaseActivations();
     for (const w of this.weights.byName.values()) w.destroy();
   }
 }
