@@ -99,7 +99,8 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
   const ceilingCases = all.filter((c) => c.group === 'ceiling' && !wanted.includes(c));
   log(`bench on ${gpu.describe()} (${scale} shapes, ${reps} reps, ${gpu.features.timestamps ? 'GPU timestamps' : 'wall clock'})`);
   const results: BenchResult[] = [];
-  for (const c of [...ceilingCases, ...wanted]) {
+  const ordered = [...wanted.filter((c) => !c.experimental), ...wanted.filter((c) => c.experimental)];
+  for (const c of [...ceilingCases, ...ordered]) {
     let r: BenchResult;
     try {
       r = await timeCase(gpu, c, scale, reps);

@@ -23,6 +23,9 @@ export interface BenchInstance {
 
 export interface BenchCase {
   name: string;
+  /** Not yet run on a GPU (unmeasured kernel variants): such cases run after all others, so a
+   *  device lost in one of them cannot cost the measured ones. */
+  experimental?: boolean;
   /** Family, e.g. "gemm", "attention", "norm", "optimizer". */
   group: string;
   setup(gpu: Gpu, scale: BenchScale): Promise<BenchInstance>;

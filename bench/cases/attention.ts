@@ -20,6 +20,7 @@ function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2
   return {
     name: variant === 'v1' ? name : `${name}.${variant}`,
     group: 'attention',
+    experimental: variant !== 'v1',
     async setup(gpu: Gpu, scale: BenchScale) {
       if (variant === 'sgmat') {
         const c = await checkAttentionSgmat(gpu);

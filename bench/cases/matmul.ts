@@ -71,9 +71,10 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
   return {
     name: `matmul.${layout}.${name}.${path}`,
     group: 'gemm',
+    experimental: path.startsWith('sgmat2'),
     async setup(gpu, scale) {
       if (path !== 'portable') {
-        if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu));
+        if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu, { v2: true }));
         const r = await checked.get(gpu)!;
         const status = path === 'sgmat' ? r.subgroupMatrix : r.sgmat2;
         const lines = r.detail.split('\n');

@@ -183,8 +183,9 @@ function defaultTile(gpu: Gpu, g: GemmDesc): 64 | 128 {
  *  ones that are not tile multiples, all three layouts) and enable it for 'auto' only if they agree.
  *  'unavailable': no f16 subgroup matrices on this device; 'rejected': compile error or mismatch
  *  (detail says which). Never throws for a kernel problem: the portable path stays in use.
- *  `sgmat2`: the same verdict for the v2 kernel (its configurations used by the benchmarks), which
- *  'auto' uses only with sgmatVariant 'v2'; it never changes the v1 verdict. */
-export async function checkMatmulPaths(gpu: Gpu): Promise<{ subgroupMatrix: 'unavailable' | 'ok' | 'rejected'; sgmat2: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
-  return checkSubgroupMatrix(gpu, { linear, linearBackwardInput, linearBackwardWeight });
+ *  `sgmat2`: with `v2`, the same verdict for the v2 kernel (its configurations used by the
+ *  benchmarks), which 'auto' uses only with sgmatVariant 'v2'; it never changes the v1 verdict.
+ *  Without `v2` (model loads) v2 is not run and stays 'unavailable'. */
+export async function checkMatmulPaths(gpu: Gpu, opts: { v2?: boolean } = {}): Promise<{ subgroupMatrix: 'unavailable' | 'ok' | 'rejected'; sgmat2: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
+  return checkSubgroupMatrix(gpu, { linear, linearBackwardInput, linearBackwardWeight }, !!opts.v2);
 }

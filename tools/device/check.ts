@@ -14,16 +14,17 @@ async function main(): Promise<void> {
   console.log(`device: ${gpu.describe()} | maxBinding ${gpu.maxBinding} | subgroup matrix ${gpu.features.subgroupMatrix}`);
   const checks: { name: string; ok: boolean; detail: string }[] = [];
   const t0 = performance.now();
-  const paths = await checkMatmulPaths(gpu).catch((e: unknown) => ({ subgroupMatrix: 'rejected' as const, detail: String(e) }));
+  const paths = await checkMatmulPaths(gpu, { v2: true }).catch((e: unknown) => ({ subgroupMatrix: 'rejected' as const, detail: String(e) }));
   console.log(`matmul tensor-core path: ${paths.subgroupMatrix} ${paths.detail}`);
   checks.push({ name: 'matmul subgroup-matrix path vs portable', ok: paths.subgroupMatrix !== 'rejected', detail: `${paths.subgroupMatrix}: ${paths.detail}` });
   const v2 = (paths as { sgmat2?: string }).sgmat2 ?? 'unavailable';
   checks.push({ name: 'matmul subgroup-matrix v2 vs portable', ok: v2 !== 'rejected', detail: v2 });
+  const results = await runAll(console.log);
+  for (const r of results) checks.push({ name: r.name, ok: r.ok, detail: r.ok ? `${r.ms.toFixed(0)} ms` : (r.error ?? 'failed') });
+  // Last: never run on a GPU before, so a device lost here cannot cost the checks above.
   const attn = await checkAttentionSgmat(gpu).catch((e: unknown) => ({ status: 'rejected' as const, detail: String(e) }));
   console.log(`attention tensor-core kernels: ${attn.status} ${attn.detail}`);
   checks.push({ name: 'attention sgmat forward and backward vs v1', ok: attn.status !== 'rejected', detail: `${attn.status}: ${attn.detail}` });
-  const results = await runAll(console.log);
-  for (const r of results) checks.push({ name: r.name, ok: r.ok, detail: r.ok ? `${r.ms.toFixed(0)} ms` : (r.error ?? 'failed') });
   const failed = checks.filter((c) => !c.ok).length;
   console.log(`${checks.length - failed} passed, ${failed} failed (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   if (out) writeFileSync(out, JSON.stringify({ device: gpu.describe(), date: new Date().toISOString(), checks }, null, 1));
