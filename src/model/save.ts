@@ -35,7 +35,7 @@ const SIDE_FILES = ['tokenizer.json', 'tokenizer_config.json', 'generation_confi
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 /** Streams `t`'s first `bytes` bytes from the device in pieces of at most `piece` bytes. */
-async function* deviceBytes(gpu: Gpu, t: Tensor, bytes: number, piece: number): AsyncGenerator<Uint8Array> {
+export async function* deviceBytes(gpu: Gpu, t: Tensor, bytes: number, piece: number): AsyncGenerator<Uint8Array> {
   const step = Math.max(4, piece - (piece % 4)); // copyBufferToBuffer sizes are multiples of 4
   for (let off = 0; off < bytes; off += step) {
     const want = Math.min(step, bytes - off);

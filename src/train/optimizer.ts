@@ -1,0 +1,165 @@
+// AdamW over a model's weights on one device (the sharded form across devices builds on this):
+// f32 master copies and moments per weight, clip-by-global-norm (one readback per step: the norm is
+// also what a run logs), the bf16 compute weights rewritten from the masters in the same pass
+// (kernels/adamw.wgsl). Its state (masters, moments, step) saves to and loads from a directory
+// (safetensors + state.json, written under a temporary name and renamed), so a crashed run resumes
+// with bit-identical updates.
+// **(choice)** No weight decay on norm weights (names ending in "norm.weight"), as is usual for
+// RMSNorm gains; every other weight decays. Override with `noDecay`.
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Gpu } from '../gpu/gpu.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { viewAs } from '../io/dtype.js';
+import { ShardedSafetensors, type TensorSource, writeShardedSafetensors } from '../io/safetensors/index.js';
+import { deviceBytes } from '../model/save.js';
+import { adamwStep, type AdamWHyper } from '../ops/adamw.js';
+import { cast } from '../ops/cast.js';
+import { clipScale, globalGradNorm } from '../ops/grad-norm.js';
+
+export const OptimizerConfig = z.object({
+  lr: z.number().positive(),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  eps: z.number().positive().default(1e-8),
+  weightDecay: z.number().min(0).default(0),
+  maxGradNorm: z.number().positive().default(1),
+});
+export type OptimizerConfig = z.infer<typeof OptimizerConfig>;
+
+const StateFile = z.object({ format: z.literal('rlvr-adamw-v1'), step: z.number().int().nonnegative(), names: z.array(z.string()) });
+
+interface Slot {
+  weight: Tensor;
+  master: Tensor;
+  m: Tensor;
+  v: Tensor;
+}
+
+export interface StepInfo {
+  step: number;
+  gradNorm: number;
+  clipScale: number;
+}
+
+export class AdamW {
+  private slots = new Map<string, Slot>();
+  private t = 0;
+  readonly config: OptimizerConfig;
+
+  /** Masters start as the weights' bf16 values; moments at zero. */
+  constructor(
+    readonly gpu: Gpu,
+    weights: ReadonlyMap<string, Tensor>,
+    config: z.input<typeof OptimizerConfig>,
+    private readonly noDecay: (name: string) => boolean = (n) => n.endsWith('norm.weight'),
+  ) {
+    this.config = OptimizerConfig.parse(config);
+    for (const [name, w] of weights) {
+      if (w.dtype !== 'bf16') throw new Error(`AdamW: weight ${w.describe()} must be bf16`);
+      const slot = {
+        weight: w,
+        master: gpu.empty(w.shape, 'f32', `master.${name}`),
+        m: gpu.empty(w.shape, 'f32', `adam_m.${name}`),
+        v: gpu.empty(w.shape, 'f32', `adam_v.${name}`),
+      };
+      cast(gpu, w, slot.master);
+      this.slots.set(name, slot);
+    }
+  }
+
+  /** Steps taken so far. */
+  get step(): number {
+    return this.t;
+  }
+
+  /** The f32 master copy of a weight (tests, checkpoints). */
+  master(name: string): Tensor {
+    const s = this.slots.get(name);
+    if (!s) throw new Error(`AdamW: no weight ${name}`);
+    return s.master;
+  }
+
+  /** One update from `grads` (same names as the weights; f32 or bf16). Throws, changing nothing,
+   *  when a gradient is missing or the gradient norm is not finite. */
+  async update(grads: ReadonlyMap<string, Tensor>, lr = this.config.lr): Promise<StepInfo> {
+    for (const name of this.slots.keys()) if (!grads.has(name)) throw new Error(`AdamW: no gradient for ${name}`);
+    for (const name of grads.keys()) if (!this.slots.has(name)) throw new Error(`AdamW: gradient ${name} has no weight`);
+    const norm = await globalGradNorm(this.gpu, [...grads.values()]);
+    const scale = clipScale(norm, this.config.maxGradNorm); // throws on a non-finite norm
+    this.t += 1;
+    const c = this.config;
+    for (const [name, s] of this.slots) {
+      const hyper: AdamWHyper = { lr, beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: this.noDecay(name) ? 0 : c.weightDecay };
+      adamwStep(this.gpu, { master: s.master, m: s.m, v: s.v, grad: grads.get(name)!, weightOut: s.weight }, hyper, this.t, scale);
+    }
+    return { step: this.t, gradNorm: norm, clipScale: scale };
+  }
+
+  /** Writes masters, moments and the step count to `dir` (replacing it whole, atomically). */
+  async save(dir: string): Promise<void> {
+    const sources: TensorSource[] = [];
+    for (const [name, s] of this.slots) {
+      for (const [kind, t] of [['master', s.master], ['m', s.m], ['v', s.v]] as const) {
+        sources.push({ name: `${kind}/${name}`, dtype: 'F32', shape: t.shape, data: () => deviceBytes(this.gpu, t, 4 * t.numel, 64 << 20) });
+      }
+    }
+    const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await mkdir(tmp, { recursive: true });
+    try {
+      await writeShardedSafetensors(tmp, sources, { maxShardBytes: 4e9 });
+      await writeFile(join(tmp, 'state.json'), JSON.stringify({ format: 'rlvr-adamw-v1', step: this.t, names: [...this.slots.keys()] }, null, 1) + '\n');
+      const old = `${tmp}.old`;
+      const hadOld = await access(dir).then(() => true, () => false);
+      if (hadOld) await rename(dir, old);
+      try {
+        await rename(tmp, dir);
+      } catch (e) {
+        if (hadOld) await rename(old, dir);
+        throw e;
+      }
+      if (hadOld) await rm(old, { recursive: true, force: true });
+    } catch (e) {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Restores what save() wrote (same weight names and shapes), including the step count; the
+   *  bf16 weights are rewritten from the restored masters. */
+  async load(dir: string): Promise<void> {
+    let state: z.infer<typeof StateFile>;
+    try {
+      state = StateFile.parse(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')));
+    } catch (e) {
+      throw new Error(`AdamW.load: ${join(dir, 'state.json')}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+    const want = [...this.slots.keys()].sort().join('\n');
+    if (state.names.slice().sort().join('\n') !== want) throw new Error(`AdamW.load: ${dir} holds the state of other weights (${state.names.length} names, expected ${this.slots.size})`);
+    const ck = await ShardedSafetensors.open(dir);
+    try {
+      for (const [name, s] of this.slots) {
+        for (const [kind, t] of [['master', s.master], ['m', s.m], ['v', s.v]] as const) {
+          const key = `${kind}/${name}`;
+          const info = await ck.info(key);
+          if (info.dtype !== 'F32' || info.shape.join(',') !== t.shape.join(',')) throw new Error(`AdamW.load: ${dir}: ${key} is ${info.dtype} [${info.shape.join(', ')}], expected F32 [${t.shape.join(', ')}]`);
+          const bytes = await ck.read(key);
+          this.gpu.write(t, viewAs(Float32Array, bytes));
+        }
+        cast(this.gpu, s.master, s.weight);
+      }
+    } finally {
+      await ck.close();
+    }
+    this.t = state.step;
+    await this.gpu.sync();
+  }
+
+  destroy(): void {
+    this.gpu.flush();
+    for (const s of this.slots.values()) for (const t of [s.master, s.m, s.v]) t.destroy();
+    this.slots.clear();
+  }
+}
