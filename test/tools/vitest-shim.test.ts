@@ -9,7 +9,7 @@ import { expect as shimExpect } from '../../tools/device/vitest-shim.js';
 describe('vitest shim for the device check', () => {
   it('has every matcher the GPU test files use', () => {
     // The same file set as tools/device/pack.sh's check suite.
-    const files = ['test/gpu', 'test/ops', 'test/model'].flatMap((d) =>
+    const files = ['test/gpu', 'test/ops', 'test/model', 'test/train'].flatMap((d) =>
       readdirSync(d)
         .filter((f) => f.endsWith('.test.ts') && !f.startsWith('ref') && (d !== 'test/model' || /^(qwen3|generate)/.test(f)))
         .map((f) => join(d, f)),
