@@ -10,9 +10,10 @@
 //                        8H + 8Q + 8KV + 6I + 8 + 8nh + 4nkv
 //   one layer's backward scratch (LAYER_BWD, allocated at the first backward):
 //                        14H + 8Q + 8KV + 6I
-//   head (final norm, lm_head in/out): 4H + 24, plus the lm_head op's own [T, 8192] f32 logits block
+//   head (final norm in/out): 4H + 4; lm_head runs on the scored rows only (src/model/qwen3-head.ts:
+//                        4H + 32 per scored token, per batch), plus its own [rows, 8192] f32 logits block
 // Qwen3-14B (H 5120, Q 5120, KV 1024, I 17408, nh 40, nkv 8, L 40): kept 419,840 B/token, forward
-// scratch 194,920, backward scratch 225,280, head 20,504: 860,544 B/token in all, 14.1 GB at
+// scratch 194,920, backward scratch 225,280, head 20,484: 860,524 B/token in all, 14.1 GB at
 // 16384 tokens (bytesPerToken computes it; the weights' f32 gradients are separate: 4 B/param).
 import type { Gpu } from '../gpu/gpu.js';
 import { Tensor, type DType } from '../gpu/tensor.js';
@@ -88,11 +89,6 @@ const LAYER_BWD = {
 const HEAD = {
   nf: [(d) => d.H, 'bf16'], // model.norm(x_L)
   rstdf: [() => 1, 'f32'],
-  logprob: [() => 1, 'f32'],
-  entropy: [() => 1, 'f32'],
-  lseHead: [() => 1, 'f32'],
-  dlogprob: [() => 1, 'f32'],
-  dentropy: [() => 1, 'f32'],
   dnf: [(d) => d.H, 'bf16'],
 } satisfies Spec;
 

@@ -8,12 +8,12 @@ import type { Tensor } from '../gpu/tensor.js';
 import { attentionForward } from '../ops/attention.js';
 import { cast } from '../ops/cast.js';
 import { embeddingBackward, embeddingForward } from '../ops/embedding.js';
-import { lmHeadBackward, lmHeadForward } from '../ops/lm-head.js';
 import { type SaveOptions, saveWeights } from './save.js';
 import { checkMatmulPaths, linear } from '../ops/matmul.js';
 import { rmsnormBackward, rmsnormForward } from '../ops/rmsnorm.js';
 import type { Qwen3Config } from './config.js';
 import { Activations, type LayerFwdActs } from './qwen3-activations.js';
+import { ScoredRows } from './qwen3-head.js';
 import { type BatchTensors, type PackedBatch, uploadBatch, validateBatch } from './qwen3-batch.js';
 import { type LayerBwdCtx, type LayerCtx, type LayerGrads, type LayerKernels, layerBackward, layerForward } from './qwen3-layer.js';
 import {
@@ -57,6 +57,8 @@ export class Qwen3Model {
   private current: { batch: PackedBatch; bt: BatchTensors } | null = null;
   /** The last uploaded batch's index tensors (destroyed when the next batch is uploaded). */
   private lastBt: BatchTensors | null = null;
+  /** The last batch's scored rows (lm_head runs on those only: src/model/qwen3-head.ts). */
+  private head: ScoredRows | null = null;
 
   constructor(
     readonly gpu: Gpu,
@@ -149,6 +151,7 @@ export class Qwen3Model {
     if (this.lastBt) {
       this.gpu.flush(); // destroying after submit is safe: the buffers live until the work is done
       this.lastBt.destroy();
+      this.head?.destroy();
     }
     const bt = uploadBatch(this.gpu, batch);
     this.lastBt = bt;
@@ -157,7 +160,8 @@ export class Qwen3Model {
     this.finalNorm(T);
     const h = this.activations(T).heads(T);
     const c = this.config;
-    lmHeadForward(this.gpu, h.nf, this.weights.lmHead, bt.targets, h.logprob, h.entropy, h.lseHead, { tokens: T, hidden: c.hidden_size, vocab: c.vocab_size });
+    this.head = new ScoredRows(this.gpu, bt.hostTargets, { hidden: c.hidden_size, vocab: c.vocab_size });
+    this.head.forward(h.nf, this.weights.lmHead);
     this.current = { batch, bt };
     return bt;
   }
@@ -165,9 +169,7 @@ export class Qwen3Model {
   /** Per-token logprobs (and entropies) of a packed batch, read back to the host. */
   async forward(batch: PackedBatch): Promise<ForwardResult> {
     const bt = this.recordForward(batch);
-    const h = this.activations(bt.T).heads(bt.T);
-    const logprobs = await this.gpu.readF32(h.logprob);
-    const entropy = await this.gpu.readF32(h.entropy);
+    const { logprobs, entropy } = await this.head!.read();
     return { logprobs, entropy, targets: bt.hostTargets };
   }
 
@@ -201,12 +203,10 @@ export class Qwen3Model {
     const grads = this.grads;
     const grad = (n: string): Tensor => grads.get(n)!;
     const h = acts.heads(T);
-    gpu.write(h.dlogprob, dlogprob);
-    if (dentropy) gpu.write(h.dentropy, dentropy);
 
-    // lm_head and final norm. Tied: the lm_head gradient lands in the embedding's.
+    // lm_head (scored rows) and final norm. Tied: the lm_head gradient lands in the embedding's.
     const gLm = grad(c.tie_word_embeddings ? EMBED_NAME : LM_HEAD_NAME);
-    lmHeadBackward(gpu, h.nf, this.weights.lmHead, bt.targets, h.lseHead, h.dlogprob, dentropy ? h.dentropy : null, h.dnf, gLm, { tokens: T, hidden: c.hidden_size, vocab: c.vocab_size }, { entropy: h.entropy });
+    this.head!.backward(this.weights.lmHead, dlogprob, dentropy, h.dnf, gLm);
     const b = acts.layerBackward(T);
     const L = c.num_hidden_layers;
     rmsnormBackward(gpu, h.dnf, acts.x(L, T), this.weights.finalNorm, h.rstdf, b.dxTmp, grad(FINAL_NORM_NAME), { rows: T, dim: c.hidden_size, eps: c.rms_norm_eps });
@@ -240,6 +240,8 @@ export class Qwen3Model {
   releaseActivations(): void {
     this.gpu.flush();
     this.lastBt?.destroy();
+    this.head?.destroy();
+    this.head = null;
     this.acts?.destroy();
     for (const g of this.gradMap?.values() ?? []) g.destroy();
     this.lastBt = null;

@@ -28,6 +28,9 @@ export interface AipoInput {
 export interface AipoOptions {
   delta?: number;
   clamp?: AipoClamp;
+  /** N to divide by (default: this input's loss tokens). A step split into several passes gives
+   *  each pass the whole step's N, so the passes' gradients add up to the step's. */
+  normalizer?: number;
 }
 
 export interface AipoResult {
@@ -55,6 +58,8 @@ export function aipoLoss(inp: AipoInput, opts: AipoOptions = {}): AipoResult {
   for (let t = 0; t < T; t++) if (inp.mask[t]) N++;
   const dlogprob = new Float64Array(T);
   if (N === 0) return { loss: 0, dlogprob, tokens: 0, clippedFraction: 0, meanRatio: 1 };
+  const norm = opts.normalizer ?? N;
+  if (!(norm >= N)) throw new Error(`aipoLoss: normalizer ${opts.normalizer} is below this input's ${N} loss tokens`);
   let J = 0;
   let clipped = 0;
   let ratioSum = 0;
@@ -70,9 +75,9 @@ export function aipoLoss(inp: AipoInput, opts: AipoOptions = {}): AipoResult {
     if (above) clipped++;
     J += Math.min(r, delta) * A;
     const w = above ? (clamp === 'detach' ? delta : 0) : r;
-    dlogprob[t] = -(A * w) / N;
+    dlogprob[t] = -(A * w) / norm;
   }
-  return { loss: -J / N, dlogprob, tokens: N, clippedFraction: clipped / N, meanRatio: ratioSum / N };
+  return { loss: -J / norm, dlogprob, tokens: N, clippedFraction: clipped / N, meanRatio: ratioSum / N };
 }
 
 /** Advantage per rollout: reward minus its group's mean (no std normalisation), groups of

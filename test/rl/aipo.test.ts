@@ -63,6 +63,17 @@ describe('aipoLoss', () => {
     expect(aipoLoss({ logprobs: [0], samplerLogprobs: [0], advantages: [1], mask: [0] })).toMatchObject({ loss: 0, tokens: 0 });
   });
 
+  it('split into passes with the whole step as normalizer, the parts add up to the whole', () => {
+    const inp = randomInput(60, 3);
+    const whole = aipoLoss(inp);
+    const part = (a: number, b: number) =>
+      aipoLoss({ logprobs: inp.logprobs.slice(a, b), samplerLogprobs: inp.samplerLogprobs.slice(a, b), advantages: inp.advantages.slice(a, b), mask: inp.mask.slice(a, b) }, { normalizer: whole.tokens });
+    const [p1, p2] = [part(0, 25), part(25, 60)];
+    expect(p1.loss + p2.loss).toBeCloseTo(whole.loss, 12);
+    expect([...p1.dlogprob, ...p2.dlogprob]).toEqual(Array.from(whole.dlogprob));
+    expect(() => part(0, 60).dlogprob && aipoLoss(inp, { normalizer: 1 })).toThrow(/below/);
+  });
+
   it('names bad input', () => {
     expect(() => aipoLoss({ logprobs: [0, 0], samplerLogprobs: [0], advantages: [1, 1], mask: [1, 1] })).toThrow(/samplerLogprobs has 1 entries/);
     expect(() => aipoLoss({ logprobs: [0], samplerLogprobs: [NaN], advantages: [1], mask: [1] })).toThrow(/position 0: .*sampler logprob NaN/);

@@ -1,0 +1,53 @@
+// `npm run train -- [--config FILE] [--devices LIST] [--steps N] [--out DIR]`: the RL training run
+// (src/train/trainer.ts). Default config: configs/tiny-cpu.json (a random tiny Qwen3 on whatever
+// adapter this machine has; lavapipe on a machine without a GPU). A run directory that already
+// holds checkpoints resumes after its latest one.
+import { getGpu } from '../gpu/gpu.js';
+import { GpuUnavailableError } from '../gpu/errors.js';
+import { loadTrainConfig } from '../train/config.js';
+import { train } from '../train/trainer.js';
+
+function parseArgs(argv: string[]): { config: string; devices: number[]; steps?: number; out?: string } {
+  const a: { config: string; devices: number[]; steps?: number; out?: string } = { config: 'configs/tiny-cpu.json', devices: [0] };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${x} needs a value`);
+      return v;
+    };
+    if (x === '--config') a.config = val();
+    else if (x === '--out') a.out = val();
+    else if (x === '--steps') {
+      a.steps = Number(val());
+      if (!Number.isInteger(a.steps) || a.steps < 1) throw new Error(`--steps must be a positive integer, got ${argv[i]}`);
+    } else if (x === '--devices') {
+      a.devices = val().split(',').map((d) => {
+        const n = Number(d);
+        if (!Number.isInteger(n) || n < 0) throw new Error(`--devices: '${d}' is not a device index`);
+        return n;
+      });
+    } else throw new Error(`unknown argument ${x} (usage: npm run train -- [--config FILE] [--devices 0] [--steps N] [--out DIR])`);
+  }
+  return a;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  // Honest limits: one device, the default adapter (dawn.node cannot pick among identical GPUs;
+  // a process per GPU selected with Mesa's device-select layer is the plan, architecture.md).
+  if (args.devices.length > 1) {
+    throw new Error(`--devices ${args.devices.join(',')}: training sharded across devices is not built yet; run on one device (--devices 0)`);
+  }
+  if (args.devices[0] !== 0) throw new Error(`--devices ${args.devices[0]}: only the default adapter (0) can be selected yet`);
+  const cfg = loadTrainConfig(args.config, { steps: args.steps, out: args.out });
+  const gpu = await getGpu();
+  console.log(`training on ${gpu.describe()}: ${cfg.steps} steps of ${cfg.examplesPerStep} x ${cfg.groupSize} rollouts, model ${cfg.model.path}, run dir ${cfg.out}`);
+  await train(cfg, { gpu });
+}
+
+main().catch((e) => {
+  if (e instanceof GpuUnavailableError) console.error(e.message);
+  else console.error(`train: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

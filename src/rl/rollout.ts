@@ -1,0 +1,75 @@
+// One rollout: an episode of the resume task (src/rollout/episode.ts) whose policy is the model
+// behind a BatchedSampler, recorded token for token (src/rollout/conversation.ts): the rendered
+// opening, each assistant turn exactly as sampled with its sampler logprobs, each tool reply as the
+// template would wrap it. The trainer scores these tokens; history is never re-rendered.
+import type { ChatTemplate, ToolSpec } from '../io/chat-template.js';
+import type { HfTokenizer } from '../io/tokenizer.js';
+import { QWEN3_SPECIAL_IDS } from '../io/tokenizer.js';
+import type { SamplingInput } from '../model/sampling.js';
+import { TOOL_SCHEMAS } from '../env/resume/prompts.js';
+import { ConversationTokens, type PackedConversation } from '../rollout/conversation.js';
+import { runEpisode, type EpisodeResult, type EpisodeRow } from '../rollout/episode.js';
+import type { Judge } from '../reward/verdict.js';
+import type { BatchedSampler } from './sampler.js';
+
+/** The task's tool schemas as the chat template takes them. */
+const TOOLS: ToolSpec[] = TOOL_SCHEMAS.map((t) => ({ ...t }));
+
+export interface RolloutOptions {
+  row: EpisodeRow;
+  sampler: BatchedSampler;
+  tokenizer: HfTokenizer;
+  template: ChatTemplate;
+  judge: Judge;
+  sampling: SamplingInput;
+  /** Seed of this rollout's draws (each turn's request derives its own from it). */
+  seed: string;
+  maxTurns: number;
+  maxTokensPerTurn: number;
+  maxEpisodeTokens: number;
+  enableThinking: boolean;
+}
+
+export interface Rollout {
+  episode: EpisodeResult;
+  tokens: PackedConversation;
+  /** Assistant turns that stopped at <|im_end|> (the rest hit the token cap). */
+  finishedTurns: number;
+}
+
+export async function runRollout(o: RolloutOptions): Promise<Rollout> {
+  const imEnd = QWEN3_SPECIAL_IDS.imEnd;
+  let conv: ConversationTokens | null = null;
+  let finished = 0;
+  const episode = await runEpisode({
+    row: o.row,
+    judge: o.judge,
+    maxTurns: o.maxTurns,
+    maxTokensPerTurn: o.maxTokensPerTurn,
+    maxEpisodeTokens: o.maxEpisodeTokens,
+    countTokens: (text) => o.tokenizer.encode(text).length,
+    policy: async (input) => {
+      if (!conv) {
+        conv = ConversationTokens.fromMessages(o.tokenizer, o.template, input.messages, { imEndId: imEnd, tools: TOOLS, enableThinking: o.enableThinking });
+      } else {
+        // The environment's reply to the previous turn (the episode ends on a turn without one).
+        const last = input.messages[input.messages.length - 1]!;
+        if (last.role !== 'tool') throw new Error(`rollout ${o.seed}: turn ${input.turn} follows a ${last.role} message, expected a tool reply`);
+        conv.appendToolResults([last.content]);
+      }
+      const r = await o.sampler.sample({
+        prompt: conv.ids,
+        maxNewTokens: input.maxTokens,
+        stopTokens: [imEnd],
+        sampling: o.sampling,
+        seed: `${o.seed}/turn${input.turn}`,
+      });
+      conv.appendSampled(r.tokens, r.logprobs);
+      if (r.finishReason === 'stop') finished++;
+      const body = r.finishReason === 'stop' ? r.tokens.slice(0, -1) : r.tokens;
+      return o.tokenizer.decode(body, { skipSpecialTokens: false });
+    },
+  });
+  if (!conv) throw new Error(`rollout ${o.seed}: the episode ended before the first turn`);
+  return { episode, tokens: (conv as ConversationTokens).pack(), finishedTurns: finished };
+}

@@ -1,0 +1,75 @@
+// A training run's configuration (configs/*.json), validated with zod; defaults are the published
+// recipe (shared/spec/resume-task.md section 6). Paths are relative to the config file.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { OptimizerConfig } from './optimizer.js';
+
+const Tiny = z.object({
+  layers: z.number().int().positive().default(2),
+  hidden: z.number().int().positive().default(64),
+  heads: z.number().int().positive().default(4),
+  kvHeads: z.number().int().positive().default(2),
+  headDim: z.number().int().positive().default(16),
+  intermediate: z.number().int().positive().default(128),
+  seed: z.number().int().default(0),
+});
+
+export const TrainConfig = z.object({
+  model: z.object({
+    /** A Hugging Face Qwen3 directory. */
+    path: z.string(),
+    /** Create a random tiny Qwen3 at `path` first when it does not exist (CPU smoke runs). */
+    createTiny: Tiny.optional(),
+  }),
+  data: z.object({ train: z.string() }),
+  /** Run directory: metrics.jsonl, rollouts/, checkpoints/, latest.json. */
+  out: z.string(),
+  steps: z.number().int().positive(),
+  examplesPerStep: z.number().int().positive().default(3),
+  groupSize: z.number().int().min(2).default(16),
+  seed: z.union([z.string(), z.number()]).default(0),
+  sampling: z
+    .object({
+      temperature: z.number().positive().default(0.7),
+      topP: z.number().gt(0).max(1).default(1),
+      topK: z.number().int().nonnegative().default(0),
+    })
+    .default({ temperature: 0.7, topP: 1, topK: 0 }),
+  episode: z
+    .object({
+      maxTurns: z.number().int().positive().default(10),
+      maxTokensPerTurn: z.number().int().positive().default(2048),
+      maxEpisodeTokens: z.number().int().positive().default(16384),
+      enableThinking: z.boolean().default(false),
+    })
+    .default({ maxTurns: 10, maxTokensPerTurn: 2048, maxEpisodeTokens: 16384, enableThinking: false }),
+  optimizer: OptimizerConfig.default({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }),
+  loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).default({ delta: 8, clamp: 'mask' }),
+  /** Tokens per forward/backward pass; a step's rollouts are packed into passes of at most this
+   *  many tokens and their gradients accumulated. */
+  microBatchTokens: z.number().int().positive().default(16384),
+  /** Checkpoint every this many steps (and after the last). */
+  saveEvery: z.number().int().positive().default(10),
+  /** Judge: 'rules' (offline stand-in) or 'openai' (JUDGE_* environment variables). A failed
+   *  judge call never becomes a reward: 'fail' stops the step, 'drop' leaves the rollout out. */
+  judge: z.object({ kind: z.enum(['rules', 'openai']).default('rules'), onFailure: z.enum(['fail', 'drop']).default('fail') }).default({ kind: 'rules', onFailure: 'fail' }),
+  /** KV-cache sequence slots of the embedded sampler (default: every rollout of a step at once). */
+  samplerSlots: z.number().int().positive().optional(),
+});
+export type TrainConfig = z.infer<typeof TrainConfig>;
+
+/** Reads and validates a config file; relative paths in it resolve against its directory. */
+export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfig, 'steps' | 'out'>> = {}): TrainConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: cannot read the config: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const r = TrainConfig.safeParse(raw);
+  if (!r.success) throw new Error(`${path}: invalid config:\n${z.prettifyError(r.error)}`);
+  const base = dirname(resolve(path));
+  const c = { ...r.data, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TrainConfig;
+  return { ...c, model: { ...c.model, path: resolve(base, c.model.path) }, data: { train: resolve(base, c.data.train) }, out: overrides.out ? resolve(overrides.out) : resolve(base, c.out) };
+}

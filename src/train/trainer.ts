@@ -1,0 +1,250 @@
+// The RL training loop on one device (src/train/config.ts for the knobs). Per step:
+//   1. examples: the next `examplesPerStep` rows of a seeded shuffle of the training set;
+//   2. rollouts: `groupSize` episodes per example, all at once, sampled by the embedded sampler
+//      (KV-cache generator behind a BatchedSampler) from the current weights, recorded token by
+//      token with their sampler logprobs (src/rl/rollout.ts); rewarded by the rubrics + judge;
+//   3. advantages: reward minus the group mean;
+//   4. loss: AIPO over every sampled token of the step, in passes of at most microBatchTokens
+//      tokens whose gradients accumulate (each pass normalised by the step's token count);
+//   5. update: AdamW with global-norm clipping;
+//   6. log a metrics line; checkpoint every saveEvery steps (model as a HF directory, optimizer
+//      state, trainer state) and point latest.json at it atomically.
+// A run restarts from latest.json when it exists: same data order, same seeds, same weights.
+// **(choice)** Sampling uses the weights being trained, so each step is on-policy. The published
+// run samples one step behind on a separate GPU; with the sampler and trainer on one device there
+// is nothing to overlap, and mu still comes from the sampler itself (its own numerics).
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Rng } from '../data/rng.js';
+import { loadDataset } from '../data/load.js';
+import type { DataRow } from '../data/schema.js';
+import type { Gpu } from '../gpu/gpu.js';
+import { ChatTemplate } from '../io/chat-template.js';
+import { HfTokenizer } from '../io/tokenizer.js';
+import { Generator } from '../model/generate.js';
+import { Qwen3Model } from '../model/qwen3.js';
+import { packSequences } from '../model/qwen3-batch.js';
+import { makeTinyModel } from '../model/tiny.js';
+import { OpenAIJudge, judgeConfigFromEnv } from '../reward/judge.js';
+import { RulesJudge } from '../reward/rules-judge.js';
+import type { Judge } from '../reward/verdict.js';
+import { aipoLoss } from '../rl/aipo.js';
+import { groupAdvantages } from '../rl/aipo.js';
+import { runRollout, type Rollout } from '../rl/rollout.js';
+import { BatchedSampler } from '../rl/sampler.js';
+import { packPasses, type TrainSample } from './batch.js';
+import type { TrainConfig } from './config.js';
+import { AdamW } from './optimizer.js';
+
+export interface StepMetrics {
+  step: number;
+  rollouts: number;
+  dropped: number;
+  reward: { mean: number; min: number; max: number; tool: number; layout: number; content: number };
+  submitRate: number;
+  endReasons: Record<string, number>;
+  loss: number;
+  gradNorm: number;
+  clipScale: number;
+  lossTokens: number;
+  tokens: number;
+  passes: number;
+  clippedFraction: number;
+  meanRatio: number;
+  seconds: { rollout: number; train: number };
+}
+
+const Latest = z.object({ step: z.number().int().positive(), dir: z.string() });
+
+export interface TrainOptions {
+  gpu: Gpu;
+  log?: (line: string) => void;
+  /** Called after each step with its metrics (tests, progress bars). */
+  onStep?: (m: StepMetrics) => void;
+}
+
+const pad = (n: number): string => String(n).padStart(6, '0');
+
+/** Writes `text` to `path` through a temporary file and a rename (never half-written). */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function makeJudge(cfg: TrainConfig): Judge {
+  return cfg.judge.kind === 'rules' ? new RulesJudge() : new OpenAIJudge(judgeConfigFromEnv());
+}
+
+/** Row indices of step `step` (1-based): consecutive slices of seeded shuffles of the set. */
+export function stepRows(n: number, perStep: number, step: number, seed: string | number): number[] {
+  const out: number[] = [];
+  for (let k = (step - 1) * perStep; k < step * perStep; k++) {
+    const epoch = Math.floor(k / n);
+    const rng = new Rng(`${seed}/epoch${epoch}`);
+    const order = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng.float() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    out.push(order[k % n]!);
+  }
+  return out;
+}
+
+export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ lastStep: number; metrics: StepMetrics[] }> {
+  const { gpu } = opts;
+  const log = opts.log ?? ((s: string) => console.log(s));
+  mkdirSync(cfg.out, { recursive: true });
+  if (!existsSync(join(cfg.model.path, 'config.json'))) {
+    if (!cfg.model.createTiny) throw new Error(`model ${cfg.model.path} has no config.json (set model.createTiny to create a random tiny model there)`);
+    log(`creating a random tiny Qwen3 at ${cfg.model.path}`);
+    await makeTinyModel(cfg.model.path, cfg.model.createTiny);
+  }
+  const rows: DataRow[] = loadDataset(cfg.data.train);
+  if (rows.length === 0) throw new Error(`${cfg.data.train}: no training rows`);
+
+  // Resume from the last checkpoint, if any.
+  const latestPath = join(cfg.out, 'latest.json');
+  let startStep = 1;
+  let modelDir = cfg.model.path;
+  let optDir: string | null = null;
+  if (existsSync(latestPath)) {
+    const latest = Latest.parse(JSON.parse(readFileSync(latestPath, 'utf8')));
+    startStep = latest.step + 1;
+    modelDir = join(cfg.out, latest.dir, 'model');
+    optDir = join(cfg.out, latest.dir, 'optimizer');
+    log(`resuming after step ${latest.step} from ${join(cfg.out, latest.dir)}`);
+  }
+  if (startStep > cfg.steps) {
+    log(`nothing to do: ${startStep - 1} of ${cfg.steps} steps already done`);
+    return { lastStep: startStep - 1, metrics: [] };
+  }
+
+  const tokenizer = await HfTokenizer.load(cfg.model.path);
+  if (!tokenizer.chatTemplate) throw new Error(`${cfg.model.path}: the tokenizer has no chat template`);
+  const template = new ChatTemplate(tokenizer.chatTemplate, { eos_token: tokenizer.eosToken, bos_token: tokenizer.bosToken });
+  const model = await Qwen3Model.load(gpu, modelDir);
+  const optimizer = new AdamW(gpu, model.weights.byName, cfg.optimizer);
+  if (optDir) await optimizer.load(optDir);
+  const judge = makeJudge(cfg);
+  const rolloutsPerStep = cfg.examplesPerStep * cfg.groupSize;
+  const ep = cfg.episode;
+  // A slot holds a whole episode's context: prompt plus every turn and reply.
+  const generator = new Generator(model, { slots: cfg.samplerSlots ?? rolloutsPerStep, maxTokens: ep.maxEpisodeTokens + 4096, seed: `${cfg.seed}` });
+  const sampler = new BatchedSampler(generator);
+  const all: StepMetrics[] = [];
+  try {
+    for (let step = startStep; step <= cfg.steps; step++) {
+      const t0 = performance.now();
+      const exampleRows = stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
+      const rollouts: Rollout[] = await Promise.all(
+        exampleRows.flatMap((row, e) =>
+          Array.from({ length: cfg.groupSize }, (_, g) =>
+            runRollout({
+              row,
+              sampler,
+              tokenizer,
+              template,
+              judge,
+              sampling: cfg.sampling,
+              seed: `${cfg.seed}/step${step}/ex${e}/g${g}`,
+              maxTurns: ep.maxTurns,
+              maxTokensPerTurn: ep.maxTokensPerTurn,
+              maxEpisodeTokens: ep.maxEpisodeTokens,
+              enableThinking: ep.enableThinking,
+            }),
+          ),
+        ),
+      );
+      const t1 = performance.now();
+      // Rewards; a judge failure is never a reward.
+      const failed = rollouts.filter((r) => r.episode.reward.total === undefined);
+      if (failed.length > 0 && cfg.judge.onFailure === 'fail') {
+        throw new Error(`step ${step}: ${failed.length} rollout(s) have no reward (${failed[0]!.episode.reward.judgeError}); judge.onFailure is 'fail'`);
+      }
+      const samples: TrainSample[] = [];
+      for (let e = 0; e < exampleRows.length; e++) {
+        const group = rollouts.slice(e * cfg.groupSize, (e + 1) * cfg.groupSize).filter((r) => r.episode.reward.total !== undefined);
+        if (group.length < 2) continue; // no baseline left for this example
+        const adv = groupAdvantages(group.map((r) => r.episode.reward.total!), group.length);
+        group.forEach((r, i) => samples.push({ ids: r.tokens.ids, samplerLogprobs: r.tokens.logprobs, lossMask: r.tokens.lossMask, advantage: adv[i]! }));
+      }
+      // Loss and gradients, pass by pass.
+      const passes = packPasses(samples, cfg.microBatchTokens);
+      const N = passes.reduce((a, p) => a + p.lossTokens, 0);
+      model.zeroGrads();
+      let loss = 0, clippedTokens = 0, ratioSum = 0, tokens = 0;
+      for (const p of passes) {
+        if (p.lossTokens === 0) continue;
+        // Only the loss positions are scored: lm_head runs on those rows alone (qwen3-head.ts).
+        const packed = packSequences(p.seqs);
+        const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (p.mask[t] ? y : -1)) };
+        const fwd = await model.forward(batch);
+        const l = aipoLoss({ logprobs: fwd.logprobs, samplerLogprobs: p.samplerLogprobs, advantages: p.advantages, mask: p.mask }, { delta: cfg.loss.delta, clamp: cfg.loss.clamp, normalizer: N });
+        model.backward(batch, l.dlogprob);
+        loss += l.loss;
+        clippedTokens += l.clippedFraction * l.tokens;
+        ratioSum += l.meanRatio * l.tokens;
+        tokens += batch.tokens.length;
+      }
+      const upd = N > 0 ? await optimizer.update(model.grads) : { gradNorm: 0, clipScale: 1, step: optimizer.step };
+      const t2 = performance.now();
+      const totals = rollouts.map((r) => r.episode.reward.total).filter((x): x is number => x !== undefined);
+      const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+      const scored = rollouts.filter((r) => r.episode.reward.total !== undefined);
+      const endReasons: Record<string, number> = {};
+      for (const r of rollouts) endReasons[r.episode.endReason] = (endReasons[r.episode.endReason] ?? 0) + 1;
+      const m: StepMetrics = {
+        step,
+        rollouts: rollouts.length,
+        dropped: rollouts.length - scored.length,
+        reward: {
+          mean: mean(totals),
+          min: Math.min(...totals),
+          max: Math.max(...totals),
+          tool: mean(scored.map((r) => r.episode.reward.tool.total)),
+          layout: mean(scored.map((r) => r.episode.reward.layout.total)),
+          content: mean(scored.map((r) => r.episode.reward.content!.total)),
+        },
+        submitRate: rollouts.filter((r) => r.episode.endReason === 'submit').length / rollouts.length,
+        endReasons,
+        loss,
+        gradNorm: upd.gradNorm,
+        clipScale: upd.clipScale,
+        lossTokens: N,
+        tokens,
+        passes: passes.length,
+        clippedFraction: N ? clippedTokens / N : 0,
+        meanRatio: N ? ratioSum / N : 1,
+        seconds: { rollout: (t1 - t0) / 1000, train: (t2 - t1) / 1000 },
+      };
+      all.push(m);
+      appendFileSync(join(cfg.out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
+      mkdirSync(join(cfg.out, 'rollouts'), { recursive: true });
+      writeFileSync(
+        join(cfg.out, 'rollouts', `step-${pad(step)}.jsonl`),
+        rollouts.map((r) => JSON.stringify({ row: r.episode.rowId, reward: r.episode.reward, endReason: r.episode.endReason, turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })) })).join('\n') + '\n',
+      );
+      log(
+        `step ${step}/${cfg.steps}: reward ${m.reward.mean.toFixed(2)} (tool ${m.reward.tool.toFixed(2)}, layout ${m.reward.layout.toFixed(2)}, content ${m.reward.content.toFixed(2)}), ` +
+          `submit ${(100 * m.submitRate).toFixed(0)}%, loss ${m.loss.toExponential(2)}, |g| ${m.gradNorm.toExponential(2)}, ${N} loss tokens in ${passes.length} pass(es), ` +
+          `ratio ${m.meanRatio.toFixed(3)}, ${m.seconds.rollout.toFixed(1)} s rollouts + ${m.seconds.train.toFixed(1)} s train`,
+      );
+      opts.onStep?.(m);
+      if (step % cfg.saveEvery === 0 || step === cfg.steps) {
+        const dir = join('checkpoints', `step-${pad(step)}`);
+        await model.save(join(cfg.out, dir, 'model'), { copyFrom: cfg.model.path, overwrite: true });
+        await optimizer.save(join(cfg.out, dir, 'optimizer'));
+        writeAtomic(latestPath, JSON.stringify({ step, dir }) + '\n');
+        log(`checkpoint ${join(cfg.out, dir)}`);
+      }
+    }
+  } finally {
+    generator.destroy();
+    optimizer.destroy();
+    model.destroy();
+  }
+  return { lastStep: cfg.steps, metrics: all };
+}
