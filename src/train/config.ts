@@ -12,6 +12,8 @@ const Tiny = z.object({
   kvHeads: z.number().int().positive().default(2),
   headDim: z.number().int().positive().default(16),
   intermediate: z.number().int().positive().default(128),
+  /** Tied embeddings: half the embedding-sized parameters (the vocabulary is Qwen3's 151936). */
+  tied: z.boolean().default(false),
   seed: z.number().int().default(0),
 });
 
