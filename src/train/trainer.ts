@@ -139,6 +139,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     for (let step = startStep; step <= cfg.steps; step++) {
       const t0 = performance.now();
       const exampleRows = stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
+      log(`step ${step}/${cfg.steps}: sampling ${rolloutsPerStep} rollouts (${exampleRows.map((r) => r.id).join(', ')} x ${cfg.groupSize})`);
       const rollouts: Rollout[] = await Promise.all(
         exampleRows.flatMap((row, e) =>
           Array.from({ length: cfg.groupSize }, (_, g) =>

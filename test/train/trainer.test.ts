@@ -58,6 +58,7 @@ describe('train', () => {
     const more: string[] = [];
     const r2 = await train({ ...cfg, steps: 3 }, { gpu, log: (s) => more.push(s) });
     expect(more[0]).toMatch(/^resuming after step 2 from /);
+    expect(more[1]).toMatch(/^step 3\/3: sampling 2 rollouts \(train-\d+ x 2\)/);
     expect(r2.metrics.map((m) => m.step)).toEqual([3]);
     expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
     const r3 = await train({ ...cfg, steps: 3 }, { gpu, log: () => undefined });
