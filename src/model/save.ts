@@ -5,9 +5,9 @@
 // one piece). The directory is built under a temporary sibling name and renamed into place at the
 // end, so an interrupted save leaves no half-written checkpoint and never touches an existing one
 // unless `overwrite` is set (the old one is then removed only after the new one is in place).
-import { access, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { access, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeDirAtomic } from '../io/atomic.js';
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { hfJsonText } from '../io/py-json.js';
@@ -46,7 +46,6 @@ export async function* deviceBytes(gpu: Gpu, t: Tensor, bytes: number, piece: nu
 
 /** Writes `weights` (bf16 on `gpu`) as a HF checkpoint directory at `dir`. */
 export async function saveWeights(gpu: Gpu, config: Qwen3Config, weights: Qwen3Weights, dir: string, o: SaveOptions = {}): Promise<{ files: string[]; totalSize: number }> {
-  if (!o.overwrite && (await exists(dir))) throw new Error(`save: ${dir} already exists (pass overwrite to replace it)`);
   const piece = o.pieceBytes ?? 64 << 20;
   const specs = qwen3Tensors(config);
   const total = specs.reduce((s, t) => s + 2 * t.shape.reduce((a, b) => a * b, 1), 0);
@@ -67,43 +66,31 @@ export async function saveWeights(gpu: Gpu, config: Qwen3Config, weights: Qwen3W
       },
     };
   });
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(tmp, { recursive: true });
-  try {
-    const res = await writeShardedSafetensors(tmp, sources, { metadata: { format: 'pt' }, maxShardBytes: o.maxShardBytes ?? 4e9 });
-    const files = [...res.files];
-    if (res.indexWritten) files.push('model.safetensors.index.json');
-    // config.json: the source's own bytes when it describes this model, else ours.
-    let configText = hfJsonText(qwen3ConfigJson(config));
-    if (o.copyFrom && (await exists(join(o.copyFrom, 'config.json')))) {
-      const src = await readFile(join(o.copyFrom, 'config.json'), 'utf8');
-      const parsed = parseQwen3Config(JSON.parse(src), join(o.copyFrom, 'config.json'));
-      if (JSON.stringify(parsed) !== JSON.stringify(config)) throw new Error(`save: ${o.copyFrom}/config.json describes another model than the weights being saved`);
-      configText = src;
-    }
-    await writeFile(join(tmp, 'config.json'), configText);
-    files.push('config.json');
-    if (o.copyFrom) {
-      for (const f of SIDE_FILES) {
-        if (!(await exists(join(o.copyFrom, f)))) continue;
-        await copyFile(join(o.copyFrom, f), join(tmp, f));
-        files.push(f);
+  return writeDirAtomic(
+    dir,
+    async (tmp) => {
+      const res = await writeShardedSafetensors(tmp, sources, { metadata: { format: 'pt' }, maxShardBytes: o.maxShardBytes ?? 4e9 });
+      const files = [...res.files];
+      if (res.indexWritten) files.push('model.safetensors.index.json');
+      // config.json: the source's own bytes when it describes this model, else ours.
+      let configText = hfJsonText(qwen3ConfigJson(config));
+      if (o.copyFrom && (await exists(join(o.copyFrom, 'config.json')))) {
+        const src = await readFile(join(o.copyFrom, 'config.json'), 'utf8');
+        const parsed = parseQwen3Config(JSON.parse(src), join(o.copyFrom, 'config.json'));
+        if (JSON.stringify(parsed) !== JSON.stringify(config)) throw new Error(`save: ${o.copyFrom}/config.json describes another model than the weights being saved`);
+        configText = src;
       }
-    }
-    // Into place: the old directory (if any) moves aside first and goes only once the new one is in.
-    const old = `${tmp}.old`;
-    const hadOld = await exists(dir);
-    if (hadOld) await rename(dir, old);
-    try {
-      await rename(tmp, dir);
-    } catch (e) {
-      if (hadOld) await rename(old, dir);
-      throw e;
-    }
-    if (hadOld) await rm(old, { recursive: true, force: true });
-    return { files, totalSize: res.totalSize };
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+      await writeFile(join(tmp, 'config.json'), configText);
+      files.push('config.json');
+      if (o.copyFrom) {
+        for (const f of SIDE_FILES) {
+          if (!(await exists(join(o.copyFrom, f)))) continue;
+          await copyFile(join(o.copyFrom, f), join(tmp, f));
+          files.push(f);
+        }
+      }
+      return { files, totalSize: res.totalSize };
+    },
+    { overwrite: o.overwrite },
+  );
 }

@@ -6,6 +6,7 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { chooseTiles, type AttnTiles } from './attention-tiles.js';
+import { makeRng } from './ref/random.js';
 import { SGMAT_BLOCK, sgmatAttentionBackward, sgmatAttentionForward } from './attention-sgmat.js';
 import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
 
@@ -276,8 +277,8 @@ async function runSgmatCheck(gpu: Gpu, emulate: boolean): Promise<{ status: 'una
     const cu = [0];
     for (const L of c.lengths) cu.push(cu[cu.length - 1]! + L);
     const rand = (n: number, seed: number, sc: number): Float32Array => {
-      let x = seed >>> 0;
-      return Float32Array.from({ length: n }, () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.5) * 2 * sc);
+      const r = makeRng(seed);
+      return Float32Array.from({ length: n }, () => (r() - 0.5) * 2 * sc);
     };
     const q = gpu.upload(rand(T * c.heads * c.hd, 11 + ci, c.scale), [T, c.heads * c.hd], 'bf16', 'chk.q');
     const k = gpu.upload(rand(T * c.kvHeads * c.hd, 23 + ci, 1 / c.scale), [T, c.kvHeads * c.hd], 'bf16', 'chk.k');

@@ -6,9 +6,9 @@
 // with bit-identical updates.
 // **(choice)** No weight decay on norm weights (names ending in "norm.weight"), as is usual for
 // RMSNorm gains; every other weight decays. Override with `noDecay`.
-import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeDirAtomic } from '../io/atomic.js';
 import { z } from 'zod';
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
@@ -106,25 +106,14 @@ export class AdamW {
         sources.push({ name: `${kind}/${name}`, dtype: 'F32', shape: t.shape, data: () => deviceBytes(this.gpu, t, 4 * t.numel, 64 << 20) });
       }
     }
-    const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    await mkdir(tmp, { recursive: true });
-    try {
-      await writeShardedSafetensors(tmp, sources, { maxShardBytes: 4e9 });
-      await writeFile(join(tmp, 'state.json'), JSON.stringify({ format: 'rlvr-adamw-v1', step: this.t, names: [...this.slots.keys()] }, null, 1) + '\n');
-      const old = `${tmp}.old`;
-      const hadOld = await access(dir).then(() => true, () => false);
-      if (hadOld) await rename(dir, old);
-      try {
-        await rename(tmp, dir);
-      } catch (e) {
-        if (hadOld) await rename(old, dir);
-        throw e;
-      }
-      if (hadOld) await rm(old, { recursive: true, force: true });
-    } catch (e) {
-      await rm(tmp, { recursive: true, force: true });
-      throw e;
-    }
+    await writeDirAtomic(
+      dir,
+      async (tmp) => {
+        await writeShardedSafetensors(tmp, sources, { maxShardBytes: 4e9 });
+        await writeFile(join(tmp, 'state.json'), JSON.stringify({ format: 'rlvr-adamw-v1', step: this.t, names: [...this.slots.keys()] }, null, 1) + '\n');
+      },
+      { overwrite: true },
+    );
   }
 
   /** Restores what save() wrote (same weight names and shapes), including the step count; the

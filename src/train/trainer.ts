@@ -13,7 +13,8 @@
 // **(choice)** Sampling uses the weights being trained, so each step is on-policy. The published
 // run samples one step behind on a separate GPU; with the sampler and trainer on one device there
 // is nothing to overlap, and mu still comes from the sampler itself (its own numerics).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../data/rng.js';
@@ -66,13 +67,6 @@ export interface TrainOptions {
 
 const pad = (n: number): string => String(n).padStart(6, '0');
 
-/** Writes `text` to `path` through a temporary file and a rename (never half-written). */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 function makeJudge(cfg: TrainConfig): Judge {
   return cfg.judge.kind === 'rules' ? new RulesJudge() : new OpenAIJudge(judgeConfigFromEnv());
 }
@@ -82,12 +76,7 @@ export function stepRows(n: number, perStep: number, step: number, seed: string 
   const out: number[] = [];
   for (let k = (step - 1) * perStep; k < step * perStep; k++) {
     const epoch = Math.floor(k / n);
-    const rng = new Rng(`${seed}/epoch${epoch}`);
-    const order = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = Math.floor(rng.float() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
+    const order = new Rng(`${seed}/epoch${epoch}`).shuffle(Array.from({ length: n }, (_, i) => i));
     out.push(order[k % n]!);
   }
   return out;
@@ -238,7 +227,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         const dir = join('checkpoints', `step-${pad(step)}`);
         await model.save(join(cfg.out, dir, 'model'), { copyFrom: cfg.model.path, overwrite: true });
         await optimizer.save(join(cfg.out, dir, 'optimizer'));
-        writeAtomic(latestPath, JSON.stringify({ step, dir }) + '\n');
+        await writeFileAtomic(latestPath, JSON.stringify({ step, dir }) + '\n');
         log(`checkpoint ${join(cfg.out, dir)}`);
       }
     }

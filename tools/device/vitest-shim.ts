@@ -56,6 +56,8 @@ function matchers(x: any, negate: boolean) {
     toBeLessThanOrEqual: (y: number) => check(x <= y, `${x} > ${y}`),
     toBeGreaterThan: (y: number) => check(x > y, `${x} <= ${y}`),
     toBeGreaterThanOrEqual: (y: number) => check(x >= y, `${x} < ${y}`),
+    toHaveLength: (n: number) => check(x?.length === n, `length ${x?.length} !== ${n}`),
+    toMatchObject: (y: Record<string, unknown>) => check(Object.entries(y).every(([k, v]) => deepEq(x?.[k], v)), `${JSON.stringify(x)?.slice(0, 200)} does not match ${JSON.stringify(y)?.slice(0, 200)}`),
     toBeCloseTo: (y: number, d = 2) => check(Math.abs(x - y) < 10 ** -d / 2, `${x} !~ ${y}`),
     toMatch: (re: RegExp | string) => check(typeof re === 'string' ? String(x).includes(re) : re.test(String(x)), `${x} !~ ${re}`),
     toContain: (y: unknown) => check(x.includes(y), `${String(x).slice(0, 100)} lacks ${y}`),
