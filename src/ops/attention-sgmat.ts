@@ -100,14 +100,19 @@ export function sgmatAttnFwdDef(c: SgmatAttnConfig): KernelDef {
 
 /** The emulated matrix parts: each lane computes its 8 entries (row lane/2, columns (lane%2)*8..+7)
  *  of each 16x16 tile straight from memory. */
+/** n, as a value the shader compiler cannot see through (a uniform decides it): keeps LLVM from
+ *  fully unrolling the emulation's long inner loops, which made lavapipe's compile take minutes. */
+const OPAQUE = 'fn opaque(n: u32) -> u32 { return select(n, 0u, p.heads == 0xffffffffu); }';
+
 function emuFns(): string {
-  return `fn emu_scores(c0: u32, qoff: u32, koff: u32, qStride: u32, kvStride: u32, sbase: u32, lane: u32) {
+  return `${OPAQUE}
+fn emu_scores(c0: u32, qoff: u32, koff: u32, qStride: u32, kvStride: u32, sbase: u32, lane: u32) {
   let r = lane / 2u;
   for (var j = 0u; j < 4u; j++) {
     for (var e = 0u; e < 8u; e++) {
       let key = c0 + 16u * j + (lane % 2u) * 8u + e;
       var s = 0.0;
-      for (var d = 0u; d < HD; d++) { s += f32(qh[qoff + r * qStride + d]) * f32(kh[key * kvStride + koff + d]); }
+      for (var d = 0u; d < opaque(HD); d++) { s += f32(qh[qoff + r * qStride + d]) * f32(kh[key * kvStride + koff + d]); }
       Ss[sbase + r * SS + 16u * j + (lane % 2u) * 8u + e] = s;
     }
   }
@@ -117,7 +122,7 @@ fn emu_pv(c0: u32, koff: u32, kvStride: u32, pbase: u32, lane: u32, o: ptr<funct
   for (var dt = 0u; dt < DT; dt++) {
     for (var e = 0u; e < 8u; e++) {
       var s = 0.0;
-      for (var c = 0u; c < BC; c++) { s += f32(Ps[pbase + r * PS + c]) * f32(vh[(c0 + c) * kvStride + koff + 16u * dt + (lane % 2u) * 8u + e]); }
+      for (var c = 0u; c < opaque(BC); c++) { s += f32(Ps[pbase + r * PS + c]) * f32(vh[(c0 + c) * kvStride + koff + 16u * dt + (lane % 2u) * 8u + e]); }
       (*o)[dt * 8u + e] += s;
     }
   }
@@ -212,7 +217,7 @@ function emuBwdFns(): string {
     for (var e = 0u; e < 8u; e++) {
       let n = 16u * j + (lane % 2u) * 8u + e;
       var s = 0.0;
-      for (var d = 0u; d < HD; d++) { s += f32(${a}[aOff + r * aStride + d]) * f32(${b}[(bRow0 + n) * bStride + bOff + d]); }
+      for (var d = 0u; d < opaque(HD); d++) { s += f32(${a}[aOff + r * aStride + d]) * f32(${b}[(bRow0 + n) * bStride + bOff + d]); }
       Ss[sbase + r * SS + n] = s;
     }
   }
@@ -222,12 +227,13 @@ function emuBwdFns(): string {
   for (var dt = 0u; dt < DT; dt++) {
     for (var e = 0u; e < 8u; e++) {
       var s = 0.0;
-      for (var c = 0u; c < BB; c++) { s += f32(Ps[pbase + r * PS + c]) * f32(${b}[(bRow0 + c) * bStride + bOff + 16u * dt + (lane % 2u) * 8u + e]); }
+      for (var c = 0u; c < opaque(BB); c++) { s += f32(Ps[pbase + r * PS + c]) * f32(${b}[(bRow0 + c) * bStride + bOff + 16u * dt + (lane % 2u) * 8u + e]); }
       (*acc)[dt * 8u + e] += s;
     }
   }
 }`;
   return [
+    OPAQUE,
     strip('emu_strip_qk', 'qh', 'kh'),
     strip('emu_strip_dov', 'doh', 'vh'),
     strip('emu_strip_kq', 'kh', 'qh'),
