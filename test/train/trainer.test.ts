@@ -25,45 +25,46 @@ describe('train', () => {
       model: { path: join(root, 'model'), createTiny: { seed: 3, tied: true } },
       data: { train: 'data/train.jsonl' },
       out: join(root, 'run'),
-      steps: 2,
+      steps: 1,
       examplesPerStep: 1,
       groupSize: 2,
       seed: 5,
       sampling: { temperature: 1 },
-      episode: { maxTurns: 1, maxTokensPerTurn: 6, maxEpisodeTokens: 8192 },
+      episode: { maxTurns: 1, maxTokensPerTurn: 4, maxEpisodeTokens: 8192 },
       optimizer: { lr: 1e-3 },
-      saveEvery: 2,
+      saveEvery: 1,
     });
     const lines: string[] = [];
     const t0 = performance.now();
     const r1 = await train(cfg, { gpu, log: (s) => lines.push(s) });
-    console.log(`2 steps in ${((performance.now() - t0) / 1000).toFixed(1)} s:\n  ${lines.join('\n  ')}`);
-    expect(r1.metrics.map((m) => m.step)).toEqual([1, 2]);
+    console.log(`1 step in ${((performance.now() - t0) / 1000).toFixed(1)} s:\n  ${lines.join('\n  ')}`);
+    expect(r1.metrics.map((m) => m.step)).toEqual([1]);
     for (const m of r1.metrics) {
       expect(m.rollouts).toBe(2);
       expect(Number.isFinite(m.reward.mean) && Number.isFinite(m.loss) && Number.isFinite(m.gradNorm)).toBe(true);
       expect(m.lossTokens).toBeGreaterThan(0);
-      expect(m.lossTokens).toBeLessThanOrEqual(2 * 6);
+      expect(m.lossTokens).toBeLessThanOrEqual(2 * 4);
       expect(Math.abs(m.meanRatio - 1)).toBeLessThan(0.05); // on-policy: sampler and trainer agree
     }
     expect(lines.some((l) => l.startsWith('creating a random tiny Qwen3'))).toBe(true);
-    expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
     expect(readFileSync(join(cfg.out, 'rollouts', 'step-000001.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
-    expect(readdirSync(join(cfg.out, 'checkpoints')).sort()).toEqual(['step-000002']);
-    expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8'))).toEqual({ step: 2, dir: join('checkpoints', 'step-000002') });
-    expect(existsSync(join(cfg.out, 'checkpoints', 'step-000002', 'model', 'config.json'))).toBe(true);
-    expect(existsSync(join(cfg.out, 'checkpoints', 'step-000002', 'model', 'tokenizer.json'))).toBe(true);
+    expect(readdirSync(join(cfg.out, 'checkpoints')).sort()).toEqual(['step-000001']);
+    expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8'))).toEqual({ step: 1, dir: join('checkpoints', 'step-000001') });
+    expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'config.json'))).toBe(true);
+    expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'tokenizer.json'))).toBe(true);
 
-    // A restarted run continues after step 2 only.
+    // A restarted run continues after step 1 only.
     const more: string[] = [];
-    const r2 = await train({ ...cfg, steps: 3 }, { gpu, log: (s) => more.push(s) });
-    expect(more[0]).toMatch(/^resuming after step 2 from /);
-    expect(more[1]).toMatch(/^step 3\/3: sampling 2 rollouts \(train-\d+ x 2\)/);
-    expect(r2.metrics.map((m) => m.step)).toEqual([3]);
-    expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
-    const r3 = await train({ ...cfg, steps: 3 }, { gpu, log: () => undefined });
+    const r2 = await train({ ...cfg, steps: 2 }, { gpu, log: (s) => more.push(s) });
+    expect(more[0]).toMatch(/^resuming after step 1 from /);
+    expect(more[1]).toMatch(/^step 2\/2: sampling 2 rollouts \(train-\d+ x 2\)/);
+    expect(r2.metrics.map((m) => m.step)).toEqual([2]);
+    expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8')).step).toBe(2);
+    const r3 = await train({ ...cfg, steps: 2 }, { gpu, log: () => undefined });
     expect(r3.metrics).toEqual([]);
-  });
+  }, 600_000); // cold lavapipe compiles every model kernel first (about 2 min on 2 cores)
 
   it('walks the data in seeded shuffles, epoch after epoch', () => {
     const seen = [1, 2, 3, 4].flatMap((s) => stepRows(6, 3, s, 'x'));
