@@ -73,3 +73,12 @@ export async function runRollout(o: RolloutOptions): Promise<Rollout> {
   if (!conv) throw new Error(`rollout ${o.seed}: the episode ended before the first turn`);
   return { episode, tokens: (conv as ConversationTokens).pack(), finishedTurns: finished };
 }
+
+/** Everything a rollout needs but its row and seed. */
+export type RolloutContext = Omit<RolloutOptions, 'row' | 'seed'>;
+
+/** `groupSize` rollouts of each row, all at once (the sampler batches them), in row-major order:
+ *  rollout g of row e is result e * groupSize + g, seeded `${seedPrefix}/ex${e}/g${g}`. */
+export function runGroups(rows: readonly EpisodeRow[], groupSize: number, ctx: RolloutContext, seedPrefix: string): Promise<Rollout[]> {
+  return Promise.all(rows.flatMap((row, e) => Array.from({ length: groupSize }, (_, g) => runRollout({ ...ctx, row, seed: `${seedPrefix}/ex${e}/g${g}` }))));
+}

@@ -21,19 +21,15 @@ import { Rng } from '../data/rng.js';
 import { loadDataset } from '../data/load.js';
 import type { DataRow } from '../data/schema.js';
 import type { Gpu } from '../gpu/gpu.js';
-import { ChatTemplate } from '../io/chat-template.js';
-import { HfTokenizer } from '../io/tokenizer.js';
 import { Generator } from '../model/generate.js';
 import { Qwen3Model } from '../model/qwen3.js';
 import { packSequences } from '../model/qwen3-batch.js';
 import { makeTinyModel } from '../model/tiny.js';
-import { OpenAIJudge, judgeConfigFromEnv } from '../reward/judge.js';
-import { RulesJudge } from '../reward/rules-judge.js';
-import type { Judge } from '../reward/verdict.js';
 import { aipoLoss } from '../rl/aipo.js';
 import { groupAdvantages } from '../rl/aipo.js';
-import { runRollout, type Rollout } from '../rl/rollout.js';
+import { runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
 import { BatchedSampler } from '../rl/sampler.js';
+import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import { packPasses, type TrainSample } from './batch.js';
 import type { TrainConfig } from './config.js';
 import { AdamW } from './optimizer.js';
@@ -66,10 +62,6 @@ export interface TrainOptions {
 }
 
 const pad = (n: number): string => String(n).padStart(6, '0');
-
-function makeJudge(cfg: TrainConfig): Judge {
-  return cfg.judge.kind === 'rules' ? new RulesJudge() : new OpenAIJudge(judgeConfigFromEnv());
-}
 
 /** Row indices of step `step` (1-based): consecutive slices of seeded shuffles of the set. */
 export function stepRows(n: number, perStep: number, step: number, seed: string | number): number[] {
@@ -111,43 +103,34 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     return { lastStep: startStep - 1, metrics: [] };
   }
 
-  const tokenizer = await HfTokenizer.load(cfg.model.path);
-  if (!tokenizer.chatTemplate) throw new Error(`${cfg.model.path}: the tokenizer has no chat template`);
-  const template = new ChatTemplate(tokenizer.chatTemplate, { eos_token: tokenizer.eosToken, bos_token: tokenizer.bosToken });
+  const { tokenizer, template } = await loadChatFormat(cfg.model.path);
   const model = await Qwen3Model.load(gpu, modelDir);
   const optimizer = new AdamW(gpu, model.weights.byName, cfg.optimizer);
   if (optDir) await optimizer.load(optDir);
-  const judge = makeJudge(cfg);
+  const judge = makeJudge(cfg.judge.kind);
   const rolloutsPerStep = cfg.examplesPerStep * cfg.groupSize;
   const ep = cfg.episode;
   // A slot holds a whole episode's context: prompt plus every turn and reply.
   const generator = new Generator(model, { slots: cfg.samplerSlots ?? rolloutsPerStep, maxTokens: ep.maxEpisodeTokens + 4096, seed: `${cfg.seed}` });
   const sampler = new BatchedSampler(generator);
+  const rolloutCtx: RolloutContext = {
+    sampler,
+    tokenizer,
+    template,
+    judge,
+    sampling: cfg.sampling,
+    maxTurns: ep.maxTurns,
+    maxTokensPerTurn: ep.maxTokensPerTurn,
+    maxEpisodeTokens: ep.maxEpisodeTokens,
+    enableThinking: ep.enableThinking,
+  };
   const all: StepMetrics[] = [];
   try {
     for (let step = startStep; step <= cfg.steps; step++) {
       const t0 = performance.now();
       const exampleRows = stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
       log(`step ${step}/${cfg.steps}: sampling ${rolloutsPerStep} rollouts (${exampleRows.map((r) => r.id).join(', ')} x ${cfg.groupSize})`);
-      const rollouts: Rollout[] = await Promise.all(
-        exampleRows.flatMap((row, e) =>
-          Array.from({ length: cfg.groupSize }, (_, g) =>
-            runRollout({
-              row,
-              sampler,
-              tokenizer,
-              template,
-              judge,
-              sampling: cfg.sampling,
-              seed: `${cfg.seed}/step${step}/ex${e}/g${g}`,
-              maxTurns: ep.maxTurns,
-              maxTokensPerTurn: ep.maxTokensPerTurn,
-              maxEpisodeTokens: ep.maxEpisodeTokens,
-              enableThinking: ep.enableThinking,
-            }),
-          ),
-        ),
-      );
+      const rollouts: Rollout[] = await runGroups(exampleRows, cfg.groupSize, rolloutCtx, `${cfg.seed}/step${step}`);
       const t1 = performance.now();
       // Rewards; a judge failure is never a reward.
       const failed = rollouts.filter((r) => r.episode.reward.total === undefined);

@@ -1,0 +1,76 @@
+// Evaluation (shared/spec/resume-task.md section 7): `rolloutsPerRow` rollouts of every held-out
+// row with the model behind the embedded sampler, scored by the rubrics and the judge, summarised
+// by src/eval/report.ts. Rows run a few at a time (`rowsAtOnce`) so the sampler's KV cache stays
+// bounded. Writes eval.json, eval.md and rollouts.jsonl to `out` when given.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDataset } from '../data/load.js';
+import type { Gpu } from '../gpu/gpu.js';
+import { Generator } from '../model/generate.js';
+import { Qwen3Model } from '../model/qwen3.js';
+import type { SamplingInput } from '../model/sampling.js';
+import { runGroups, type Rollout } from '../rl/rollout.js';
+import { BatchedSampler } from '../rl/sampler.js';
+import { loadChatFormat, makeJudge } from '../rl/setup.js';
+import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
+import { buildReport, reportMarkdown, type EvalReport } from './report.js';
+
+export interface EvalOptions {
+  modelDir: string;
+  data: string;
+  rolloutsPerRow?: number;
+  /** Only the first `limit` rows. */
+  limit?: number;
+  judge?: 'rules' | 'openai';
+  sampling?: SamplingInput;
+  maxTurns?: number;
+  maxTokensPerTurn?: number;
+  maxEpisodeTokens?: number;
+  rowsAtOnce?: number;
+  seed?: string;
+  out?: string;
+  log?: (s: string) => void;
+}
+
+export async function evaluate(gpu: Gpu, o: EvalOptions): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
+  const log = o.log ?? ((s: string) => console.log(s));
+  const rows = loadDataset(o.data).slice(0, o.limit ?? Infinity);
+  if (rows.length === 0) throw new Error(`${o.data}: no rows to evaluate`);
+  const perRow = o.rolloutsPerRow ?? 16;
+  const atOnce = Math.max(1, Math.min(o.rowsAtOnce ?? 4, rows.length));
+  const judgeKind = o.judge ?? 'rules';
+  const maxEpisodeTokens = o.maxEpisodeTokens ?? MAX_EPISODE_TOKENS;
+  const { tokenizer, template } = await loadChatFormat(o.modelDir);
+  const model = await Qwen3Model.load(gpu, o.modelDir);
+  const generator = new Generator(model, { slots: atOnce * perRow, maxTokens: maxEpisodeTokens + 4096, seed: o.seed ?? 'eval' });
+  const ctx = {
+    sampler: new BatchedSampler(generator),
+    tokenizer,
+    template,
+    judge: makeJudge(judgeKind),
+    sampling: o.sampling ?? { temperature: 0.7 },
+    maxTurns: o.maxTurns ?? MAX_TURNS,
+    maxTokensPerTurn: o.maxTokensPerTurn ?? MAX_TOKENS_PER_TURN,
+    maxEpisodeTokens,
+    enableThinking: false,
+  };
+  const rollouts: Rollout[] = [];
+  try {
+    for (let i = 0; i < rows.length; i += atOnce) {
+      const chunk = rows.slice(i, i + atOnce);
+      rollouts.push(...(await runGroups(chunk, perRow, ctx, `${o.seed ?? 'eval'}/rows${i}`)));
+      log(`eval: ${Math.min(i + atOnce, rows.length)}/${rows.length} rows (${rollouts.length} rollouts)`);
+    }
+  } finally {
+    generator.destroy();
+    model.destroy();
+  }
+  const report = buildReport(rollouts.map((r) => r.episode), { model: o.modelDir, judge: judgeKind });
+  if (o.out) {
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(join(o.out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
+    writeFileSync(join(o.out, 'eval.md'), reportMarkdown(report));
+    writeFileSync(join(o.out, 'rollouts.jsonl'), rollouts.map((r) => JSON.stringify({ row: r.episode.rowId, reward: r.episode.reward, endReason: r.episode.endReason, turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })) })).join('\n') + '\n');
+  }
+  return { report, rollouts };
+}

@@ -1,0 +1,81 @@
+// The evaluation report from scripted episodes (no model): every metric of the published table,
+// per weakness, histogram, and judge failures kept out of the reward means; plus `evaluate` end to
+// end with a random tiny model (rollouts, files).
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildReport, reportMarkdown } from '../../src/eval/report.js';
+import { evaluate } from '../../src/eval/evaluate.js';
+import { getGpu } from '../../src/gpu/gpu.js';
+import { makeTinyModel } from '../../src/model/tiny.js';
+import { formatToolCall } from '../../src/rollout/toolcall.js';
+import { runEpisode, type EpisodeResult } from '../../src/rollout/episode.js';
+import { BEST, fixedJudge, makeRow } from '../env/fixtures.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const play = (script: string[], judge = fixedJudge(BEST), row = makeRow()): Promise<EpisodeResult> =>
+  runEpisode({ row, judge, policy: async (i) => script[i.turn - 1] ?? 'done' });
+const sr = (old: string, nw: string) => formatToolCall('str_replace', { old, new: nw });
+
+describe('buildReport', () => {
+  it('computes the published metrics from episodes', async () => {
+    const row = makeRow();
+    const eps = [
+      await play([formatToolCall('submit')]), // no edit, submitted
+      await play([sr('no such text', 'x'), sr('Responsible for', 'Owned'), formatToolCall('submit')]), // 1 failed + 1 ok edit, submitted
+      await play(['I am not sure.']), // no call: ends, not submitted
+      await play([sr('Responsible for', 'Led')], fixedJudge(new Error('judge down'))), // judge fails: no reward
+    ];
+    const r = buildReport(eps, { model: 'm', judge: 'fixed', date: 'd' });
+    expect(r.rollouts).toBe(4);
+    expect(r.rows).toBe(1);
+    expect(r.unscored).toBe(1);
+    expect(r.submitRate).toBe(0.5);
+    expect(r.editFailureRate).toBeCloseTo(1 / 3, 12); // 1 failed of 3 str_replace calls
+    expect(r.editsPerRollout).toEqual({ ok: 0.5, failed: 0.25 });
+    const scored = eps.slice(0, 3);
+    expect(r.meanReward).toBeCloseTo(scored.reduce((a, e) => a + e.reward.total!, 0) / 3, 12);
+    expect(r.hallucination).toBeCloseTo(scored.reduce((a, e) => a + e.reward.content!.hallucination, 0) / 3, 12);
+    expect(r.contentQuality).toBeCloseTo(r.components.content, 12);
+    expect(r.layoutPassRate).toBe(eps.filter((e) => e.reward.layout.pass).length / 4);
+    expect(r.histogram.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    for (const e of scored) expect(r.histogram.counts[Math.floor(e.reward.total! - r.histogram.from)]).toBeGreaterThan(0);
+    expect(r.perWeakness[row.weakness.type]).toEqual({ rollouts: 4, meanReward: r.meanReward });
+    const md = reportMarkdown(r);
+    expect(md).toContain('| submit rate | 50% |');
+    expect(md).toContain('| edit failure rate (failed / all str_replace) | 33% |');
+    expect(md).toContain('1 rollout(s) without a reward');
+  });
+});
+
+describe('evaluate', () => {
+  it('runs rollouts of the held-out rows with a model and writes the report', async () => {
+    const gpu = await getGpu();
+    const root = await mkdtemp(join(tmpdir(), 'eval-'));
+    dirs.push(root);
+    await makeTinyModel(join(root, 'model'), { tied: true, seed: 2 });
+    const lines: string[] = [];
+    const { report, rollouts } = await evaluate(gpu, {
+      modelDir: join(root, 'model'),
+      data: 'data/eval.jsonl',
+      limit: 1,
+      rolloutsPerRow: 2,
+      maxTurns: 1,
+      maxTokensPerTurn: 4,
+      out: join(root, 'out'),
+      log: (s) => lines.push(s),
+    });
+    expect(rollouts).toHaveLength(2);
+    expect(report.rollouts).toBe(2);
+    expect(report.rows).toBe(1);
+    expect(lines).toEqual(['eval: 1/1 rows (2 rollouts)']);
+    for (const f of ['eval.json', 'eval.md', 'rollouts.jsonl']) expect(existsSync(join(root, 'out', f)), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(root, 'out', 'eval.json'), 'utf8')).rollouts).toBe(2);
+  }, 600_000);
+});
