@@ -9,7 +9,7 @@ import type { Gpu } from '../gpu/gpu.js';
 import { Generator } from '../model/generate.js';
 import { Qwen3Model } from '../model/qwen3.js';
 import type { SamplingInput } from '../model/sampling.js';
-import { runGroups, type Rollout } from '../rl/rollout.js';
+import { rolloutLogLine, runGroups, type Rollout } from '../rl/rollout.js';
 import { BatchedSampler } from '../rl/sampler.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
@@ -70,7 +70,7 @@ export async function evaluate(gpu: Gpu, o: EvalOptions): Promise<{ report: Eval
     mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');
     writeFileSync(join(o.out, 'eval.md'), reportMarkdown(report));
-    writeFileSync(join(o.out, 'rollouts.jsonl'), rollouts.map((r) => JSON.stringify({ row: r.episode.rowId, reward: r.episode.reward, endReason: r.episode.endReason, turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })) })).join('\n') + '\n');
+    writeFileSync(join(o.out, 'rollouts.jsonl'), rollouts.map(rolloutLogLine).join('\n') + '\n');
   }
   return { report, rollouts };
 }

@@ -27,7 +27,8 @@ export interface EvalReport {
   editsPerRollout: { ok: number; failed: number };
 }
 
-const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+/** Mean, NaN for none. */
+export const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
 export function buildReport(episodes: readonly EpisodeResult[], meta: { model: string; judge: string; date?: string }): EvalReport {
   const scored = episodes.filter((e) => e.reward.total !== undefined);

@@ -82,3 +82,9 @@ export type RolloutContext = Omit<RolloutOptions, 'row' | 'seed'>;
 export function runGroups(rows: readonly EpisodeRow[], groupSize: number, ctx: RolloutContext, seedPrefix: string): Promise<Rollout[]> {
   return Promise.all(rows.flatMap((row, e) => Array.from({ length: groupSize }, (_, g) => runRollout({ ...ctx, row, seed: `${seedPrefix}/ex${e}/g${g}` }))));
 }
+
+/** One JSONL line of a rollout log (training steps, evaluations): row, reward, end, each turn's
+ *  message and reply. */
+export function rolloutLogLine(r: Rollout): string {
+  return JSON.stringify({ row: r.episode.rowId, reward: r.episode.reward, endReason: r.episode.endReason, turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })) });
+}

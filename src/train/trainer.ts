@@ -25,9 +25,9 @@ import { Generator } from '../model/generate.js';
 import { Qwen3Model } from '../model/qwen3.js';
 import { packSequences } from '../model/qwen3-batch.js';
 import { makeTinyModel } from '../model/tiny.js';
-import { aipoLoss } from '../rl/aipo.js';
-import { groupAdvantages } from '../rl/aipo.js';
-import { runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
+import { aipoLoss, groupAdvantages } from '../rl/aipo.js';
+import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
+import { mean } from '../eval/report.js';
 import { BatchedSampler } from '../rl/sampler.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import { packPasses, type TrainSample } from './batch.js';
@@ -165,7 +165,6 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       const upd = N > 0 ? await optimizer.update(model.grads) : { gradNorm: 0, clipScale: 1, step: optimizer.step };
       const t2 = performance.now();
       const totals = rollouts.map((r) => r.episode.reward.total).filter((x): x is number => x !== undefined);
-      const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
       const scored = rollouts.filter((r) => r.episode.reward.total !== undefined);
       const endReasons: Record<string, number> = {};
       for (const r of rollouts) endReasons[r.episode.endReason] = (endReasons[r.episode.endReason] ?? 0) + 1;
@@ -198,7 +197,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       mkdirSync(join(cfg.out, 'rollouts'), { recursive: true });
       writeFileSync(
         join(cfg.out, 'rollouts', `step-${pad(step)}.jsonl`),
-        rollouts.map((r) => JSON.stringify({ row: r.episode.rowId, reward: r.episode.reward, endReason: r.episode.endReason, turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })) })).join('\n') + '\n',
+        rollouts.map(rolloutLogLine).join('\n') + '\n',
       );
       log(
         `step ${step}/${cfg.steps}: reward ${m.reward.mean.toFixed(2)} (tool ${m.reward.tool.toFixed(2)}, layout ${m.reward.layout.toFixed(2)}, content ${m.reward.content.toFixed(2)}), ` +
