@@ -186,6 +186,17 @@ export class Gpu {
     this.device.queue.writeBuffer(t.buffer, t.byteOffset, host);
   }
 
+  /** Overwrite bytes [byteOffset, byteOffset + bytes.length) of a tensor: a piece of a tensor too
+   *  large for one JS array (sharded-training exchanges, src/dist). Offset and length must be
+   *  multiples of 4 (WebGPU's writeBuffer rule). */
+  writeBytes(t: Tensor, byteOffset: number, bytes: Uint8Array<ArrayBuffer>): void {
+    if (byteOffset % 4 || bytes.length % 4 || byteOffset < 0 || byteOffset + bytes.length > t.byteSize) {
+      throw new Error(`writeBytes ${t.describe()}: ${bytes.length} bytes at ${byteOffset} (need multiples of 4 inside ${t.byteSize} bytes)`);
+    }
+    this.flush();
+    this.device.queue.writeBuffer(t.buffer, t.byteOffset + byteOffset, bytes);
+  }
+
   /** Read a tensor back: f32/bf16/f16 as Float32Array, u32 as Uint32Array, i32 as Int32Array. */
   async read(t: Tensor): Promise<Float32Array | Uint32Array | Int32Array> {
     const bytes = await this.readBytes(t.buffer, t.byteOffset, t.byteSize);

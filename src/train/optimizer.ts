@@ -85,9 +85,23 @@ export class AdamW {
   /** One update from `grads` (same names as the weights; f32 or bf16). Throws, changing nothing,
    *  when a gradient is missing or the gradient norm is not finite. */
   async update(grads: ReadonlyMap<string, Tensor>, lr = this.config.lr): Promise<StepInfo> {
-    for (const name of this.slots.keys()) if (!grads.has(name)) throw new Error(`AdamW: no gradient for ${name}`);
-    for (const name of grads.keys()) if (!this.slots.has(name)) throw new Error(`AdamW: gradient ${name} has no weight`);
-    const norm = await globalGradNorm(this.gpu, [...grads.values()]);
+    const norm = Math.sqrt(await this.sumSquares(grads));
+    return this.apply(grads, norm, lr);
+  }
+
+  /** Sum of squares of `grads` (this optimizer's weights exactly), one GPU reduction and one
+   *  readback: a sharded step adds these over the ranks for the global norm. */
+  async sumSquares(grads: ReadonlyMap<string, Tensor>): Promise<number> {
+    this.checkGrads(grads);
+    if (grads.size === 0) return 0;
+    const n = await globalGradNorm(this.gpu, [...grads.values()]);
+    return n * n;
+  }
+
+  /** The update with a given global gradient norm (clip factor from it; throws, changing nothing,
+   *  when it is not finite). */
+  apply(grads: ReadonlyMap<string, Tensor>, norm: number, lr = this.config.lr): StepInfo {
+    this.checkGrads(grads);
     const scale = clipScale(norm, this.config.maxGradNorm); // throws on a non-finite norm
     this.t += 1;
     const c = this.config;
@@ -96,6 +110,11 @@ export class AdamW {
       adamwStep(this.gpu, { master: s.master, m: s.m, v: s.v, grad: grads.get(name)!, weightOut: s.weight }, hyper, this.t, scale);
     }
     return { step: this.t, gradNorm: norm, clipScale: scale };
+  }
+
+  private checkGrads(grads: ReadonlyMap<string, Tensor>): void {
+    for (const name of this.slots.keys()) if (!grads.has(name)) throw new Error(`AdamW: no gradient for ${name}`);
+    for (const name of grads.keys()) if (!this.slots.has(name)) throw new Error(`AdamW: gradient ${name} has no weight`);
   }
 
   /** Writes masters, moments and the step count to `dir` (replacing it whole, atomically). */
@@ -116,20 +135,33 @@ export class AdamW {
     );
   }
 
-  /** Restores what save() wrote (same weight names and shapes), including the step count; the
-   *  bf16 weights are rewritten from the restored masters. */
-  async load(dir: string): Promise<void> {
-    let state: z.infer<typeof StateFile>;
-    try {
-      state = StateFile.parse(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')));
-    } catch (e) {
-      throw new Error(`AdamW.load: ${join(dir, 'state.json')}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  /** Restores what save() wrote, from one directory or from the shards of a sharded run (one
+   *  directory per rank, src/dist): every weight of this optimizer must be in one of them, all at
+   *  the same step. The bf16 weights are rewritten from the restored masters. */
+  async load(dirs: string | readonly string[]): Promise<void> {
+    const list = typeof dirs === 'string' ? [dirs] : dirs;
+    if (list.length === 0) throw new Error('AdamW.load: no state directory given');
+    const where = new Map<string, string>();
+    let step: number | null = null;
+    for (const dir of list) {
+      let state: z.infer<typeof StateFile>;
+      try {
+        state = StateFile.parse(JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')));
+      } catch (e) {
+        throw new Error(`AdamW.load: ${join(dir, 'state.json')}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
+      if (step !== null && state.step !== step) throw new Error(`AdamW.load: ${dir} is at step ${state.step}, ${list[0]} at step ${step}: shards of different checkpoints`);
+      step = state.step;
+      for (const n of state.names) where.set(n, dir);
     }
-    const want = [...this.slots.keys()].sort().join('\n');
-    if (state.names.slice().sort().join('\n') !== want) throw new Error(`AdamW.load: ${dir} holds the state of other weights (${state.names.length} names, expected ${this.slots.size})`);
-    const ck = await ShardedSafetensors.open(dir);
+    const missing = [...this.slots.keys()].filter((n) => !where.has(n));
+    if (missing.length) throw new Error(`AdamW.load: ${list.join(', ')} hold(s) no state for ${missing.length} of this optimizer's ${this.slots.size} weights (first: ${missing[0]})`);
+    const open = new Map<string, ShardedSafetensors>();
     try {
       for (const [name, s] of this.slots) {
+        const dir = where.get(name)!;
+        if (!open.has(dir)) open.set(dir, await ShardedSafetensors.open(dir));
+        const ck = open.get(dir)!;
         for (const [kind, t] of [['master', s.master], ['m', s.m], ['v', s.v]] as const) {
           const key = `${kind}/${name}`;
           const info = await ck.info(key);
@@ -140,9 +172,9 @@ export class AdamW {
         cast(this.gpu, s.master, s.weight);
       }
     } finally {
-      await ck.close();
+      for (const ck of open.values()) await ck.close();
     }
-    this.t = state.step;
+    this.t = step!;
     await this.gpu.sync();
   }
 

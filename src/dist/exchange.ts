@@ -1,0 +1,75 @@
+// Collectives through host memory: a rank writes a tensor's bytes to a file in a directory every
+// rank of the run shares, peers read the parts they need. The directory is on /dev/shm (tmpfs:
+// host memory, no disk) when it has room, else the OS temp dir. A file appears under its final
+// name only once complete (written under a temporary name, then renamed), so a reader never sees
+// half a tensor; the coordinator orders the phases (src/dist/group.ts), so readers never wait.
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type ExchangeKind = 'grad' | 'weight';
+
+/** A fresh exchange directory: on /dev/shm when it has `bytes` free with a margin. */
+export function makeExchangeDir(bytes: number): string {
+  let base = tmpdir();
+  try {
+    const s = statfsSync('/dev/shm');
+    if (s.bavail * s.bsize > bytes * 1.25) base = '/dev/shm';
+  } catch {
+    // no /dev/shm: the temp dir
+  }
+  return mkdtempSync(join(base, 'rlvr-exchange-'));
+}
+
+export function removeExchangeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export class Exchange {
+  constructor(readonly dir: string) {}
+
+  path(kind: ExchangeKind, rank: number, name: string): string {
+    return join(this.dir, `${kind}.r${rank}.${name}.bin`);
+  }
+
+  /** Writes a tensor's bytes (streamed pieces) as rank `rank`'s `kind` of `name`. */
+  async put(kind: ExchangeKind, rank: number, name: string, pieces: AsyncIterable<Uint8Array>): Promise<void> {
+    const final = this.path(kind, rank, name);
+    const tmp = `${final}.tmp`;
+    const fh = await open(tmp, 'w');
+    try {
+      for await (const p of pieces) await fh.write(p);
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, final);
+  }
+
+  /** Opens rank `rank`'s `kind` of `name` for positional reads; names the file when it is missing
+   *  or shorter than `bytes`. */
+  async reader(kind: ExchangeKind, rank: number, name: string, bytes: number): Promise<{ read(off: number, len: number): Promise<Uint8Array<ArrayBuffer>>; close(): Promise<void> }> {
+    const file = this.path(kind, rank, name);
+    const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`exchange: rank ${rank} has not published its ${kind} of ${name} (${file}: ${e.code ?? e.message})`);
+    });
+    const size = (await fh.stat()).size;
+    if (size !== bytes) {
+      await fh.close();
+      throw new Error(`exchange: ${file} holds ${size} bytes, expected ${bytes}`);
+    }
+    return {
+      async read(off: number, len: number): Promise<Uint8Array<ArrayBuffer>> {
+        const out = new Uint8Array(len);
+        let got = 0;
+        while (got < len) {
+          const { bytesRead } = await fh.read(out, got, len - got, off + got);
+          if (bytesRead === 0) throw new Error(`exchange: ${file} ended at ${off + got} of ${bytes} bytes`);
+          got += bytesRead;
+        }
+        return out;
+      },
+      close: () => fh.close(),
+    };
+  }
+}

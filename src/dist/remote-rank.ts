@@ -1,0 +1,110 @@
+// A rank in its own process, seen from the coordinator through the same RankApi as an in-process
+// Rank. A rank process that dies fails every pending and later call with its exit code or signal.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { extname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PassStats, LossConfig } from '../train/passes.js';
+import type { TrainPass } from '../train/batch.js';
+import type { StepInfo } from '../train/optimizer.js';
+import type { Reply, Request } from './protocol.js';
+import type { RankApi, RankInit } from './rank.js';
+
+const here = fileURLToPath(import.meta.url);
+/** The worker next to this file (worker.ts from source, worker.js once compiled). */
+const WORKER = here.replace(/remote-rank(\.[cm]?[jt]s)$/, 'worker$1');
+
+/** Node flags that let a source-tree (.ts) worker run: tsx's loader, resolved from this package. */
+function execArgv(): string[] {
+  if (extname(WORKER) !== '.ts') return [];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}
+
+export class RemoteRank implements RankApi {
+  private next = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
+  private dead: string | null = null;
+
+  private constructor(
+    readonly rank: number,
+    private readonly child: ChildProcess,
+  ) {
+    child.on('message', (r: Reply) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.ok) p.resolve(r.value);
+      else p.reject(new Error(`rank ${this.rank}: ${p.method}: ${r.error}`));
+    });
+    child.on('exit', (code, signal) => {
+      this.dead = `rank ${this.rank} process exited (${signal ? `signal ${signal}` : `code ${code}`})`;
+      for (const p of this.pending.values()) p.reject(new Error(`${this.dead} during ${p.method}`));
+      this.pending.clear();
+    });
+    child.on('error', (e) => {
+      this.dead = `rank ${this.rank} process failed: ${e.message}`;
+    });
+  }
+
+  /** Forks the rank's process with `env` added to this one's and initialises it. */
+  static async spawn(init: RankInit, env: Record<string, string>): Promise<{ rank: RemoteRank; description: string }> {
+    const child = fork(WORKER, [], {
+      execArgv: execArgv(),
+      serialization: 'advanced',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const r = new RemoteRank(init.rank, child);
+    try {
+      const description = (await r.call('init', [init])) as string;
+      return { rank: r, description };
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw e;
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private call(method: Request['method'], args: unknown[]): Promise<unknown> {
+    if (this.dead) return Promise.reject(new Error(`${this.dead}; cannot run ${method}`));
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, method });
+      this.child.send({ id, method, args } as Request, (err) => {
+        if (err && this.pending.delete(id)) reject(new Error(`rank ${this.rank}: cannot send ${method}: ${err.message}`));
+      });
+    });
+  }
+
+  describe(): Promise<string> {
+    return this.call('describe', []) as Promise<string>;
+  }
+  backward(passes: TrainPass[], N: number, loss: LossConfig): Promise<PassStats> {
+    return this.call('backward', [passes, N, loss]) as Promise<PassStats>;
+  }
+  reduce(): Promise<number> {
+    return this.call('reduce', []) as Promise<number>;
+  }
+  apply(norm: number, lr?: number): Promise<StepInfo> {
+    return this.call('apply', [norm, lr]) as Promise<StepInfo>;
+  }
+  gather(): Promise<void> {
+    return this.call('gather', []) as Promise<void>;
+  }
+  save(optimizerDir: string, modelDir: string | null, copyFrom: string): Promise<void> {
+    return this.call('save', [optimizerDir, modelDir, copyFrom]) as Promise<void>;
+  }
+  async close(): Promise<void> {
+    if (this.dead) return;
+    await this.call('close', []).catch(() => undefined);
+    if (this.child.exitCode === null) this.child.kill();
+  }
+
+  /** Kills the process (tests of a lost rank). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.child.kill(signal);
+  }
+}

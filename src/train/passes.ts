@@ -1,0 +1,49 @@
+// A step's gradient work on one model: each pass (src/train/batch.ts) forward, AIPO loss
+// normalised by the whole step's loss-token count N (so passes on any device add up to the step's
+// gradient), backward accumulating into model.grads. Shared by every rank (src/dist/rank.ts).
+import { packSequences } from '../model/qwen3-batch.js';
+import type { Qwen3Model } from '../model/qwen3.js';
+import { aipoLoss } from '../rl/aipo.js';
+import type { TrainPass } from './batch.js';
+import type { TrainConfig } from './config.js';
+
+export type LossConfig = TrainConfig['loss'];
+
+/** Sums over the passes run (additive across ranks). */
+export interface PassStats {
+  loss: number;
+  /** Loss tokens whose ratio was clipped. */
+  clippedTokens: number;
+  /** Sum over loss tokens of the ratio pi/mu. */
+  ratioSum: number;
+  /** Packed tokens forwarded. */
+  tokens: number;
+  passes: number;
+}
+
+export const noPassStats = (): PassStats => ({ loss: 0, clippedTokens: 0, ratioSum: 0, tokens: 0, passes: 0 });
+
+export function addPassStats(a: PassStats, b: PassStats): PassStats {
+  return { loss: a.loss + b.loss, clippedTokens: a.clippedTokens + b.clippedTokens, ratioSum: a.ratioSum + b.ratioSum, tokens: a.tokens + b.tokens, passes: a.passes + b.passes };
+}
+
+/** Zeroes model.grads, then accumulates the AIPO gradient of every pass into it. */
+export async function runPasses(model: Qwen3Model, passes: readonly TrainPass[], N: number, loss: LossConfig): Promise<PassStats> {
+  model.zeroGrads();
+  const s = noPassStats();
+  for (const p of passes) {
+    if (p.lossTokens === 0) continue;
+    // Only the loss positions are scored: lm_head runs on those rows alone (qwen3-head.ts).
+    const packed = packSequences(p.seqs);
+    const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (p.mask[t] ? y : -1)) };
+    const fwd = await model.forward(batch);
+    const l = aipoLoss({ logprobs: fwd.logprobs, samplerLogprobs: p.samplerLogprobs, advantages: p.advantages, mask: p.mask }, { delta: loss.delta, clamp: loss.clamp, normalizer: N });
+    model.backward(batch, l.dlogprob);
+    s.loss += l.loss;
+    s.clippedTokens += l.clippedFraction * l.tokens;
+    s.ratioSum += l.meanRatio * l.tokens;
+    s.tokens += batch.tokens.length;
+    s.passes += 1;
+  }
+  return s;
+}

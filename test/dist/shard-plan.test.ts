@@ -1,0 +1,43 @@
+// Shard and pass plans: every weight owned once, balanced, the same plan from the same input;
+// device selection strings.
+import { describe, expect, it } from 'vitest';
+import { assignPasses, planShards } from '../../src/dist/shard-plan.js';
+import { driPrime, planDevices } from '../../src/dist/devices.js';
+import { qwen3Tensors } from '../../src/model/config.js';
+import { tinyConfig } from '../../src/model/tiny.js';
+
+describe('planShards', () => {
+  it('owns every weight once, balances Qwen3-14B-like sizes within 2%, deterministically', () => {
+    const c = tinyConfig({ layers: 40, hidden: 5120, heads: 40, kvHeads: 8, headDim: 128, intermediate: 17408 });
+    const ws = qwen3Tensors(c).map((t) => ({ name: t.name, numel: t.shape.reduce((a, b) => a * b, 1) }));
+    const p = planShards(ws, 3);
+    expect(p.owned.flat().sort()).toEqual(ws.map((w) => w.name).sort());
+    const total = ws.reduce((a, w) => a + w.numel, 0);
+    expect(p.load.reduce((a, b) => a + b)).toBe(total);
+    for (const l of p.load) expect(Math.abs(l - total / 3) / (total / 3)).toBeLessThan(0.02);
+    expect(planShards(ws, 3).owned).toEqual(p.owned);
+    expect(planShards(ws, 1).owned[0]).toEqual(ws.map((w) => w.name));
+    expect(() => planShards([ws[0]!, ws[0]!], 2)).toThrow(/listed twice/);
+  });
+
+  it('assigns passes largest first to the least-loaded rank, keeping their order', () => {
+    const pass = (n: number) => ({ lossTokens: 1, seqs: [Array.from({ length: n }, () => 0)] });
+    const ps = [pass(5), pass(9), pass(2), pass(7)];
+    const parts = assignPasses(ps, 2);
+    expect(parts.map((p) => p.map((x) => x.seqs[0]!.length))).toEqual([[9, 2], [5, 7]]);
+    expect(assignPasses(ps, 5)[4]).toEqual([]);
+  });
+});
+
+describe('device plan', () => {
+  it('turns nvidia-smi bus ids into Mesa device-select strings and refuses bad lists', () => {
+    expect(driPrime('00000000:00:06.0')).toBe('pci-0000_00_06_0!');
+    expect(driPrime('00000000:1B:00.0')).toBe('pci-0000_1b_00_0!');
+    expect(() => driPrime('GPU-0')).toThrow(/PCI bus id/);
+    const bus = new Map([[0, '00000000:18:00.0'], [1, '00000000:2A:00.0']]);
+    expect(planDevices([1, 0], bus).env.map((e) => e.DRI_PRIME)).toEqual(['pci-0000_2a_00_0!', 'pci-0000_18_00_0!']);
+    expect(() => planDevices([0, 2], bus)).toThrow(/GPU 2 does not exist/);
+    expect(() => planDevices([0, 0], bus)).toThrow(/listed twice/);
+    expect(planDevices([0, 1, 2], null).env).toEqual([{}, {}, {}]);
+  });
+});
