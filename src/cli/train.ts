@@ -1,9 +1,11 @@
 // `npm run train -- [--config FILE] [--devices LIST] [--steps N] [--out DIR]`: the RL training run
-// (src/train/trainer.ts). Default config: configs/tiny-cpu.json (a random tiny Qwen3 on whatever
-// adapter this machine has; lavapipe on a machine without a GPU). A run directory that already
-// holds checkpoints resumes after its latest one.
+// (src/train/trainer.ts), sharded over the listed devices (one process each, src/dist). Default
+// config: configs/tiny-cpu.json (a random tiny Qwen3 on whatever adapter this machine has; lavapipe
+// on a machine without a GPU). A run directory that already holds checkpoints resumes after its
+// latest one.
 import { getGpu } from '../gpu/gpu.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
+import { planDevices } from '../dist/devices.js';
 import { loadTrainConfig } from '../train/config.js';
 import { train } from '../train/trainer.js';
 
@@ -23,27 +25,25 @@ function parseArgs(argv: string[]): { config: string; devices: number[]; steps?:
       if (!Number.isInteger(a.steps) || a.steps < 1) throw new Error(`--steps must be a positive integer, got ${argv[i]}`);
     } else if (x === '--devices') {
       a.devices = val().split(',').map((d) => {
-        const n = Number(d);
-        if (!Number.isInteger(n) || n < 0) throw new Error(`--devices: '${d}' is not a device index`);
-        return n;
+        if (!/^\d+$/.test(d.trim())) throw new Error(`--devices: '${d}' is not a device index (e.g. --devices 0,1,2)`);
+        return Number(d);
       });
-    } else throw new Error(`unknown argument ${x} (usage: npm run train -- [--config FILE] [--devices 0] [--steps N] [--out DIR])`);
+    } else throw new Error(`unknown argument ${x} (usage: npm run train -- [--config FILE] [--devices 0,1,2] [--steps N] [--out DIR])`);
   }
   return a;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  // Honest limits: one device, the default adapter (dawn.node cannot pick among identical GPUs;
-  // a process per GPU selected with Mesa's device-select layer is the plan, architecture.md).
-  if (args.devices.length > 1) {
-    throw new Error(`--devices ${args.devices.join(',')}: training sharded across devices is not built yet; run on one device (--devices 0)`);
-  }
-  if (args.devices[0] !== 0) throw new Error(`--devices ${args.devices[0]}: only the default adapter (0) can be selected yet`);
+  // Each rank's process is pointed at its GPU before its device opens (src/dist/devices.ts);
+  // rank 0 is this process.
+  const plan = planDevices(args.devices);
+  Object.assign(process.env, plan.env[0]);
   const cfg = loadTrainConfig(args.config, { steps: args.steps, out: args.out });
   const gpu = await getGpu();
-  console.log(`training on ${gpu.describe()}: ${cfg.steps} steps of ${cfg.examplesPerStep} x ${cfg.groupSize} rollouts, model ${cfg.model.path}, run dir ${cfg.out}`);
-  await train(cfg, { gpu });
+  console.log(`devices: ${plan.note}`);
+  console.log(`training on ${args.devices.length} device(s), rank 0 on ${gpu.describe()}: ${cfg.steps} steps of ${cfg.examplesPerStep} x ${cfg.groupSize} rollouts, model ${cfg.model.path}, run dir ${cfg.out}`);
+  await train(cfg, { gpu, devices: args.devices, deviceEnv: plan.env });
 }
 
 main().catch((e) => {

@@ -4,7 +4,7 @@
 // each phase starting once every rank finished the previous one; a failure on any rank fails the
 // step with that rank's error after the others have stopped (the run then resumes from its last
 // checkpoint: latest.json only moves after a complete save).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
 import { loadQwen3Config, qwen3Tensors } from '../model/config.js';
@@ -118,6 +118,9 @@ export class RankGroup {
   /** Model (rank 0) to `dir`/model, each rank's optimizer state under `dir`/optimizer. */
   async save(dir: string, copyFrom: string): Promise<void> {
     const opt = join(dir, 'optimizer');
+    // A leftover of an interrupted save of this step (never the checkpoint latest.json names),
+    // perhaps with another rank count: its files must not mix with these.
+    rmSync(opt, { recursive: true, force: true });
     await all('checkpoint save', this.ranks.map((r, i) => r.save(optimizerShardDir(opt, i, this.world), i === 0 ? join(dir, 'model') : null, copyFrom)));
   }
 

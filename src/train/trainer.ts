@@ -5,8 +5,9 @@
 //      token with their sampler logprobs (src/rl/rollout.ts); rewarded by the rubrics + judge;
 //   3. advantages: reward minus the group mean;
 //   4. loss: AIPO over every sampled token of the step, in passes of at most microBatchTokens
-//      tokens whose gradients accumulate (each pass normalised by the step's token count);
-//   5. update: AdamW with global-norm clipping;
+//      tokens whose gradients accumulate (each pass normalised by the step's token count); with
+//      several devices the passes are spread over the ranks (src/dist/group.ts);
+//   5. update: AdamW with global-norm clipping, its state sharded over the ranks;
 //   6. log a metrics line; checkpoint every saveEvery steps (model as a HF directory, optimizer
 //      state, trainer state) and point latest.json at it atomically.
 // A run restarts from latest.json when it exists: same data order, same seeds, same weights.
@@ -21,18 +22,16 @@ import { Rng } from '../data/rng.js';
 import { loadDataset } from '../data/load.js';
 import type { DataRow } from '../data/schema.js';
 import type { Gpu } from '../gpu/gpu.js';
+import { RankGroup } from '../dist/group.js';
 import { Generator } from '../model/generate.js';
-import { Qwen3Model } from '../model/qwen3.js';
-import { packSequences } from '../model/qwen3-batch.js';
 import { makeTinyModel } from '../model/tiny.js';
-import { aipoLoss, groupAdvantages } from '../rl/aipo.js';
+import { groupAdvantages } from '../rl/aipo.js';
 import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
 import { mean } from '../eval/report.js';
 import { BatchedSampler } from '../rl/sampler.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import { packPasses, type TrainSample } from './batch.js';
 import type { TrainConfig } from './config.js';
-import { AdamW } from './optimizer.js';
 
 export interface StepMetrics {
   step: number;
@@ -47,6 +46,8 @@ export interface StepMetrics {
   lossTokens: number;
   tokens: number;
   passes: number;
+  /** Passes run by each rank. */
+  passesPerRank: number[];
   clippedFraction: number;
   meanRatio: number;
   seconds: { rollout: number; train: number };
@@ -55,7 +56,12 @@ export interface StepMetrics {
 const Latest = z.object({ step: z.number().int().positive(), dir: z.string() });
 
 export interface TrainOptions {
+  /** Rank 0's device (this process). */
   gpu: Gpu;
+  /** Device indices, one rank each (default [0]); rank 0 runs on `gpu`. */
+  devices?: number[];
+  /** Environment of each rank's process (default: src/dist/devices.ts planDevices). */
+  deviceEnv?: Record<string, string>[];
   log?: (line: string) => void;
   /** Called after each step with its metrics (tests, progress bars). */
   onStep?: (m: StepMetrics) => void;
@@ -104,9 +110,8 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   }
 
   const { tokenizer, template } = await loadChatFormat(cfg.model.path);
-  const model = await Qwen3Model.load(gpu, modelDir);
-  const optimizer = new AdamW(gpu, model.weights.byName, cfg.optimizer);
-  if (optDir) await optimizer.load(optDir);
+  const group = await RankGroup.start({ devices: opts.devices ?? [0], deviceEnv: opts.deviceEnv, gpu, modelDir, optimizerDir: optDir, optimizer: cfg.optimizer, log });
+  const model = group.model;
   const judge = makeJudge(cfg.judge.kind);
   const rolloutsPerStep = cfg.examplesPerStep * cfg.groupSize;
   const ep = cfg.episode;
@@ -144,25 +149,10 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         const adv = groupAdvantages(group.map((r) => r.episode.reward.total!), group.length);
         group.forEach((r, i) => samples.push({ ids: r.tokens.ids, samplerLogprobs: r.tokens.logprobs, lossMask: r.tokens.lossMask, advantage: adv[i]! }));
       }
-      // Loss and gradients, pass by pass.
+      // Loss, gradients and the update, over the ranks.
       const passes = packPasses(samples, cfg.microBatchTokens);
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
-      model.zeroGrads();
-      let loss = 0, clippedTokens = 0, ratioSum = 0, tokens = 0;
-      for (const p of passes) {
-        if (p.lossTokens === 0) continue;
-        // Only the loss positions are scored: lm_head runs on those rows alone (qwen3-head.ts).
-        const packed = packSequences(p.seqs);
-        const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (p.mask[t] ? y : -1)) };
-        const fwd = await model.forward(batch);
-        const l = aipoLoss({ logprobs: fwd.logprobs, samplerLogprobs: p.samplerLogprobs, advantages: p.advantages, mask: p.mask }, { delta: cfg.loss.delta, clamp: cfg.loss.clamp, normalizer: N });
-        model.backward(batch, l.dlogprob);
-        loss += l.loss;
-        clippedTokens += l.clippedFraction * l.tokens;
-        ratioSum += l.meanRatio * l.tokens;
-        tokens += batch.tokens.length;
-      }
-      const upd = N > 0 ? await optimizer.update(model.grads) : { gradNorm: 0, clipScale: 1, step: optimizer.step };
+      const st = N > 0 ? await group.step(passes, N, cfg.loss) : null;
       const t2 = performance.now();
       const totals = rollouts.map((r) => r.episode.reward.total).filter((x): x is number => x !== undefined);
       const scored = rollouts.filter((r) => r.episode.reward.total !== undefined);
@@ -182,14 +172,15 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         },
         submitRate: rollouts.filter((r) => r.episode.endReason === 'submit').length / rollouts.length,
         endReasons,
-        loss,
-        gradNorm: upd.gradNorm,
-        clipScale: upd.clipScale,
+        loss: st?.loss ?? 0,
+        gradNorm: st?.gradNorm ?? 0,
+        clipScale: st?.clipScale ?? 1,
         lossTokens: N,
-        tokens,
+        tokens: st?.tokens ?? 0,
         passes: passes.length,
-        clippedFraction: N ? clippedTokens / N : 0,
-        meanRatio: N ? ratioSum / N : 1,
+        passesPerRank: st?.passesPerRank ?? [],
+        clippedFraction: st ? st.clippedTokens / N : 0,
+        meanRatio: st ? st.ratioSum / N : 1,
         seconds: { rollout: (t1 - t0) / 1000, train: (t2 - t1) / 1000 },
       };
       all.push(m);
@@ -207,16 +198,14 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       opts.onStep?.(m);
       if (step % cfg.saveEvery === 0 || step === cfg.steps) {
         const dir = join('checkpoints', `step-${pad(step)}`);
-        await model.save(join(cfg.out, dir, 'model'), { copyFrom: cfg.model.path, overwrite: true });
-        await optimizer.save(join(cfg.out, dir, 'optimizer'));
+        await group.save(join(cfg.out, dir), cfg.model.path);
         await writeFileAtomic(latestPath, JSON.stringify({ step, dir }) + '\n');
         log(`checkpoint ${join(cfg.out, dir)}`);
       }
     }
   } finally {
     generator.destroy();
-    optimizer.destroy();
-    model.destroy();
+    await group.close();
   }
   return { lastStep: cfg.steps, metrics: all };
 }

@@ -54,12 +54,15 @@ describe('train', () => {
     expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'config.json'))).toBe(true);
     expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'tokenizer.json'))).toBe(true);
 
-    // A restarted run continues after step 1 only.
+    // A restarted run continues after step 1 only, here sharded over 2 ranks (a second process
+    // with its own lavapipe device); its checkpoint holds one optimizer shard per rank.
     const more: string[] = [];
-    const r2 = await train({ ...cfg, steps: 2 }, { gpu, log: (s) => more.push(s) });
+    const r2 = await train({ ...cfg, steps: 2 }, { gpu, devices: [0, 1], log: (s) => more.push(s) });
     expect(more[0]).toMatch(/^resuming after step 1 from /);
-    expect(more[1]).toMatch(/^step 2\/2: sampling 2 rollouts \(train-\d+ x 2\)/);
+    expect(more).toContain('rank 1/2 on ' + gpu.describe());
+    expect(more.find((l) => l.startsWith('step 2/2: sampling'))).toMatch(/^step 2\/2: sampling 2 rollouts \(train-\d+ x 2\)/);
     expect(r2.metrics.map((m) => m.step)).toEqual([2]);
+    expect(readdirSync(join(cfg.out, 'checkpoints', 'step-000002', 'optimizer')).sort()).toEqual(['rank-0-of-2', 'rank-1-of-2']);
     expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
     expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8')).step).toBe(2);
     const r3 = await train({ ...cfg, steps: 2 }, { gpu, log: () => undefined });
