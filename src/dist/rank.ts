@@ -5,8 +5,9 @@
 // previous one):
 //   1. backward: the rank's passes into its f32 gradients; the gradients of weights it does not
 //      own are published;
-//   2. reduce: for each owned weight, the sum of every rank's gradient, added in rank order
-//      (so the sum does not depend on which rank owns the weight), written back to its gradient;
+//   2. reduce: for each owned weight, the sum of every rank's gradient, added in f32 in rank
+//      order (so the sum does not depend on which rank owns the weight), written back to its
+//      gradient (rounded once where the accumulators are bf16: ModelOptions.gradDtype);
 //      returns the sum of squares of the owned sums (the coordinator adds them: global norm);
 //   3. apply: AdamW on the owned weights with the global norm; their new bf16 values published;
 //   4. gather: the other ranks' new weights read into this rank's model.
@@ -15,6 +16,7 @@
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
+import { bf16ArrayToF32, f32ArrayToBf16 } from '../io/dtype.js';
 import { deviceBytes } from '../model/save.js';
 import { Qwen3Model, type ModelOptions } from '../model/qwen3.js';
 import type { TrainPass } from '../train/batch.js';
@@ -118,16 +120,20 @@ export class Rank implements RankApi {
           Array.from({ length: world }, (_, r) => (r === rank ? null : this.exchange!.reader('grad', r, name, g.byteSize))),
         );
         try {
+          // f32 sums of f32 or bf16 gradients; bf16 accumulators get the sum rounded once.
+          const bf = g.dtype === 'bf16';
           for (let off = 0; off < g.byteSize; off += PIECE) {
             const len = Math.min(PIECE, g.byteSize - off);
-            const sum = new Float32Array(len / 4);
+            const sum = new Float32Array(bf ? len / 2 : len / 4);
+            const part = bf ? new Float32Array(sum.length) : null;
             for (let r = 0; r < world; r++) {
               const bytes = readers[r] ? await readers[r]!.read(off, len) : await this.gpu.readBytes(g.buffer, g.byteOffset + off, len);
-              const part = new Float32Array(bytes.buffer, bytes.byteOffset, len / 4);
-              if (r === 0) sum.set(part);
-              else for (let i = 0; i < sum.length; i++) sum[i]! += part[i]!;
+              const x = bf ? bf16ArrayToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, len / 2), part!) : new Float32Array(bytes.buffer, bytes.byteOffset, len / 4);
+              if (r === 0) sum.set(x);
+              else for (let i = 0; i < sum.length; i++) sum[i]! += x[i]!;
             }
-            this.gpu.writeBytes(g, off, new Uint8Array(sum.buffer));
+            const out = bf ? f32ArrayToBf16(sum, new Uint16Array(sum.length)) : sum;
+            this.gpu.writeBytes(g, off, new Uint8Array(out.buffer as ArrayBuffer, 0, len));
           }
         } finally {
           for (const rd of readers) await rd?.close();

@@ -1,5 +1,5 @@
 // Qwen3 on the GPU ops: forward over packed sequences to per-token logprobs (and entropies), and
-// backward to f32 weight gradients keyed by HF names, with activation checkpointing at every layer:
+// backward to weight gradients keyed by HF names (f32, or bf16 accumulators: ModelOptions.gradDtype), with activation checkpointing at every layer:
 // the forward keeps only each layer's input x_l; the backward walks the layers in reverse,
 // recomputes layer l's activations from x_l into one reusable scratch set and runs its backward.
 // Memory plan: src/model/qwen3-activations.ts.
@@ -10,6 +10,7 @@ import { cast } from '../ops/cast.js';
 import { embeddingBackward, embeddingForward } from '../ops/embedding.js';
 import { type SaveOptions, saveWeights } from './save.js';
 import { checkMatmulPaths, linear } from '../ops/matmul.js';
+import { addInPlace } from '../ops/residual.js';
 import { rmsnormBackward, rmsnormForward } from '../ops/rmsnorm.js';
 import type { Qwen3Config } from './config.js';
 import { Activations, type LayerFwdActs } from './qwen3-activations.js';
@@ -32,6 +33,11 @@ export interface ModelOptions {
   maxTokens?: number;
   /** Kernel variants of the layers' GEMMs and training attention (default: the measured ones). */
   kernels?: LayerKernels;
+  /** Gradient accumulators: 'f32' (default) or 'bf16'. With 'bf16' each group of gradients (the
+   *  head, a layer, the embedding) is computed in one reused f32 scratch buffer and added into the
+   *  bf16 accumulators once per backward (one rounding per pass): 2 B/param instead of 4, what lets
+   *  Qwen3-14B train on 3 H200s (README, "Memory"). */
+  gradDtype?: 'f32' | 'bf16';
 }
 
 export interface ForwardResult {
@@ -53,6 +59,8 @@ export interface TrunkInput {
 export class Qwen3Model {
   private acts: Activations | null = null;
   private gradMap: Map<string, Tensor> | null = null;
+  /** f32 scratch of the bf16-gradient mode (one group of gradients at a time). */
+  private gradScratch: Tensor | null = null;
   /** The batch whose layer inputs x_0..x_L the activation buffers hold (backward reuses them). */
   private current: { batch: PackedBatch; bt: BatchTensors } | null = null;
   /** The last uploaded batch's index tensors (destroyed when the next batch is uploaded). */
@@ -173,13 +181,44 @@ export class Qwen3Model {
     return { logprobs, entropy, targets: bt.hostTargets };
   }
 
-  /** f32 gradient tensors keyed by HF name (zero until a backward; tied: no lm_head.weight). */
+  /** Gradient accumulators keyed by HF name, f32 or bf16 (ModelOptions.gradDtype); zero until a
+   *  backward; tied: no lm_head.weight. */
   get grads(): ReadonlyMap<string, Tensor> {
     if (!this.gradMap) {
+      const dt = this.opts.gradDtype ?? 'f32';
       this.gradMap = new Map();
-      for (const [name, w] of this.weights.byName) this.gradMap.set(name, this.gpu.empty(w.shape, 'f32', `grad.${name}`));
+      for (const [name, w] of this.weights.byName) this.gradMap.set(name, this.gpu.empty(w.shape, dt, `grad.${name}`));
     }
     return this.gradMap;
+  }
+
+  /** The gradient groups a backward writes one after another. */
+  private gradGroups(): string[][] {
+    const c = this.config;
+    const layer = Object.values(layerTensorNames(0));
+    return [[c.tie_word_embeddings ? EMBED_NAME : LM_HEAD_NAME, FINAL_NORM_NAME], layer, [EMBED_NAME]];
+  }
+
+  /** Where a backward writes the gradients `names`: the f32 accumulators themselves, or (bf16
+   *  mode) zeroed f32 scratch views whose `commit` adds them into the bf16 accumulators. */
+  private gradGroup(names: string[]): { g: (name: string) => Tensor; commit: () => void } {
+    const grads = this.grads;
+    if ((this.opts.gradDtype ?? 'f32') === 'f32') return { g: (n) => grads.get(n)!, commit: () => {} };
+    const align = this.gpu.limits.minStorageBufferOffsetAlignment;
+    const span = (n: string): number => Math.ceil((4 * this.weights.byName.get(n)!.numel) / align) * align;
+    if (!this.gradScratch) {
+      const bytes = Math.max(...this.gradGroups().map((g) => g.reduce((a, n) => a + span(n), 0)));
+      this.gradScratch = this.gpu.empty([bytes / 4], 'f32', 'grad-scratch');
+    }
+    const views = new Map<string, Tensor>();
+    let off = 0;
+    for (const n of names) {
+      const v = this.gradScratch.view(off, this.weights.byName.get(n)!.shape, `grad-scratch.${n}`);
+      this.gpu.zero(v);
+      views.set(n, v);
+      off += span(n);
+    }
+    return { g: (n) => views.get(n)!, commit: () => views.forEach((v, n) => addInPlace(this.gpu, grads.get(n)!, v)) };
   }
 
   zeroGrads(): void {
@@ -200,16 +239,16 @@ export class Qwen3Model {
     if (dlogprob.length !== T) throw new Error(`Qwen3Model.backward: dlogprob has ${dlogprob.length} entries for ${T} tokens`);
     if (dentropy && dentropy.length !== T) throw new Error(`Qwen3Model.backward: dentropy has ${dentropy.length} entries for ${T} tokens`);
     const acts = this.activations(T);
-    const grads = this.grads;
-    const grad = (n: string): Tensor => grads.get(n)!;
     const h = acts.heads(T);
+    const [headGroup, , embedGroup] = this.gradGroups();
 
     // lm_head (scored rows) and final norm. Tied: the lm_head gradient lands in the embedding's.
-    const gLm = grad(c.tie_word_embeddings ? EMBED_NAME : LM_HEAD_NAME);
-    this.head!.backward(this.weights.lmHead, dlogprob, dentropy, h.dnf, gLm);
+    const head = this.gradGroup(headGroup!);
+    this.head!.backward(this.weights.lmHead, dlogprob, dentropy, h.dnf, head.g(headGroup![0]!));
     const b = acts.layerBackward(T);
     const L = c.num_hidden_layers;
-    rmsnormBackward(gpu, h.dnf, acts.x(L, T), this.weights.finalNorm, h.rstdf, b.dxTmp, grad(FINAL_NORM_NAME), { rows: T, dim: c.hidden_size, eps: c.rms_norm_eps });
+    rmsnormBackward(gpu, h.dnf, acts.x(L, T), this.weights.finalNorm, h.rstdf, b.dxTmp, head.g(FINAL_NORM_NAME), { rows: T, dim: c.hidden_size, eps: c.rms_norm_eps });
+    head.commit();
     cast(gpu, b.dxTmp, b.dres);
 
     // Layers in reverse: recompute the layer's activations from its kept input, then backward.
@@ -228,11 +267,15 @@ export class Qwen3Model {
       const x = acts.x(l, T);
       layerForward(ctx, l, this.weights.layers[l]!, x, a, null);
       const names = layerTensorNames(l);
+      const group = this.gradGroup(Object.values(names));
       const g = {} as LayerGrads;
-      for (const k of Object.keys(names) as LayerKey[]) g[k] = grad(names[k]);
+      for (const k of Object.keys(names) as LayerKey[]) g[k] = group.g(names[k]);
       layerBackward(ctx, this.weights.layers[l]!, g, x, a, b);
+      group.commit();
     }
-    embeddingBackward(gpu, bt.ids, b.dres, grad(EMBED_NAME), { hostIds: bt.hostIds });
+    const embed = this.gradGroup(embedGroup!);
+    embeddingBackward(gpu, bt.ids, b.dres, embed.g(EMBED_NAME), { hostIds: bt.hostIds });
+    embed.commit();
   }
 
   /** Frees everything but the weights: activations, gradients, the last batch (after submitting
@@ -244,6 +287,8 @@ export class Qwen3Model {
     this.head = null;
     this.acts?.destroy();
     for (const g of this.gradMap?.values() ?? []) g.destroy();
+    this.gradScratch?.destroy();
+    this.gradScratch = null;
     this.lastBt = null;
     this.acts = null;
     this.gradMap = null;

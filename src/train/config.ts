@@ -23,6 +23,9 @@ export const TrainConfig = z.object({
     path: z.string(),
     /** Create a random tiny Qwen3 at `path` first when it does not exist (CPU smoke runs). */
     createTiny: Tiny.optional(),
+    /** Gradient accumulators: 'bf16' halves their memory (Qwen3-14B needs it on 3 H200s:
+     *  src/dist/memory.ts), rounding each pass's f32 gradient once into them. */
+    gradDtype: z.enum(['f32', 'bf16']).default('f32'),
   }),
   data: z.object({ train: z.string() }),
   /** Run directory: metrics.jsonl, rollouts/, checkpoints/, latest.json. */

@@ -110,7 +110,17 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   }
 
   const { tokenizer, template } = await loadChatFormat(cfg.model.path);
-  const group = await RankGroup.start({ devices: opts.devices ?? [0], deviceEnv: opts.deviceEnv, gpu, modelDir, optimizerDir: optDir, optimizer: cfg.optimizer, log });
+  const group = await RankGroup.start({
+    devices: opts.devices ?? [0],
+    deviceEnv: opts.deviceEnv,
+    gpu,
+    modelDir,
+    optimizerDir: optDir,
+    optimizer: cfg.optimizer,
+    modelOptions: { gradDtype: cfg.model.gradDtype },
+    passTokens: cfg.microBatchTokens,
+    log,
+  });
   const model = group.model;
   const judge = makeJudge(cfg.judge.kind);
   const rolloutsPerStep = cfg.examplesPerStep * cfg.groupSize;

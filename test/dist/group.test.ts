@@ -92,6 +92,45 @@ describe('RankGroup', () => {
     for (const [n, bits] of wantBits) expect(Buffer.compare(Buffer.from(bits), Buffer.from(resumedBits.get(n)!)), n).toBe(0);
   }, 600_000);
 
+  it('bf16 gradient accumulators: the exchanged sums match f32 gradients within bf16 rounding', async () => {
+    const gpu = await getGpu();
+    const root = await mkdtemp(join(tmpdir(), 'dist-'));
+    dirs.push(root);
+    const modelDir = join(root, 'model');
+    await makeTinyModel(modelDir, { seed: 6, tied: false });
+    const s = passes(7, 151936);
+    const ref = await RankGroup.start({ devices: [0], gpu, modelDir, optimizerDir: null, optimizer });
+    const a = await ref.step(s.ps, s.N, loss);
+    const two = await RankGroup.start({ devices: [0, 1], gpu, modelDir, optimizerDir: null, optimizer, modelOptions: { gradDtype: 'bf16' } });
+    try {
+      const b = await two.step(s.ps, s.N, loss);
+      expect(b.loss).toBe(a.loss);
+      expect(Math.abs(b.gradNorm - a.gradNorm) / a.gradNorm).toBeLessThan(2 ** -7);
+      // Rank 0's own weights hold the reduced sums of both ranks' bf16 gradients.
+      for (const name of two.plan.owned[0]!) {
+        const got = await gpu.readF32(two.model.grads.get(name)!);
+        const want = await gpu.readF32(ref.model.grads.get(name)!);
+        let num = 0, den = 0;
+        for (let i = 0; i < want.length; i++) {
+          num += (got[i]! - want[i]!) ** 2;
+          den += want[i]! ** 2;
+        }
+        expect(Math.sqrt(num / den), name).toBeLessThan(2 ** -7);
+      }
+      // Every weight (rank 1's arrive through the gather) moved as on one rank: AdamW steps of lr.
+      for (const [name, w] of ref.model.weights.byName) {
+        const want = await gpu.readF32(w);
+        const got = await gpu.readF32(two.model.weights.byName.get(name)!);
+        let worst = 0;
+        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) - 2 ** -7 * Math.abs(want[i]!));
+        expect(worst, name).toBeLessThanOrEqual(2 * optimizer.lr);
+      }
+    } finally {
+      await ref.close();
+      await two.close();
+    }
+  }, 600_000);
+
   it('a rank process that dies fails the step, naming the rank', async () => {
     const gpu = await getGpu();
     const root = await mkdtemp(join(tmpdir(), 'dist-'));

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { assignPasses, planShards } from '../../src/dist/shard-plan.js';
 import { driPrime, planDevices } from '../../src/dist/devices.js';
-import { qwen3Tensors } from '../../src/model/config.js';
+import { QWEN3_14B, qwen3Tensors } from '../../src/model/config.js';
+import { describeRankMemory, rankMemory } from '../../src/dist/memory.js';
 import { tinyConfig } from '../../src/model/tiny.js';
 
 describe('planShards', () => {
@@ -39,5 +40,22 @@ describe('device plan', () => {
     expect(() => planDevices([0, 2], bus)).toThrow(/GPU 2 does not exist/);
     expect(() => planDevices([0, 0], bus)).toThrow(/listed twice/);
     expect(planDevices([0, 1, 2], null).env).toEqual([{}, {}, {}]);
+  });
+});
+
+describe('rank memory plan', () => {
+  it('Qwen3-14B on 3 ranks: f32 gradients do not fit an H200 (141 GB), bf16 ones do', () => {
+    const f32 = rankMemory(QWEN3_14B, { world: 3, passTokens: 16384, gradDtype: 'f32' });
+    const bf16 = rankMemory(QWEN3_14B, { world: 3, passTokens: 16384, gradDtype: 'bf16' });
+    console.log(`f32: ${describeRankMemory(f32)}\nbf16: ${describeRankMemory(bf16)}`);
+    expect(f32.params).toBe(14_768_307_200);
+    expect(f32.weights).toBe(2 * f32.params);
+    expect(f32.grads).toBe(4 * f32.params);
+    expect(bf16.grads).toBe(2 * f32.params);
+    expect(bf16.gradScratch).toBe(4 * (151936 * 5120 + 5120));
+    expect(Math.abs(f32.optimizer - (12 * f32.params) / 3) / f32.optimizer).toBeLessThan(0.02);
+    expect(f32.activations).toBe(860524 * 16384);
+    expect(f32.total).toBeGreaterThan(141e9);
+    expect(bf16.total).toBeLessThan(141e9);
   });
 });

@@ -8,6 +8,7 @@ import { packSequences } from '../../src/model/qwen3-batch.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
 import { referenceBackward, referenceForward } from '../../src/model/reference.js';
 import { makeRng } from '../../src/ops/ref/random.js';
+import { toBf16 } from '../../src/ops/ref/index.js';
 import { bf16Weights, gradMetrics, refConfigOf, seqOf, tinyQwen3 } from './qwen3-helpers.js';
 
 // Measured on lavapipe (bf16 weights and activations vs float64 on the same bf16 weights):
@@ -70,6 +71,51 @@ describe.each([false, true])('Qwen3Model on the GPU vs the float64 reference (ti
     const after = await gpu.readF32(model.grads.get('model.norm.weight')!);
     for (let i = 0; i < before.length; i++) expect(after[i]).toBeCloseTo(2 * before[i]!, 4);
     model.destroy();
+  });
+
+  it('bf16 gradient accumulators (gradDtype bf16) hold the f32 gradients rounded once per pass', async () => {
+    const gpu = await getGpu();
+    const f32 = Qwen3Model.fromHost(gpu, cfg, w);
+    const bf = Qwen3Model.fromHost(gpu, cfg, w, { gradDtype: 'bf16' });
+    const rng = makeRng(6);
+    const c = Float64Array.from(batch.tokens, () => rng() * 2 - 1);
+    for (const m of [f32, bf]) {
+      await m.forward(batch);
+      m.backward(batch, c);
+    }
+    // One pass: the same f32 sums, rounded to bf16 once (bit for bit, every tensor; tied, the
+    // embedding's two parts, from lm_head and from the embedding itself, are added one by one).
+    const once = new Map<string, Float32Array>();
+    for (const [name, g] of bf.grads) {
+      expect(g.dtype, name).toBe('bf16');
+      const want = await gpu.readF32(f32.grads.get(name)!);
+      const got = await gpu.readF32(g);
+      once.set(name, want);
+      if (tied && name === 'model.embed_tokens.weight') {
+        // Two roundings where the parts may cancel: whole-tensor error of a few bf16 ulps at most.
+        expect(gradMetrics(got, Float64Array.from(want)).relL2, name).toBeLessThan(2 ** -7);
+        continue;
+      }
+      let bad = 0;
+      for (let i = 0; i < want.length; i++) if (got[i] !== toBf16(want[i]!)) bad++;
+      expect(bad, name).toBe(0);
+    }
+    // A second pass accumulates: bf16(bf16(g) + g) is within one bf16 rounding of 2g.
+    bf.backward(batch, c);
+    for (const [name, g] of bf.grads) {
+      const got = await gpu.readF32(g);
+      const want = once.get(name)!;
+      if (tied && name === 'model.embed_tokens.weight') {
+        expect(gradMetrics(got, Float64Array.from(want, (x) => 2 * x)).relL2, name).toBeLessThan(2 ** -7);
+        continue;
+      }
+      for (let i = 0; i < want.length; i++) {
+        const err = Math.abs(got[i]! - 2 * want[i]!);
+        if (!(err <= 2 ** -7 * Math.abs(2 * want[i]!) + 1e-30)) expect([name, i, got[i], 2 * want[i]!]).toEqual('within one bf16 rounding');
+      }
+    }
+    f32.destroy();
+    bf.destroy();
   });
 });
 
