@@ -10,14 +10,14 @@ import { TOOL_SCHEMAS } from '../env/resume/prompts.js';
 import { ConversationTokens, type PackedConversation } from '../rollout/conversation.js';
 import { runEpisode, type EpisodeResult, type EpisodeRow } from '../rollout/episode.js';
 import type { Judge } from '../reward/verdict.js';
-import type { BatchedSampler } from './sampler.js';
+import type { TurnSampler } from './sampler.js';
 
 /** The task's tool schemas as the chat template takes them. */
 const TOOLS: ToolSpec[] = TOOL_SCHEMAS.map((t) => ({ ...t }));
 
 export interface RolloutOptions {
   row: EpisodeRow;
-  sampler: BatchedSampler;
+  sampler: TurnSampler;
   tokenizer: HfTokenizer;
   template: ChatTemplate;
   judge: Judge;

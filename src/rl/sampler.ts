@@ -5,13 +5,19 @@
 // other.
 import type { GenerateRequest, GenerateResult, Generator } from '../model/generate.js';
 
+/** Anything that samples one assistant turn: the embedded BatchedSampler, or an OpenAI-compatible
+ *  server reached over HTTP (src/rollout/client.ts). */
+export interface TurnSampler {
+  sample(req: GenerateRequest): Promise<GenerateResult>;
+}
+
 interface Pending {
   req: GenerateRequest;
   resolve: (r: GenerateResult) => void;
   reject: (e: unknown) => void;
 }
 
-export class BatchedSampler {
+export class BatchedSampler implements TurnSampler {
   private queue: Pending[] = [];
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();

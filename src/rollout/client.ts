@@ -1,0 +1,175 @@
+// Token in, token out: one assistant turn from an OpenAI-compatible sampler server (our embedded
+// src/serve, or vLLM) through POST /v1/completions, with the prompt as token ids and the new
+// tokens read back as ids, so rollouts never re-tokenize text (src/rollout/conversation.ts).
+//
+// A vLLM sampler must be started with `--logprobs-mode processed_logprobs`: by default vLLM returns
+// logprobs of the raw model distribution, while AIPO needs log mu, the logprob under the
+// distribution actually sampled from (temperature, top-k, top-p applied), which is what our server
+// returns. It also needs return_token_ids (vLLM >= 0.10.2).
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
+import { z } from 'zod';
+import { hashString } from '../data/rng.js';
+import type { GenerateRequest, GenerateResult } from '../model/generate.js';
+import { SamplingParams } from '../model/sampling.js';
+import type { TurnSampler } from '../rl/sampler.js';
+
+export interface OpenAISamplerOptions {
+  /** Base URL ending in /v1, e.g. http://127.0.0.1:8000/v1. */
+  baseURL: string;
+  model: string;
+  /** Default 'EMPTY' (vLLM and our server do not check it). */
+  apiKey?: string;
+  /** Per request, default 10 minutes (a long turn on a busy sampler). */
+  timeoutMs?: number;
+  /** The openai client's own retries (connection errors, 408/409/429/5xx); default 2. */
+  maxRetries?: number;
+}
+
+/** The part of a completion response this client relies on. */
+const CompletionChoice = z.looseObject({
+  finish_reason: z.string(),
+  token_ids: z.array(z.int().nonnegative()).nullish(),
+  logprobs: z.looseObject({ token_logprobs: z.array(z.number().nullable()) }).nullish(),
+  /** Our server's extension: raw softmax logprobs (vLLM has no such field). */
+  model_logprobs: z.array(z.number()).nullish(),
+  /** vLLM: the stop token id (or stop string) that ended the generation. */
+  stop_reason: z.union([z.int(), z.string()]).nullish(),
+});
+const CompletionResponse = z.looseObject({ choices: z.array(CompletionChoice).min(1) });
+
+/** Seeds on the wire are integers: an integer goes as is (so it draws what the embedded sampler
+ *  draws for the same seed), anything else as its 32-bit hash. */
+export function wireSeed(seed: number | string): number {
+  return typeof seed === 'number' && Number.isSafeInteger(seed) ? seed : hashString(String(seed));
+}
+
+export class SamplerClientError extends Error {
+  constructor(
+    readonly url: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(`sampler ${url}: ${message}`);
+  }
+}
+
+function explain(e: unknown, timeoutMs: number): { message: string; status?: number } {
+  if (e instanceof APIConnectionTimeoutError) return { message: `no answer within ${timeoutMs} ms (timeout)` };
+  if (e instanceof APIConnectionError) return { message: `cannot connect (${e.cause ? errorChain(e.cause) : e.message})` };
+  if (e instanceof APIError) {
+    const detail = (e.error as { message?: unknown } | undefined)?.message;
+    return { message: `HTTP ${e.status}: ${typeof detail === 'string' ? detail : e.message}`, status: e.status };
+  }
+  return { message: e instanceof Error ? e.message : String(e) };
+}
+
+export class OpenAISampler implements TurnSampler {
+  private readonly client: OpenAI;
+  private readonly timeoutMs: number;
+
+  constructor(readonly opts: OpenAISamplerOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 600_000;
+    this.client = new OpenAI({ baseURL: opts.baseURL, apiKey: opts.apiKey ?? 'EMPTY', timeout: this.timeoutMs, maxRetries: opts.maxRetries ?? 2 });
+  }
+
+  async sample(req: GenerateRequest): Promise<GenerateResult> {
+    const p = SamplingParams.parse(req.sampling ?? {});
+    const stops = req.stopTokens ?? [];
+    // Every sampling field is sent explicitly: vLLM fills absent ones from the model's
+    // generation_config.json (Qwen3: temperature 0.6, top_k 20, top_p 0.95).
+    const body = {
+      model: this.opts.model,
+      prompt: [...req.prompt],
+      max_tokens: req.maxNewTokens,
+      temperature: p.temperature,
+      top_p: p.topP,
+      top_k: p.topK === 0 ? -1 : p.topK,
+      ...(req.seed !== undefined ? { seed: wireSeed(req.seed) } : {}),
+      n: 1,
+      stream: false,
+      logprobs: 1,
+      stop_token_ids: [...stops],
+      // Stop only at stop_token_ids, like the Generator (vLLM otherwise also stops at the model's EOS).
+      ignore_eos: true,
+      return_token_ids: true,
+      return_tokens_as_token_ids: true,
+      skip_special_tokens: false,
+      include_stop_str_in_output: true,
+    };
+    let raw: unknown;
+    try {
+      raw = await this.client.completions.create(body as unknown as OpenAI.CompletionCreateParamsNonStreaming);
+    } catch (e) {
+      const d = explain(e, this.timeoutMs);
+      throw new SamplerClientError(this.opts.baseURL, d.message, d.status);
+    }
+    return this.result(raw, req, stops);
+  }
+
+  private result(raw: unknown, req: GenerateRequest, stops: readonly number[]): GenerateResult {
+    const fail = (msg: string) => new SamplerClientError(this.opts.baseURL, msg);
+    const parsed = CompletionResponse.safeParse(raw);
+    if (!parsed.success) throw fail(`unexpected completion response: ${z.prettifyError(parsed.error)}`);
+    const c = parsed.data.choices[0]!;
+    if (c.token_ids == null) throw fail('the server did not return token ids: vLLM needs return_token_ids (vLLM >= 0.10.2)');
+    if (c.logprobs == null) throw fail('the server did not return logprobs');
+    if (c.finish_reason !== 'stop' && c.finish_reason !== 'length') throw fail(`finish_reason ${JSON.stringify(c.finish_reason)}: expected stop or length`);
+    const tokens = [...c.token_ids];
+    const logprobs = c.logprobs.token_logprobs.map((x, i) => {
+      if (x === null) throw fail(`logprob ${i} is null`);
+      return x;
+    });
+    if (logprobs.length !== tokens.length) throw fail(`${tokens.length} token ids but ${logprobs.length} logprobs`);
+    // The embedded server returns raw logprobs too; vLLM does not: then they repeat the sampler's.
+    const modelLogprobs = c.model_logprobs != null && c.model_logprobs.length === tokens.length ? [...c.model_logprobs] : [...logprobs];
+    if (c.finish_reason === 'stop' && !stops.includes(tokens[tokens.length - 1]!)) {
+      // As from the Generator, a stop token ends the tokens. A server that leaves it out: append the
+      // one that stopped it (its logprob is unknown: 0, i.e. mu = 1).
+      const stop = typeof c.stop_reason === 'number' && stops.includes(c.stop_reason) ? c.stop_reason : stops.length === 1 ? stops[0] : undefined;
+      if (stop === undefined) throw fail(`finish_reason is stop but the tokens do not end with a stop token (stop_reason ${JSON.stringify(c.stop_reason)})`);
+      tokens.push(stop);
+      logprobs.push(0);
+      modelLogprobs.push(0);
+    }
+    if (tokens.length > req.maxNewTokens) throw fail(`${tokens.length} new tokens, more than max_tokens ${req.maxNewTokens}`);
+    return { tokens, logprobs, modelLogprobs, finishReason: c.finish_reason };
+  }
+
+  /** POST /update_weights {"path": dir} to the server (the base URL without /v1): the sampler
+   *  loads the weights in `dir` between generations. */
+  async reloadWeights(dir: string, timeoutMs = this.timeoutMs): Promise<void> {
+    const url = `${this.opts.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}/update_weights`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.apiKey ?? 'EMPTY'}` },
+        body: JSON.stringify({ path: dir }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      const why = e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms (timeout)` : `cannot connect (${errorChain(e)})`;
+      throw new SamplerClientError(url, why);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let msg = text;
+      try {
+        const m = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+        if (typeof m === 'string') msg = m;
+      } catch {
+        // not JSON: the text itself
+      }
+      throw new SamplerClientError(url, `HTTP ${res.status}: ${msg}`, res.status);
+    }
+  }
+}
+
+function errorChain(e: unknown): string {
+  const parts: string[] = [];
+  for (let c: unknown = e; c instanceof Error && parts.length < 4; c = c.cause) {
+    const code = (c as { code?: unknown }).code;
+    parts.push(typeof code === 'string' ? `${code}: ${c.message}` : c.message);
+  }
+  return parts.join(' <- ') || String(e);
+}
