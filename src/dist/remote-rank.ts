@@ -10,13 +10,19 @@ import type { StepInfo } from '../train/optimizer.js';
 import type { Reply, Request } from './protocol.js';
 import type { RankApi, RankInit } from './rank.js';
 
-const here = fileURLToPath(import.meta.url);
-/** The worker next to this file (worker.ts from source, worker.js once compiled). */
-const WORKER = here.replace(/remote-rank(\.[cm]?[jt]s)$/, 'worker$1');
+/** The worker script: RLVR_RANK_WORKER (a bundle's worker, tools/device/pack.sh), else the file
+ *  next to this one (worker.ts from source, worker.js once compiled). */
+function workerPath(): string {
+  if (process.env.RLVR_RANK_WORKER) return process.env.RLVR_RANK_WORKER;
+  const here = fileURLToPath(import.meta.url);
+  const w = here.replace(/remote-rank(\.[cm]?[jt]s)$/, 'worker$1');
+  if (w === here) throw new Error(`cannot locate the rank worker next to ${here} (bundled? set RLVR_RANK_WORKER to the bundled src/dist/worker)`);
+  return w;
+}
 
 /** Node flags that let a source-tree (.ts) worker run: tsx's loader, resolved from this package. */
-function execArgv(): string[] {
-  if (extname(WORKER) !== '.ts') return [];
+function execArgv(worker: string): string[] {
+  if (extname(worker) !== '.ts') return [];
   return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }
 
@@ -48,8 +54,9 @@ export class RemoteRank implements RankApi {
 
   /** Forks the rank's process with `env` added to this one's and initialises it. */
   static async spawn(init: RankInit, env: Record<string, string>): Promise<{ rank: RemoteRank; description: string }> {
-    const child = fork(WORKER, [], {
-      execArgv: execArgv(),
+    const worker = workerPath();
+    const child = fork(worker, [], {
+      execArgv: execArgv(worker),
       serialization: 'advanced',
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

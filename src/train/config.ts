@@ -61,6 +61,24 @@ export const TrainConfig = z.object({
   judge: z.object({ kind: z.enum(['rules', 'openai']).default('rules'), onFailure: z.enum(['fail', 'drop']).default('fail') }).default({ kind: 'rules', onFailure: 'fail' }),
   /** KV-cache sequence slots of the embedded sampler (default: every rollout of a step at once). */
   samplerSlots: z.number().int().positive().optional(),
+  /** Where rollouts are sampled: 'embedded' (rank 0's model, in this process) or 'openai': any
+   *  OpenAI-compatible server with vLLM's token-id API (vLLM on its own GPU, or `npm run serve`),
+   *  sent each step's new weights as a HF directory through POST /update_weights {"path"}. */
+  sampler: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('embedded') }),
+      z.object({
+        kind: z.literal('openai'),
+        baseURL: z.url(),
+        model: z.string().min(1),
+        apiKey: z.string().optional(),
+        timeoutMs: z.number().int().positive().default(600_000),
+        /** Directory the new weights are written to each step (default: <out>/sampler-weights),
+         *  readable by the sampler server at the same path. */
+        weightsDir: z.string().optional(),
+      }),
+    ])
+    .default({ kind: 'embedded' }),
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
@@ -76,5 +94,6 @@ export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfi
   if (!r.success) throw new Error(`${path}: invalid config:\n${z.prettifyError(r.error)}`);
   const base = dirname(resolve(path));
   const c = { ...r.data, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TrainConfig;
-  return { ...c, model: { ...c.model, path: resolve(base, c.model.path) }, data: { train: resolve(base, c.data.train) }, out: overrides.out ? resolve(overrides.out) : resolve(base, c.out) };
+  const sampler = c.sampler.kind === 'openai' && c.sampler.weightsDir ? { ...c.sampler, weightsDir: resolve(base, c.sampler.weightsDir) } : c.sampler;
+  return { ...c, model: { ...c.model, path: resolve(base, c.model.path) }, data: { train: resolve(base, c.data.train) }, out: overrides.out ? resolve(overrides.out) : resolve(base, c.out), sampler };
 }

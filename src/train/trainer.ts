@@ -1,19 +1,22 @@
 // The RL training loop on one device (src/train/config.ts for the knobs). Per step:
 //   1. examples: the next `examplesPerStep` rows of a seeded shuffle of the training set;
-//   2. rollouts: `groupSize` episodes per example, all at once, sampled by the embedded sampler
-//      (KV-cache generator behind a BatchedSampler) from the current weights, recorded token by
-//      token with their sampler logprobs (src/rl/rollout.ts); rewarded by the rubrics + judge;
+//   2. rollouts: `groupSize` episodes per example, all at once, sampled from the current weights by
+//      the embedded sampler (KV-cache generator behind a BatchedSampler on rank 0's model) or an
+//      OpenAI-compatible sampler server (vLLM; src/rollout/client.ts), recorded token by token
+//      with their sampler logprobs (src/rl/rollout.ts); rewarded by the rubrics + judge;
 //   3. advantages: reward minus the group mean;
 //   4. loss: AIPO over every sampled token of the step, in passes of at most microBatchTokens
 //      tokens whose gradients accumulate (each pass normalised by the step's token count); with
 //      several devices the passes are spread over the ranks (src/dist/group.ts);
 //   5. update: AdamW with global-norm clipping, its state sharded over the ranks;
+//      a sampler server then gets the new weights (HF directory + POST /update_weights);
 //   6. log a metrics line; checkpoint every saveEvery steps (model as a HF directory, optimizer
 //      state, trainer state) and point latest.json at it atomically.
 // A run restarts from latest.json when it exists: same data order, same seeds, same weights.
-// **(choice)** Sampling uses the weights being trained, so each step is on-policy. The published
-// run samples one step behind on a separate GPU; with the sampler and trainer on one device there
-// is nothing to overlap, and mu still comes from the sampler itself (its own numerics).
+// **(choice)** Sampling uses the weights being trained, so each step is on-policy: a sampler server
+// gets the new weights before the next step's rollouts. The published run samples one step behind
+// on a separate GPU (overlapping sampling and training); mu comes from the sampler itself either
+// way (its own numerics).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
@@ -28,7 +31,8 @@ import { makeTinyModel } from '../model/tiny.js';
 import { groupAdvantages } from '../rl/aipo.js';
 import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
 import { mean } from '../eval/report.js';
-import { BatchedSampler } from '../rl/sampler.js';
+import { OpenAISampler } from '../rollout/client.js';
+import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import { packPasses, type TrainSample } from './batch.js';
 import type { TrainConfig } from './config.js';
@@ -126,8 +130,20 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const rolloutsPerStep = cfg.examplesPerStep * cfg.groupSize;
   const ep = cfg.episode;
   // A slot holds a whole episode's context: prompt plus every turn and reply.
-  const generator = new Generator(model, { slots: cfg.samplerSlots ?? rolloutsPerStep, maxTokens: ep.maxEpisodeTokens + 4096, seed: `${cfg.seed}` });
-  const sampler = new BatchedSampler(generator);
+  const sc = cfg.sampler;
+  const generator = sc.kind === 'embedded' ? new Generator(model, { slots: cfg.samplerSlots ?? rolloutsPerStep, maxTokens: ep.maxEpisodeTokens + 4096, seed: `${cfg.seed}` }) : null;
+  const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs }) : null;
+  const sampler: TurnSampler = generator ? new BatchedSampler(generator) : remote!;
+  const syncSampler = async (): Promise<void> => {
+    if (!remote || sc.kind !== 'openai') return;
+    const dir = sc.weightsDir ?? join(cfg.out, 'sampler-weights');
+    const t = performance.now();
+    await model.save(dir, { copyFrom: cfg.model.path, overwrite: true });
+    await remote.reloadWeights(dir);
+    log(`sampler ${sc.baseURL} reloaded ${dir} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  };
+  // A resumed run's weights are not the sampler's initial ones.
+  if (remote && startStep > 1) await syncSampler();
   const rolloutCtx: RolloutContext = {
     sampler,
     tokenizer,
@@ -163,6 +179,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       const passes = packPasses(samples, cfg.microBatchTokens);
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
       const st = N > 0 ? await group.step(passes, N, cfg.loss) : null;
+      if (st) await syncSampler();
       const t2 = performance.now();
       const totals = rollouts.map((r) => r.episode.reward.total).filter((x): x is number => x !== undefined);
       const scored = rollouts.filter((r) => r.episode.reward.total !== undefined);
@@ -214,7 +231,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       }
     }
   } finally {
-    generator.destroy();
+    generator?.destroy();
     await group.close();
   }
   return { lastStep: cfg.steps, metrics: all };

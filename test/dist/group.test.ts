@@ -18,6 +18,8 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
+/** Both ranks on the default adapter (on a GPU machine: two devices on the same GPU). */
+const SAME_ADAPTER = [{}, {}];
 const loss = { delta: 8, clamp: 'mask' as const };
 const optimizer = { lr: 1e-3, maxGradNorm: 1e9, weightDecay: 0.01 };
 
@@ -60,7 +62,7 @@ describe('RankGroup', () => {
 
     // Two ranks: step 1, checkpoint, step 2.
     const t0 = performance.now();
-    const two = await RankGroup.start({ devices: [0, 1], gpu, modelDir, optimizerDir: null, optimizer, log: (s) => console.log(s) });
+    const two = await RankGroup.start({ devices: [0, 1], deviceEnv: SAME_ADAPTER, gpu, modelDir, optimizerDir: null, optimizer, log: (s) => console.log(s) });
     console.log(`2 ranks started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(two.plan.owned[0]!.length).toBeGreaterThan(0);
     expect(two.plan.owned[1]!.length).toBeGreaterThan(0);
@@ -101,7 +103,7 @@ describe('RankGroup', () => {
     const s = passes(7, 151936);
     const ref = await RankGroup.start({ devices: [0], gpu, modelDir, optimizerDir: null, optimizer });
     const a = await ref.step(s.ps, s.N, loss);
-    const two = await RankGroup.start({ devices: [0, 1], gpu, modelDir, optimizerDir: null, optimizer, modelOptions: { gradDtype: 'bf16' } });
+    const two = await RankGroup.start({ devices: [0, 1], deviceEnv: SAME_ADAPTER, gpu, modelDir, optimizerDir: null, optimizer, modelOptions: { gradDtype: 'bf16' } });
     try {
       const b = await two.step(s.ps, s.N, loss);
       expect(b.loss).toBe(a.loss);
@@ -137,7 +139,7 @@ describe('RankGroup', () => {
     dirs.push(root);
     const modelDir = join(root, 'model');
     await makeTinyModel(modelDir, { seed: 5, tied: true });
-    const group = await RankGroup.start({ devices: [0, 1], gpu, modelDir, optimizerDir: null, optimizer });
+    const group = await RankGroup.start({ devices: [0, 1], deviceEnv: SAME_ADAPTER, gpu, modelDir, optimizerDir: null, optimizer });
     try {
       (group.ranks[1] as RemoteRank).kill('SIGKILL');
       const s = passes(3, 151936);

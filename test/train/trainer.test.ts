@@ -57,7 +57,7 @@ describe('train', () => {
     // A restarted run continues after step 1 only, here sharded over 2 ranks (a second process
     // with its own lavapipe device); its checkpoint holds one optimizer shard per rank.
     const more: string[] = [];
-    const r2 = await train({ ...cfg, steps: 2 }, { gpu, devices: [0, 1], log: (s) => more.push(s) });
+    const r2 = await train({ ...cfg, steps: 2 }, { gpu, devices: [0, 1], deviceEnv: [{}, {}], log: (s) => more.push(s) }); // both on the default adapter
     expect(more[0]).toMatch(/^resuming after step 1 from /);
     expect(more).toContain('rank 1/2 on ' + gpu.describe());
     expect(more.find((l) => l.startsWith('step 2/2: sampling'))).toMatch(/^step 2\/2: sampling 2 rollouts \(train-\d+ x 2\)/);

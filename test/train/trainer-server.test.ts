@@ -1,0 +1,84 @@
+// The trainer with its rollouts on a sampler server (sampler.kind 'openai'): the real openai
+// client against our OpenAI-compatible server (src/serve) in vLLM's token-id API. Rollouts go over
+// HTTP, their sampler logprobs agree with the trainer's own forward (ratio ~1), and after the
+// update the server is sent the new weights, byte for byte those of the step's checkpoint.
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { getGpu } from '../../src/gpu/gpu.js';
+import type { GenerateRequest } from '../../src/model/generate.js';
+import { makeTinyModel } from '../../src/model/tiny.js';
+import { loadChatFormat } from '../../src/rl/setup.js';
+import { ModelHost } from '../../src/serve/model-host.js';
+import { startSamplerServer } from '../../src/serve/server.js';
+import { TrainConfig } from '../../src/train/config.js';
+import { train } from '../../src/train/trainer.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('train with a sampler server', () => {
+  it('samples over HTTP and sends the server each step\'s weights', async () => {
+    const gpu = await getGpu();
+    const root = await mkdtemp(join(tmpdir(), 'train-server-'));
+    dirs.push(root);
+    const modelDir = join(root, 'model');
+    await makeTinyModel(modelDir, { seed: 8, tied: true });
+    const host = await ModelHost.load(gpu, modelDir, { slots: 2, maxTokens: 12288, seed: 'server' });
+    const reloads: string[] = [];
+    let requests = 0;
+    const { tokenizer } = await loadChatFormat(modelDir);
+    const server = await startSamplerServer({
+      sampler: { sample: (r: GenerateRequest) => (requests++, host.sample(r)) },
+      tokenizer,
+      modelName: 'tiny',
+      port: 0,
+      maxTokens: 12288,
+      vocabSize: host.model.config.vocab_size,
+      reload: async (d) => {
+        reloads.push(d);
+        await host.reload(d);
+      },
+    });
+    try {
+      const cfg = TrainConfig.parse({
+        model: { path: modelDir },
+        data: { train: 'data/train.jsonl' },
+        out: join(root, 'run'),
+        steps: 1,
+        examplesPerStep: 1,
+        groupSize: 2,
+        seed: 9,
+        sampling: { temperature: 1 },
+        episode: { maxTurns: 1, maxTokensPerTurn: 4, maxEpisodeTokens: 8192 },
+        optimizer: { lr: 1e-3 },
+        saveEvery: 1,
+        sampler: { kind: 'openai', baseURL: server.url, model: 'tiny' },
+      });
+      const lines: string[] = [];
+      const r = await train(cfg, { gpu, log: (s) => lines.push(s) });
+      const m = r.metrics[0]!;
+      expect(requests).toBe(2); // one turn per rollout, over HTTP
+      expect(m.lossTokens).toBeGreaterThan(0);
+      expect(Math.abs(m.meanRatio - 1)).toBeLessThan(0.05); // the server's logprobs are the trainer's mu
+      expect(reloads).toEqual([join(cfg.out, 'sampler-weights')]);
+      expect(lines.some((l) => l.startsWith(`sampler ${server.url} reloaded`))).toBe(true);
+      // The weights sent are the step's: the same safetensors bytes as its checkpoint.
+      const ckpt = join(cfg.out, 'checkpoints', 'step-000001', 'model');
+      const files = (await readdir(ckpt)).filter((f) => f.endsWith('.safetensors'));
+      expect(files.length).toBeGreaterThan(0);
+      for (const f of files) expect(Buffer.compare(await readFile(join(ckpt, f)), await readFile(join(reloads[0]!, f))), f).toBe(0);
+    } finally {
+      await server.close();
+      host.destroy();
+    }
+  }, 600_000);
+
+  it('refuses a sampler config without a URL or model', () => {
+    expect(() => TrainConfig.parse({ model: { path: 'm' }, data: { train: 'd' }, out: 'o', steps: 1, sampler: { kind: 'openai', baseURL: 'not a url', model: 'x' } })).toThrow(/baseURL/);
+    expect(() => TrainConfig.parse({ model: { path: 'm' }, data: { train: 'd' }, out: 'o', steps: 1, sampler: { kind: 'openai', baseURL: 'http://h:1/v1' } })).toThrow(/model/);
+  });
+});
