@@ -23,6 +23,11 @@ export interface OpenAISamplerOptions {
   timeoutMs?: number;
   /** The openai client's own retries (connection errors, 408/409/429/5xx); default 2. */
   maxRetries?: number;
+  /** Weight reload: POST <server root><reloadRoute> {<reloadField>: dir}. Default
+   *  '/update_weights' {"path"} (our server); SGLang's is '/update_weights_from_disk'
+   *  {"model_path"}; stock vLLM has none (a wrapper route is needed, README). */
+  reloadRoute?: string;
+  reloadField?: string;
 }
 
 /** The part of a completion response this client relies on. */
@@ -138,13 +143,13 @@ export class OpenAISampler implements TurnSampler {
   /** POST /update_weights {"path": dir} to the server (the base URL without /v1): the sampler
    *  loads the weights in `dir` between generations. */
   async reloadWeights(dir: string, timeoutMs = this.timeoutMs): Promise<void> {
-    const url = `${this.opts.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}/update_weights`;
+    const url = `${this.opts.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}${this.opts.reloadRoute ?? '/update_weights'}`;
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.apiKey ?? 'EMPTY'}` },
-        body: JSON.stringify({ path: dir }),
+        body: JSON.stringify({ [this.opts.reloadField ?? 'path']: dir }),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {

@@ -76,6 +76,9 @@ export const TrainConfig = z.object({
         /** Directory the new weights are written to each step (default: <out>/sampler-weights),
          *  readable by the sampler server at the same path. */
         weightsDir: z.string().optional(),
+        /** The server's reload route and the JSON field holding the directory (see OpenAISampler). */
+        reloadRoute: z.string().startsWith('/').default('/update_weights'),
+        reloadField: z.string().min(1).default('path'),
       }),
     ])
     .default({ kind: 'embedded' }),

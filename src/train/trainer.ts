@@ -132,7 +132,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   // A slot holds a whole episode's context: prompt plus every turn and reply.
   const sc = cfg.sampler;
   const generator = sc.kind === 'embedded' ? new Generator(model, { slots: cfg.samplerSlots ?? rolloutsPerStep, maxTokens: ep.maxEpisodeTokens + 4096, seed: `${cfg.seed}` }) : null;
-  const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs }) : null;
+  const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }) : null;
   const sampler: TurnSampler = generator ? new BatchedSampler(generator) : remote!;
   const syncSampler = async (): Promise<void> => {
     if (!remote || sc.kind !== 'openai') return;

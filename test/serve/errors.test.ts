@@ -124,6 +124,31 @@ describe('sampler server: errors', () => {
     );
   });
 
+  it('OpenAISampler.reloadWeights posts to the configured route and field (SGLang-style)', async () => {
+    const seen: { url?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        seen.push({ url: req.url, body });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"success": true}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    try {
+      await new OpenAISampler({ baseURL: url, model: 'm', reloadRoute: '/update_weights_from_disk', reloadField: 'model_path' }).reloadWeights('/ckpt/a');
+      await new OpenAISampler({ baseURL: url, model: 'm' }).reloadWeights('/ckpt/b');
+      expect(seen).toEqual([
+        { url: '/update_weights_from_disk', body: JSON.stringify({ model_path: '/ckpt/a' }) },
+        { url: '/update_weights', body: JSON.stringify({ path: '/ckpt/b' }) },
+      ]);
+    } finally {
+      await closeRaw(server);
+    }
+  });
+
   it('OpenAISampler: connection refused and timeouts name the URL', async () => {
     const { server: gone, url } = await rawServer({});
     await closeRaw(gone);
