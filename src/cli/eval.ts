@@ -1,6 +1,7 @@
 // `npm run eval -- --model DIR [--data FILE] [--rollouts N] [--limit N] [--judge rules|openai]
-//  [--out DIR] [--temperature T] [--max-turns N] [--max-tokens-per-turn N]`: the held-out
-// evaluation (src/eval/evaluate.ts); prints the report's table and writes it to --out.
+//  [--out DIR] [--temperature T] [--max-turns N] [--max-tokens-per-turn N]
+//  [--sampler-url URL --sampler-model NAME]`: the held-out evaluation (src/eval/evaluate.ts), on
+// this machine's GPU or on a sampler server (vLLM); prints the report's table and writes it to --out.
 import { getGpu } from '../gpu/gpu.js';
 import { evaluate, type EvalOptions } from '../eval/evaluate.js';
 import { reportMarkdown } from '../eval/report.js';
@@ -21,6 +22,8 @@ function parseArgs(argv: string[]): EvalOptions {
     else if (x === '--rollouts') o.rolloutsPerRow = int(x, v);
     else if (x === '--limit') o.limit = int(x, v);
     else if (x === '--out') o.out = v;
+    else if (x === '--sampler-url') o.sampler = { baseURL: v, model: o.sampler?.model ?? '' };
+    else if (x === '--sampler-model') o.sampler = { baseURL: o.sampler?.baseURL ?? '', model: v };
     else if (x === '--max-turns') o.maxTurns = int(x, v);
     else if (x === '--max-tokens-per-turn') o.maxTokensPerTurn = int(x, v);
     else if (x === '--temperature') {
@@ -32,13 +35,14 @@ function parseArgs(argv: string[]): EvalOptions {
       o.judge = v;
     } else throw new Error(`unknown argument ${x}`);
   }
+  if (o.sampler && !(o.sampler.baseURL && o.sampler.model)) throw new Error('--sampler-url and --sampler-model go together');
   if (!o.modelDir) throw new Error('--model DIR is required (a Hugging Face Qwen3 directory, e.g. a checkpoint under runs/*/checkpoints/*/model)');
   return o;
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const gpu = await getGpu();
+  const gpu = o.sampler ? null : await getGpu();
   const { report } = await evaluate(gpu, o);
   console.log(reportMarkdown(report));
 }

@@ -1,5 +1,6 @@
 // Evaluation (shared/spec/resume-task.md section 7): `rolloutsPerRow` rollouts of every held-out
-// row with the model behind the embedded sampler, scored by the rubrics and the judge, summarised
+// row with the model behind the embedded sampler (or on a sampler server: vLLM for Qwen3-14B),
+// scored by the rubrics and the judge, summarised
 // by src/eval/report.ts. Rows run a few at a time (`rowsAtOnce`) so the sampler's KV cache stays
 // bounded. Writes eval.json, eval.md and rollouts.jsonl to `out` when given.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import { Generator } from '../model/generate.js';
 import { Qwen3Model } from '../model/qwen3.js';
 import type { SamplingInput } from '../model/sampling.js';
 import { rolloutLogLine, runGroups, type Rollout } from '../rl/rollout.js';
-import { BatchedSampler } from '../rl/sampler.js';
+import { OpenAISampler } from '../rollout/client.js';
+import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
 import { buildReport, reportMarkdown, type EvalReport } from './report.js';
@@ -28,11 +30,14 @@ export interface EvalOptions {
   maxEpisodeTokens?: number;
   rowsAtOnce?: number;
   seed?: string;
+  /** Sample on this OpenAI-compatible server (vLLM's token-id API) instead of loading the model;
+   *  `modelDir` then only provides the tokenizer and chat template. */
+  sampler?: { baseURL: string; model: string; apiKey?: string };
   out?: string;
   log?: (s: string) => void;
 }
 
-export async function evaluate(gpu: Gpu, o: EvalOptions): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
+export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
   const log = o.log ?? ((s: string) => console.log(s));
   const rows = loadDataset(o.data).slice(0, o.limit ?? Infinity);
   if (rows.length === 0) throw new Error(`${o.data}: no rows to evaluate`);
@@ -41,10 +46,19 @@ export async function evaluate(gpu: Gpu, o: EvalOptions): Promise<{ report: Eval
   const judgeKind = o.judge ?? 'rules';
   const maxEpisodeTokens = o.maxEpisodeTokens ?? MAX_EPISODE_TOKENS;
   const { tokenizer, template } = await loadChatFormat(o.modelDir);
-  const model = await Qwen3Model.load(gpu, o.modelDir);
-  const generator = new Generator(model, { slots: atOnce * perRow, maxTokens: maxEpisodeTokens + 4096, seed: o.seed ?? 'eval' });
+  let local: { model: Qwen3Model; generator: Generator } | null = null;
+  let sampler: TurnSampler;
+  if (o.sampler) {
+    sampler = new OpenAISampler(o.sampler);
+    log(`eval: sampling on ${o.sampler.baseURL} (model ${o.sampler.model})`);
+  } else {
+    if (!gpu) throw new Error('evaluate: no GPU and no sampler server given');
+    const model = await Qwen3Model.load(gpu, o.modelDir);
+    local = { model, generator: new Generator(model, { slots: atOnce * perRow, maxTokens: maxEpisodeTokens + 4096, seed: o.seed ?? 'eval' }) };
+    sampler = new BatchedSampler(local.generator);
+  }
   const ctx = {
-    sampler: new BatchedSampler(generator),
+    sampler,
     tokenizer,
     template,
     judge: makeJudge(judgeKind),
@@ -62,10 +76,10 @@ export async function evaluate(gpu: Gpu, o: EvalOptions): Promise<{ report: Eval
       log(`eval: ${Math.min(i + atOnce, rows.length)}/${rows.length} rows (${rollouts.length} rollouts)`);
     }
   } finally {
-    generator.destroy();
-    model.destroy();
+    local?.generator.destroy();
+    local?.model.destroy();
   }
-  const report = buildReport(rollouts.map((r) => r.episode), { model: o.modelDir, judge: judgeKind });
+  const report = buildReport(rollouts.map((r) => r.episode), { model: o.sampler ? `${o.sampler.model} at ${o.sampler.baseURL}` : o.modelDir, judge: judgeKind });
   if (o.out) {
     mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');

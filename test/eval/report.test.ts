@@ -5,6 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ModelHost } from '../../src/serve/model-host.js';
+import { startSamplerServer } from '../../src/serve/server.js';
+import { loadChatFormat } from '../../src/rl/setup.js';
+import type { GenerateRequest } from '../../src/model/generate.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildReport, reportMarkdown } from '../../src/eval/report.js';
 import { evaluate } from '../../src/eval/evaluate.js';
@@ -77,5 +81,42 @@ describe('evaluate', () => {
     expect(lines).toEqual(['eval: 1/1 rows (2 rollouts)']);
     for (const f of ['eval.json', 'eval.md', 'rollouts.jsonl']) expect(existsSync(join(root, 'out', f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(root, 'out', 'eval.json'), 'utf8')).rollouts).toBe(2);
+  }, 600_000);
+
+  it('samples on a sampler server instead (no model loaded here), through the openai client', async () => {
+    const gpu = await getGpu();
+    const root = await mkdtemp(join(tmpdir(), 'eval-'));
+    dirs.push(root);
+    const modelDir = join(root, 'model');
+    await makeTinyModel(modelDir, { tied: true, seed: 2 });
+    const host = await ModelHost.load(gpu, modelDir, { slots: 2, maxTokens: 12288 });
+    let requests = 0;
+    const server = await startSamplerServer({
+      sampler: { sample: (r: GenerateRequest) => (requests++, host.sample(r)) },
+      tokenizer: (await loadChatFormat(modelDir)).tokenizer,
+      modelName: 'tiny',
+      port: 0,
+      vocabSize: host.model.config.vocab_size,
+    });
+    try {
+      const { report, rollouts } = await evaluate(null, {
+        modelDir,
+        data: 'data/eval.jsonl',
+        limit: 1,
+        rolloutsPerRow: 2,
+        maxTurns: 1,
+        maxTokensPerTurn: 4,
+        sampler: { baseURL: server.url, model: 'tiny' },
+        log: () => undefined,
+      });
+      expect(requests).toBe(2);
+      expect(rollouts.map((r) => r.tokens.ids.length)).toEqual(rollouts.map((r) => r.tokens.lossMask.length));
+      expect(rollouts.every((r) => r.tokens.lossMask.reduce((a, b) => a + b, 0) >= 1)).toBe(true);
+      expect(report.model).toBe(`tiny at ${server.url}`);
+      await expect(evaluate(null, { modelDir, data: 'data/eval.jsonl', limit: 1 })).rejects.toThrow(/no GPU and no sampler server/);
+    } finally {
+      await server.close();
+      host.destroy();
+    }
   }, 600_000);
 });
