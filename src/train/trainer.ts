@@ -13,10 +13,11 @@
 //   6. log a metrics line; checkpoint every saveEvery steps (model as a HF directory, optimizer
 //      state, trainer state) and point latest.json at it atomically.
 // A run restarts from latest.json when it exists: same data order, same seeds, same weights.
-// **(choice)** Sampling uses the weights being trained, so each step is on-policy: a sampler server
-// gets the new weights before the next step's rollouts. The published run samples one step behind
-// on a separate GPU (overlapping sampling and training); mu comes from the sampler itself either
-// way (its own numerics).
+// Off-policy distance (offPolicySteps): 1, the published recipe, samples step s+1's rollouts from
+// the weights before step s's update (w_{s-1}), on a sampler server while step s trains; 0 samples
+// each step from the weights it trains (on-policy). mu always comes from the sampler itself (its own
+// numerics), so AIPO's ratio pi/mu corrects for both. **(choice)** A resumed run samples its first
+// step from the checkpoint's weights (the rollouts under way at the crash are gone).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
@@ -54,7 +55,9 @@ export interface StepMetrics {
   passesPerRank: number[];
   clippedFraction: number;
   meanRatio: number;
-  seconds: { rollout: number; train: number };
+  /** Waiting for rollouts (this step's, and the next step's when the embedded sampler takes them
+   *  first), the update, waiting for a sampler server's next-step rollouts and weight reload. */
+  seconds: { rollout: number; train: number; sync: number };
 }
 
 const Latest = z.object({ step: z.number().int().positive(), dir: z.string() });
@@ -156,13 +159,31 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     enableThinking: ep.enableThinking,
   };
   const all: StepMetrics[] = [];
+  const stepExamples = (step: number): DataRow[] => stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
+  const sampleStep = (step: number): Promise<Rollout[]> => {
+    const ex = stepExamples(step);
+    log(`step ${step}/${cfg.steps}: sampling ${rolloutsPerStep} rollouts (${ex.map((r) => r.id).join(', ')} x ${cfg.groupSize})`);
+    const p = runGroups(ex, cfg.groupSize, rolloutCtx, `${cfg.seed}/step${step}`);
+    p.catch(() => undefined); // awaited later; a failure surfaces there, not as an unhandled rejection
+    return p;
+  };
+  // Rollouts of the coming step, already sampled or under way (one step off-policy).
+  let ahead: Promise<Rollout[]> | null = null;
   try {
     for (let step = startStep; step <= cfg.steps; step++) {
       const t0 = performance.now();
-      const exampleRows = stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
-      log(`step ${step}/${cfg.steps}: sampling ${rolloutsPerStep} rollouts (${exampleRows.map((r) => r.id).join(', ')} x ${cfg.groupSize})`);
-      const rollouts: Rollout[] = await runGroups(exampleRows, cfg.groupSize, rolloutCtx, `${cfg.seed}/step${step}`);
+      const exampleRows = stepExamples(step);
+      const rollouts: Rollout[] = await (ahead ?? sampleStep(step));
+      ahead = null;
       const t1 = performance.now();
+      // One step off-policy (the published recipe): the next step's rollouts come from the weights
+      // before this step's update. A sampler server samples them while this step trains; the
+      // embedded sampler shares rank 0's weights, so it samples them first.
+      if (cfg.offPolicySteps === 1 && step < cfg.steps) {
+        ahead = sampleStep(step + 1);
+        if (!remote) await ahead;
+      }
+      const t2 = performance.now();
       // Rewards; a judge failure is never a reward.
       const failed = rollouts.filter((r) => r.episode.reward.total === undefined);
       if (failed.length > 0 && cfg.judge.onFailure === 'fail') {
@@ -179,8 +200,10 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       const passes = packPasses(samples, cfg.microBatchTokens);
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
       const st = N > 0 ? await group.step(passes, N, cfg.loss) : null;
+      const t3 = performance.now();
+      if (ahead) await ahead; // the sampler keeps the old weights until the next step's rollouts are done
       if (st) await syncSampler();
-      const t2 = performance.now();
+      const t4 = performance.now();
       const totals = rollouts.map((r) => r.episode.reward.total).filter((x): x is number => x !== undefined);
       const scored = rollouts.filter((r) => r.episode.reward.total !== undefined);
       const endReasons: Record<string, number> = {};
@@ -208,7 +231,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         passesPerRank: st?.passesPerRank ?? [],
         clippedFraction: st ? st.clippedTokens / N : 0,
         meanRatio: st ? st.ratioSum / N : 1,
-        seconds: { rollout: (t1 - t0) / 1000, train: (t2 - t1) / 1000 },
+        seconds: { rollout: (t2 - t0) / 1000, train: (t3 - t2) / 1000, sync: (t4 - t3) / 1000 },
       };
       all.push(m);
       appendFileSync(join(cfg.out, 'metrics.jsonl'), JSON.stringify(m) + '\n');
@@ -220,7 +243,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       log(
         `step ${step}/${cfg.steps}: reward ${m.reward.mean.toFixed(2)} (tool ${m.reward.tool.toFixed(2)}, layout ${m.reward.layout.toFixed(2)}, content ${m.reward.content.toFixed(2)}), ` +
           `submit ${(100 * m.submitRate).toFixed(0)}%, loss ${m.loss.toExponential(2)}, |g| ${m.gradNorm.toExponential(2)}, ${N} loss tokens in ${passes.length} pass(es), ` +
-          `ratio ${m.meanRatio.toFixed(3)}, ${m.seconds.rollout.toFixed(1)} s rollouts + ${m.seconds.train.toFixed(1)} s train`,
+          `ratio ${m.meanRatio.toFixed(3)}, ${m.seconds.rollout.toFixed(1)} s rollouts + ${m.seconds.train.toFixed(1)} s train` + (remote ? ` + ${m.seconds.sync.toFixed(1)} s sampler sync` : ''),
       );
       opts.onStep?.(m);
       if (step % cfg.saveEvery === 0 || step === cfg.steps) {

@@ -1,7 +1,9 @@
 // The trainer with its rollouts on a sampler server (sampler.kind 'openai'): the real openai
 // client against our OpenAI-compatible server (src/serve) in vLLM's token-id API. Rollouts go over
 // HTTP, their sampler logprobs agree with the trainer's own forward (ratio ~1), and after the
-// update the server is sent the new weights, byte for byte those of the step's checkpoint.
+// update the server is sent the new weights, byte for byte those of the step's checkpoint. One
+// step off-policy: step 2's rollouts are sampled during step 1, before the server gets step 1's
+// weights.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,10 +31,11 @@ describe('train with a sampler server', () => {
     await makeTinyModel(modelDir, { seed: 8, tied: true });
     const host = await ModelHost.load(gpu, modelDir, { slots: 2, maxTokens: 12288, seed: 'server' });
     const reloads: string[] = [];
+    const events: string[] = [];
     let requests = 0;
     const { tokenizer } = await loadChatFormat(modelDir);
     const server = await startSamplerServer({
-      sampler: { sample: (r: GenerateRequest) => (requests++, host.sample(r)) },
+      sampler: { sample: (r: GenerateRequest) => (requests++, events.push('sample'), host.sample(r)) },
       tokenizer,
       modelName: 'tiny',
       port: 0,
@@ -40,6 +43,7 @@ describe('train with a sampler server', () => {
       vocabSize: host.model.config.vocab_size,
       reload: async (d) => {
         reloads.push(d);
+        events.push('reload');
         await host.reload(d);
       },
     });
@@ -48,7 +52,7 @@ describe('train with a sampler server', () => {
         model: { path: modelDir },
         data: { train: 'data/train.jsonl' },
         out: join(root, 'run'),
-        steps: 1,
+        steps: 2,
         examplesPerStep: 1,
         groupSize: 2,
         seed: 9,
@@ -56,18 +60,20 @@ describe('train with a sampler server', () => {
         episode: { maxTurns: 1, maxTokensPerTurn: 4, maxEpisodeTokens: 8192 },
         optimizer: { lr: 1e-3 },
         saveEvery: 1,
+        offPolicySteps: 1,
         sampler: { kind: 'openai', baseURL: server.url, model: 'tiny' },
       });
       const lines: string[] = [];
       const r = await train(cfg, { gpu, log: (s) => lines.push(s) });
       const m = r.metrics[0]!;
-      expect(requests).toBe(2); // one turn per rollout, over HTTP
+      expect(requests).toBe(4); // one turn per rollout, 2 rollouts per step, over HTTP
+      expect(events).toEqual(['sample', 'sample', 'sample', 'sample', 'reload', 'reload']);
       expect(m.lossTokens).toBeGreaterThan(0);
-      expect(Math.abs(m.meanRatio - 1)).toBeLessThan(0.05); // the server's logprobs are the trainer's mu
-      expect(reloads).toEqual([join(cfg.out, 'sampler-weights')]);
+      expect(Math.abs(m.meanRatio - 1)).toBeLessThan(0.05); // step 1 is on-policy: the server's logprobs are the trainer's mu
+      expect(reloads).toEqual([join(cfg.out, 'sampler-weights'), join(cfg.out, 'sampler-weights')]);
       expect(lines.some((l) => l.startsWith(`sampler ${server.url} reloaded`))).toBe(true);
       // The weights sent are the step's: the same safetensors bytes as its checkpoint.
-      const ckpt = join(cfg.out, 'checkpoints', 'step-000001', 'model');
+      const ckpt = join(cfg.out, 'checkpoints', 'step-000002', 'model');
       const files = (await readdir(ckpt)).filter((f) => f.endsWith('.safetensors'));
       expect(files.length).toBeGreaterThan(0);
       for (const f of files) expect(Buffer.compare(await readFile(join(ckpt, f)), await readFile(join(reloads[0]!, f))), f).toBe(0);
