@@ -3,8 +3,8 @@
 // host memory, no disk) when it has room, else the OS temp dir. A file appears under its final
 // name only once complete (written under a temporary name, then renamed), so a reader never sees
 // half a tensor; the coordinator orders the phases (src/dist/group.ts), so readers never wait.
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,6 +26,11 @@ export function removeExchangeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** Removes every published `kind` file (on /dev/shm they hold host memory). */
+export function clearExchange(dir: string, kind: ExchangeKind): void {
+  for (const f of readdirSync(dir)) if (f.startsWith(`${kind}.`)) rmSync(join(dir, f), { force: true });
+}
+
 export class Exchange {
   constructor(readonly dir: string) {}
 
@@ -44,6 +49,11 @@ export class Exchange {
       await fh.close();
     }
     await rename(tmp, final);
+  }
+
+  /** Removes rank `rank`'s `kind` of `name` (a consumed gradient: host memory back at once). */
+  async remove(kind: ExchangeKind, rank: number, name: string): Promise<void> {
+    await rm(this.path(kind, rank, name), { force: true });
   }
 
   /** Opens rank `rank`'s `kind` of `name` for positional reads; names the file when it is missing

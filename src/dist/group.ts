@@ -12,7 +12,7 @@ import type { ModelOptions, Qwen3Model } from '../model/qwen3.js';
 import type { TrainPass } from '../train/batch.js';
 import type { OptimizerConfig, StepInfo } from '../train/optimizer.js';
 import { addPassStats, noPassStats, type LossConfig, type PassStats } from '../train/passes.js';
-import { makeExchangeDir, removeExchangeDir } from './exchange.js';
+import { clearExchange, makeExchangeDir, removeExchangeDir } from './exchange.js';
 import { describeRankMemory, rankMemory } from './memory.js';
 import { planDevices } from './devices.js';
 import { Rank, optimizerShardDir, type RankApi } from './rank.js';
@@ -67,7 +67,8 @@ export class RankGroup {
     readonly local: Rank,
     readonly plan: ShardPlan,
     readonly descriptions: string[],
-    private readonly exchangeDir: string | null,
+    /** Shared host-memory directory of the collectives (world > 1). */
+    readonly exchangeDir: string | null,
   ) {}
 
   get world(): number {
@@ -86,8 +87,10 @@ export class RankGroup {
     const config = await loadQwen3Config(join(o.modelDir, 'config.json'));
     const tensors = qwen3Tensors(config).map((t) => ({ name: t.name, numel: t.shape.reduce((a, b) => a * b, 1) }));
     const plan = planShards(tensors, world);
-    // Exchange room: every rank publishes the f32 gradients it does not own and its own bf16 weights.
-    const exchangeDir = world > 1 ? makeExchangeDir(tensors.reduce((a, t) => a + t.numel, 0) * (4 * (world - 1) + 2)) : null;
+    // Exchange room at its fullest: all ranks' gradients of the tensors they do not own ((world - 1)
+    // copies of the gradients in all) plus every weight once.
+    const gradBytes = o.modelOptions?.gradDtype === 'bf16' ? 2 : 4;
+    const exchangeDir = world > 1 ? makeExchangeDir(tensors.reduce((a, t) => a + t.numel, 0) * (gradBytes * (world - 1) + 2)) : null;
     const optimizerDirs = o.optimizerDir ? optimizerStateDirs(o.optimizerDir) : null;
     const init = (rank: number) => ({ rank, world, modelDir: o.modelDir, optimizerDirs, optimizer: o.optimizer, owned: plan.owned, exchangeDir, modelOptions: o.modelOptions });
     if (o.passTokens) log(`memory plan: ${describeRankMemory(rankMemory(config, { world, passTokens: o.passTokens, gradDtype: o.modelOptions?.gradDtype ?? 'f32' }))} (src/dist/memory.ts)`);
@@ -116,6 +119,7 @@ export class RankGroup {
     const norm = Math.sqrt(sumsq.reduce((a, b) => a + b, 0));
     const infos = await all('optimizer update', this.ranks.map((r) => r.apply(norm, lr)));
     await all('weight gather', this.ranks.map((r) => r.gather()));
+    if (this.exchangeDir) clearExchange(this.exchangeDir, 'weight'); // host memory back until the next step
     return { ...stats.reduce(addPassStats, noPassStats()), ...infos[0]!, passesPerRank: parts.map((p) => p.length) };
   }
 

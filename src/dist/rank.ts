@@ -138,6 +138,8 @@ export class Rank implements RankApi {
         } finally {
           for (const rd of readers) await rd?.close();
         }
+        // Only this rank reads these: free their host memory now.
+        for (let r = 0; r < world; r++) if (r !== rank) await this.exchange.remove('grad', r, name);
       }
     }
     return this.optimizer.sumSquares(grads);

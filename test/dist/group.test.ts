@@ -2,6 +2,7 @@
 // over 2 ranks gives bit-identical weights and equal losses to the same step on 1 rank; a sharded
 // checkpoint resumes on 1 rank with the same result as never stopping; a rank process that dies
 // fails the step with an error naming it.
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,10 +69,12 @@ describe('RankGroup', () => {
     expect(two.plan.owned[1]!.length).toBeGreaterThan(0);
     const b1 = await two.step(s1.ps, s1.N, loss);
     expect(b1.passesPerRank).toEqual([1, 1]);
+    expect(readdirSync(two.exchangeDir!)).toEqual([]); // consumed gradients and gathered weights freed
     await two.save(join(root, 'ckpt'), modelDir);
     const b2 = await two.step(s2.ps, s2.N, loss);
     const gotBits = await weightBits(two);
     await two.close();
+    expect(existsSync(two.exchangeDir!)).toBe(false);
 
     // Same losses (each pass computed on the weights its rank holds: rank 1's came from the gather)
     // and the same update bit for bit (f32 gradient sums in rank order == accumulation on one device).
