@@ -18,8 +18,12 @@ export interface BenchResult {
   gbs?: number;
   fracOfCopy?: number;
   fracOfBestGemm?: number;
+  /** Host cases: fraction of host.ceiling's GB/s (file write + read in the exchange directory). */
+  fracOfHost?: number;
   error?: string;
   skipped?: string;
+  /** Timed by the wall clock (host-side work), not GPU timestamps. */
+  host?: boolean;
   torch?: { op: string; args: Record<string, number | string> };
 }
 
@@ -28,7 +32,7 @@ export interface BenchReport {
   date: string;
   scale: BenchScale;
   reps: number;
-  ceilings: { copyGBs?: number; bestGemmTFLOPs?: number };
+  ceilings: { copyGBs?: number; bestGemmTFLOPs?: number; hostGBs?: number };
   results: BenchResult[];
 }
 
@@ -73,12 +77,22 @@ export async function loadCases(): Promise<BenchCase[]> {
 async function timeCase(gpu: Gpu, c: BenchCase, scale: BenchScale, reps: number): Promise<BenchResult> {
   const inst = await c.setup(gpu, scale);
   try {
-    inst.run(); // warm-up: pipeline compilation, first-touch
-    await gpu.sync();
-    const ms = (await gpu.timeGpu(() => {
-      for (let r = 0; r < reps; r++) inst.run();
-    })) / reps;
-    const r: BenchResult = { name: c.name, group: c.group, shape: inst.shape, ms, torch: inst.torch };
+    let ms: number;
+    if (inst.host) {
+      await inst.host(); // warm-up
+      const t0 = performance.now();
+      for (let r = 0; r < reps; r++) await inst.host();
+      ms = (performance.now() - t0) / reps;
+    } else {
+      const run = inst.run;
+      if (!run) throw new Error(`bench case ${c.name} has neither run nor host`);
+      run(); // warm-up: pipeline compilation, first-touch
+      await gpu.sync();
+      ms = (await gpu.timeGpu(() => {
+        for (let r = 0; r < reps; r++) run();
+      })) / reps;
+    }
+    const r: BenchResult = { name: c.name, group: c.group, shape: inst.shape, ms, torch: inst.torch, ...(inst.host ? { host: true } : {}) };
     if (inst.flops) r.tflops = inst.flops / (ms * 1e-3) / 1e12;
     if (inst.bytes) r.gbs = inst.bytes / (ms * 1e-3) / 1e9;
     return r;
@@ -114,14 +128,19 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
   }
   const report = summarize();
   const c = report.ceilings;
-  log(`ceilings: copy ${c.copyGBs?.toFixed(1) ?? '-'} GB/s, best GEMM ${c.bestGemmTFLOPs?.toFixed(2) ?? '-'} TFLOP/s`);
+  log(`ceilings: copy ${c.copyGBs?.toFixed(1) ?? '-'} GB/s, best GEMM ${c.bestGemmTFLOPs?.toFixed(2) ?? '-'} TFLOP/s, host files ${c.hostGBs?.toFixed(1) ?? '-'} GB/s`);
   return report;
 
   function summarize(): BenchReport {
     const copyGBs = results.find((r) => r.name === 'copy.ceiling')?.gbs;
+    const hostGBs = results.find((r) => r.name === 'host.ceiling')?.gbs;
     const gemm = results.filter((r) => r.group === 'gemm' && r.tflops);
     const bestGemmTFLOPs = gemm.length ? Math.max(...gemm.map((r) => r.tflops!)) : undefined;
     for (const r of results) {
+      if (r.host) {
+        if (r.gbs && hostGBs) r.fracOfHost = r.gbs / hostGBs;
+        continue;
+      }
       if (r.gbs && copyGBs) r.fracOfCopy = r.gbs / copyGBs;
       if (r.tflops && bestGemmTFLOPs) r.fracOfBestGemm = r.tflops / bestGemmTFLOPs;
     }
@@ -130,7 +149,7 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
       date: new Date().toISOString(),
       scale,
       reps,
-      ceilings: { copyGBs, bestGemmTFLOPs },
+      ceilings: { copyGBs, bestGemmTFLOPs, hostGBs },
       results: [...results],
     };
   }

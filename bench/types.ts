@@ -17,7 +17,11 @@ export interface BenchInstance {
    *  rope{T,heads,hd}, swiglu{n,pass}, add{n}, embedding{T,V,H,pass}, lmhead{T,H,V,pass}, adamw{numel},
    *  sample{B,V,temperature,topK,topP}. */
   torch?: { op: string; args: Record<string, number | string> };
-  run(): void;
+  /** One iteration's GPU dispatches (timed with GPU timestamps). */
+  run?(): void;
+  /** Or: one iteration of host-side work (transfers, files: the sharded step's collectives),
+   *  timed by the wall clock; its GB/s is also compared with the host.ceiling case. */
+  host?(): Promise<void>;
   dispose(): void;
 }
 

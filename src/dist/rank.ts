@@ -16,17 +16,13 @@
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { bf16ArrayToF32, f32ArrayToBf16 } from '../io/dtype.js';
-import { deviceBytes } from '../model/save.js';
 import { Qwen3Model, type ModelOptions } from '../model/qwen3.js';
 import type { TrainPass } from '../train/batch.js';
 import { AdamW, type OptimizerConfig, type StepInfo } from '../train/optimizer.js';
 import { runPasses, type LossConfig, type PassStats } from '../train/passes.js';
+import { publish, readInto, sumInto } from './collectives.js';
 import { Exchange } from './exchange.js';
 import type { z } from 'zod';
-
-/** Bytes per host piece of a tensor in the exchange (JS holds a few of these at a time). */
-const PIECE = 64 << 20;
 
 export interface RankInit {
   rank: number;
@@ -102,9 +98,7 @@ export class Rank implements RankApi {
   async backward(passes: TrainPass[], N: number, loss: LossConfig): Promise<PassStats> {
     const stats = await runPasses(this.model, passes, N, loss);
     if (this.exchange) {
-      for (const [name, g] of this.model.grads) {
-        if (!this.ownedSet.has(name)) await this.exchange.put('grad', this.init.rank, name, deviceBytes(this.gpu, g, g.byteSize, PIECE));
-      }
+      for (const [name, g] of this.model.grads) if (!this.ownedSet.has(name)) await publish(this.gpu, this.exchange, 'grad', this.init.rank, name, g);
     } else {
       await this.gpu.sync();
     }
@@ -113,33 +107,11 @@ export class Rank implements RankApi {
 
   async reduce(): Promise<number> {
     const grads = this.ownedGrads();
+    const { rank, world } = this.init;
     if (this.exchange) {
-      const { rank, world } = this.init;
       for (const [name, g] of grads) {
-        const readers = await Promise.all(
-          Array.from({ length: world }, (_, r) => (r === rank ? null : this.exchange!.reader('grad', r, name, g.byteSize))),
-        );
-        try {
-          // f32 sums of f32 or bf16 gradients; bf16 accumulators get the sum rounded once.
-          const bf = g.dtype === 'bf16';
-          for (let off = 0; off < g.byteSize; off += PIECE) {
-            const len = Math.min(PIECE, g.byteSize - off);
-            const sum = new Float32Array(bf ? len / 2 : len / 4);
-            const part = bf ? new Float32Array(sum.length) : null;
-            for (let r = 0; r < world; r++) {
-              const bytes = readers[r] ? await readers[r]!.read(off, len) : await this.gpu.readBytes(g.buffer, g.byteOffset + off, len);
-              const x = bf ? bf16ArrayToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, len / 2), part!) : new Float32Array(bytes.buffer, bytes.byteOffset, len / 4);
-              if (r === 0) sum.set(x);
-              else for (let i = 0; i < sum.length; i++) sum[i]! += x[i]!;
-            }
-            const out = bf ? f32ArrayToBf16(sum, new Uint16Array(sum.length)) : sum;
-            this.gpu.writeBytes(g, off, new Uint8Array(out.buffer as ArrayBuffer, 0, len));
-          }
-        } finally {
-          for (const rd of readers) await rd?.close();
-        }
-        // Only this rank reads these: free their host memory now.
-        for (let r = 0; r < world; r++) if (r !== rank) await this.exchange.remove('grad', r, name);
+        await sumInto(this.gpu, this.exchange, name, g, rank, world);
+        for (let r = 0; r < world; r++) if (r !== rank) await this.exchange.remove('grad', r, name); // host memory back now
       }
     }
     return this.optimizer.sumSquares(grads);
@@ -148,10 +120,7 @@ export class Rank implements RankApi {
   async apply(norm: number, lr?: number): Promise<StepInfo> {
     const info = this.optimizer.apply(this.ownedGrads(), norm, lr);
     if (this.exchange) {
-      for (const name of this.init.owned[this.init.rank]!) {
-        const w = this.model.weights.byName.get(name)!;
-        await this.exchange.put('weight', this.init.rank, name, deviceBytes(this.gpu, w, w.byteSize, PIECE));
-      }
+      for (const name of this.init.owned[this.init.rank]!) await publish(this.gpu, this.exchange, 'weight', this.init.rank, name, this.model.weights.byName.get(name)!);
     } else {
       await this.gpu.sync();
     }
@@ -160,15 +129,7 @@ export class Rank implements RankApi {
 
   async gather(): Promise<void> {
     if (!this.exchange) return;
-    for (const [name, w] of this.model.weights.byName) {
-      if (this.ownedSet.has(name)) continue;
-      const rd = await this.exchange.reader('weight', this.owner.get(name)!, name, w.byteSize);
-      try {
-        for (let off = 0; off < w.byteSize; off += PIECE) this.gpu.writeBytes(w, off, await rd.read(off, Math.min(PIECE, w.byteSize - off)));
-      } finally {
-        await rd.close();
-      }
-    }
+    for (const [name, w] of this.model.weights.byName) if (!this.ownedSet.has(name)) await readInto(this.gpu, this.exchange, 'weight', this.owner.get(name)!, name, w);
     await this.gpu.sync();
   }
 

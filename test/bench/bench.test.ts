@@ -27,12 +27,18 @@ describe('bench', () => {
     expect(families).toContain('matmul');
     for (const fam of families) expect(names.some((n) => n.startsWith(alias[fam] ?? fam)), `no bench case for ${fam}`).toBe(true);
     expect(report.ceilings.copyGBs).toBeGreaterThan(0);
+    // Host-side cases (the sharded step's collectives) are compared with the host file ceiling.
+    expect(report.ceilings.hostGBs).toBeGreaterThan(0);
+    const sum = report.results.find((r) => r.name === 'exchange.sum3.bf16')!;
+    expect(sum.host).toBe(true);
+    expect(sum.fracOfHost).toBeGreaterThan(0);
+    expect(sum.fracOfCopy).toBe(undefined);
   });
 
   it('selects cases by name and leaves out --skip ones', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'out.json');
     execFileSync('npx', ['tsx', 'bench/run.ts', 'sample', '--skip', 'topp', '--json', out, '--reps', '1'], { stdio: 'pipe' });
     const names = (JSON.parse(readFileSync(out, 'utf8')) as BenchReport).results.map((r) => r.name);
-    expect(names).toEqual(['copy.ceiling', 'sample.greedy']);
+    expect(names).toEqual(['copy.ceiling', 'host.ceiling', 'sample.greedy']); // the ceilings always run
   });
 });
