@@ -42,6 +42,6 @@ export function rankMemory(c: Qwen3Config, o: { world: number; passTokens: numbe
 
 /** "29.5 GB weights + ..." for logs. */
 export function describeRankMemory(m: RankMemory): string {
-  const gb = (b: number): string => `${(b / 1e9).toFixed(1)} GB`;
+  const gb = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${(b / 1e6).toFixed(1)} MB`);
   return `${gb(m.total)} per rank: ${gb(m.weights)} weights + ${gb(m.grads)} gradients${m.gradScratch ? ` + ${gb(m.gradScratch)} gradient scratch` : ''} + ${gb(m.optimizer)} optimizer shard + ${gb(m.activations)} activations`;
 }
