@@ -96,7 +96,7 @@ export class RankGroup {
     if (o.passTokens) log(`memory plan: ${describeRankMemory(rankMemory(config, { world, passTokens: o.passTokens, gradDtype: o.modelOptions?.gradDtype ?? 'f32' }))} (src/dist/memory.ts)`);
     if (world > 1) log(`sharded over ${world} ranks: ${plan.load.map((n, r) => `rank ${r} owns ${plan.owned[r]!.length} tensors (${n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${(n / 1e3).toFixed(1)}k`} params)`).join(', ')}; exchange in ${exchangeDir}`);
     const started = await Promise.allSettled([
-      Rank.create(o.gpu, init(0)).then((r) => ({ rank: r as RankApi, description: `rank 0/${world} on ${o.gpu.describe()}` })),
+      Rank.create(o.gpu, init(0), log).then((r) => ({ rank: r as RankApi, description: `rank 0/${world} on ${o.gpu.describe()}` })),
       ...Array.from({ length: world - 1 }, (_, i) => RemoteRank.spawn(init(i + 1), env[i + 1] ?? {})),
     ]);
     const failed = started.findIndex((s) => s.status === 'rejected');

@@ -20,6 +20,7 @@ import { Qwen3Model, type ModelOptions } from '../model/qwen3.js';
 import type { TrainPass } from '../train/batch.js';
 import { AdamW, type OptimizerConfig, type StepInfo } from '../train/optimizer.js';
 import { runPasses, type LossConfig, type PassStats } from '../train/passes.js';
+import { byteProgress } from '../io/progress.js';
 import { publish, readInto, sumInto } from './collectives.js';
 import { Exchange } from './exchange.js';
 import type { z } from 'zod';
@@ -60,6 +61,7 @@ export class Rank implements RankApi {
     readonly init: RankInit,
     readonly model: Qwen3Model,
     readonly optimizer: AdamW,
+    private readonly log: (line: string) => void,
   ) {
     init.owned.forEach((names, r) => names.forEach((n) => this.owner.set(n, r)));
     this.ownedSet = new Set(init.owned[init.rank]);
@@ -67,7 +69,8 @@ export class Rank implements RankApi {
     if (init.world > 1 && !this.exchange) throw new Error(`rank ${init.rank} of ${init.world}: no exchange directory`);
   }
 
-  static async create(gpu: Gpu, init: RankInit): Promise<Rank> {
+  /** `log`: progress lines of long work (checkpoints). */
+  static async create(gpu: Gpu, init: RankInit, log: (line: string) => void = () => {}): Promise<Rank> {
     if (init.owned.length !== init.world) throw new Error(`rank ${init.rank}: ownership lists ${init.owned.length} ranks, world is ${init.world}`);
     const model = await Qwen3Model.load(gpu, init.modelDir, init.modelOptions);
     try {
@@ -79,7 +82,7 @@ export class Rank implements RankApi {
       const mine = new Map(init.owned[init.rank]!.map((n) => [n, model.weights.byName.get(n)!]));
       const optimizer = new AdamW(gpu, mine, init.optimizer);
       if (init.optimizerDirs) await optimizer.load(init.optimizerDirs);
-      return new Rank(gpu, init, model, optimizer);
+      return new Rank(gpu, init, model, optimizer, log);
     } catch (e) {
       model.destroy();
       throw e;
@@ -134,8 +137,9 @@ export class Rank implements RankApi {
   }
 
   async save(optimizerDir: string, modelDir: string | null, copyFrom: string): Promise<void> {
-    await this.optimizer.save(optimizerDir);
-    if (modelDir) await this.model.save(modelDir, { copyFrom, overwrite: true });
+    const who = `rank ${this.init.rank}`;
+    await this.optimizer.save(optimizerDir, byteProgress(`${who}: optimizer state -> ${optimizerDir}`, this.log));
+    if (modelDir) await this.model.save(modelDir, { copyFrom, overwrite: true, onProgress: byteProgress(`${who}: model -> ${modelDir}`, this.log) });
   }
 
   async close(): Promise<void> {

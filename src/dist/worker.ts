@@ -15,7 +15,7 @@ async function handle(req: Request): Promise<void> {
     let value: unknown;
     if (req.method === 'init') {
       if (rank) throw new Error('init sent twice');
-      rank = await Rank.create(await createGpu(), req.args[0]);
+      rank = await Rank.create(await createGpu(), req.args[0], (line) => console.log(line)); // lines name their rank
       value = await rank.describe();
     } else {
       if (!rank) throw new Error(`${req.method} before init`);

@@ -118,11 +118,23 @@ export class AdamW {
   }
 
   /** Writes masters, moments and the step count to `dir` (replacing it whole, atomically). */
-  async save(dir: string): Promise<void> {
+  async save(dir: string, onProgress?: (done: number, total: number) => void): Promise<void> {
     const sources: TensorSource[] = [];
+    const total = [...this.slots.values()].reduce((a, s) => a + 12 * s.master.numel, 0);
+    let done = 0;
     for (const [name, s] of this.slots) {
       for (const [kind, t] of [['master', s.master], ['m', s.m], ['v', s.v]] as const) {
-        sources.push({ name: `${kind}/${name}`, dtype: 'F32', shape: t.shape, data: () => deviceBytes(this.gpu, t, 4 * t.numel, 64 << 20) });
+        const gpu = this.gpu;
+        sources.push({
+          name: `${kind}/${name}`,
+          dtype: 'F32',
+          shape: t.shape,
+          data: async function* () {
+            yield* deviceBytes(gpu, t, 4 * t.numel, 64 << 20);
+            done += 4 * t.numel;
+            onProgress?.(done, total);
+          },
+        });
       }
     }
     await writeDirAtomic(
