@@ -1,7 +1,10 @@
 // `npm run serve -- --model DIR [--port 8000] [--host 127.0.0.1] [--slots 16] [--max-tokens 8192]
-//  [--seed 0] [--name NAME]`: the embedded sampler (KV-cache generator behind a BatchedSampler) as
-// an OpenAI-compatible server (src/serve/server.ts) on the default GPU. POST /update_weights
+//  [--seed 0] [--name NAME] [--device N]`: the embedded sampler (KV-cache generator behind a
+// BatchedSampler) as an OpenAI-compatible server (src/serve/server.ts) on GPU N (default: the
+// default adapter; selected as for training ranks, src/dist/devices.ts): a no-Python alternative
+// to vLLM on the sampling GPU. POST /update_weights
 // {"path": DIR} swaps in the weights of another checkpoint between generations.
+import { planDevices } from '../dist/devices.js';
 import { getGpu } from '../gpu/gpu.js';
 import { loadChatFormat } from '../rl/setup.js';
 import { ModelHost } from '../serve/model-host.js';
@@ -15,6 +18,7 @@ interface ServeArgs {
   slots: number;
   maxTokens: number;
   seed: string;
+  device?: number;
 }
 
 function parseArgs(argv: string[]): ServeArgs {
@@ -35,6 +39,7 @@ function parseArgs(argv: string[]): ServeArgs {
     else if (x === '--slots') o.slots = int(x, v, 1);
     else if (x === '--max-tokens') o.maxTokens = int(x, v, 2);
     else if (x === '--seed') o.seed = v;
+    else if (x === '--device') o.device = int(x, v, 0);
     else throw new Error(`unknown argument ${x}`);
   }
   if (!o.model) throw new Error('--model DIR is required (a Hugging Face Qwen3 directory)');
@@ -43,6 +48,11 @@ function parseArgs(argv: string[]): ServeArgs {
 
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
+  if (a.device !== undefined) {
+    const plan = planDevices([a.device]);
+    Object.assign(process.env, plan.env[0]); // before the device opens
+    console.log(`serve: device ${a.device}: ${plan.note}`);
+  }
   const gpu = await getGpu();
   const host = await ModelHost.load(gpu, a.model, { slots: a.slots, maxTokens: a.maxTokens, seed: a.seed });
   const { tokenizer, template } = await loadChatFormat(a.model);
