@@ -44,6 +44,10 @@ export interface GeneratorOptions {
   slots: number;
   /** Capacity of one slot: prompt + new tokens. */
   maxTokens: number;
+  /** Prompt tokens per prefill forward (default 16384): admitted prompts are prefilled in groups
+   *  of at most this many tokens (a longer prompt alone), which bounds the activation memory
+   *  (~635 KB per token for Qwen3-14B: src/model/qwen3-activations.ts) whatever the batch. */
+  maxPrefillTokens?: number;
   seed?: number | string;
 }
 
@@ -62,8 +66,29 @@ interface Active {
   out: GenerateResult;
 }
 
+/** Consecutive groups of `seqs` whose prompts total at most `cap` tokens (a longer one alone). */
+export function prefillGroups<T extends { req: { prompt: readonly number[] } }>(seqs: readonly T[], cap: number): T[][] {
+  const out: T[][] = [];
+  let cur: T[] = [];
+  let used = 0;
+  for (const s of seqs) {
+    const n = s.req.prompt.length;
+    if (cur.length > 0 && used + n > cap) {
+      out.push(cur);
+      cur = [];
+      used = 0;
+    }
+    cur.push(s);
+    used += n;
+  }
+  if (cur.length > 0) out.push(cur);
+  return out;
+}
+
 export class Generator {
   readonly cache: KvCache;
+  /** Prefill forwards run so far (logs, tests). */
+  prefills = 0;
   private readonly gpu: Gpu;
 
   constructor(
@@ -130,9 +155,10 @@ export class Generator {
           return emit(a, sampled[b]!);
         });
       }
-      if (admitted.length > 0) {
-        const sampled = await this.prefill(admitted);
-        for (const [b, a] of admitted.entries()) if (emit(a, sampled[b]!)) active.push(a);
+      for (const group of prefillGroups(admitted, this.opts.maxPrefillTokens ?? 16384)) {
+        const sampled = await this.prefill(group);
+        this.prefills++;
+        for (const [b, a] of group.entries()) if (emit(a, sampled[b]!)) active.push(a);
       }
     }
     return results;

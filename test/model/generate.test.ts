@@ -73,4 +73,23 @@ describe('Generator (KV cache)', () => {
     gen.destroy();
     model.destroy();
   });
+
+  it('prefills in groups of at most maxPrefillTokens prompt tokens, with the same results', async () => {
+    const gpu = await getGpu();
+    const cfg = tinyQwen3();
+    const model = Qwen3Model.fromHost(gpu, cfg, bf16Weights(cfg, 23));
+    const prompts = [seqOf(7, 51, 512), seqOf(9, 52, 512), seqOf(20, 53, 512), seqOf(2, 54, 512)];
+    const reqs = prompts.map((prompt, i) => ({ prompt, maxNewTokens: 5, sampling: { temperature: 1, topK: 40 }, seed: i }));
+    const whole = new Generator(model, { slots: 4, maxTokens: 32 });
+    const capped = new Generator(model, { slots: 4, maxTokens: 32, maxPrefillTokens: 16 });
+    const a = await whole.generate(reqs);
+    const b = await capped.generate(reqs);
+    expect(whole.prefills).toBe(1);
+    expect(capped.prefills).toBe(3); // [7, 9], [20] (alone, over the cap), [2]
+    expect(b.map((r) => r.tokens)).toEqual(a.map((r) => r.tokens));
+    expect(b.map((r) => r.logprobs)).toEqual(a.map((r) => r.logprobs));
+    whole.destroy();
+    capped.destroy();
+    model.destroy();
+  });
 });
