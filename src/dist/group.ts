@@ -32,6 +32,8 @@ export interface GroupOptions {
   log?: (line: string) => void;
   /** Tokens per pass (for the memory line in the log). */
   passTokens?: number;
+  /** A rank process that does not answer a call within this long fails the step (default 30 min). */
+  rankTimeoutMs?: number;
   /** Device plan (default: planDevices(devices)); tests pass their own. */
   deviceEnv?: Record<string, string>[];
 }
@@ -97,7 +99,7 @@ export class RankGroup {
     if (world > 1) log(`sharded over ${world} ranks: ${plan.load.map((n, r) => `rank ${r} owns ${plan.owned[r]!.length} tensors (${n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${(n / 1e3).toFixed(1)}k`} params)`).join(', ')}; exchange in ${exchangeDir}`);
     const started = await Promise.allSettled([
       Rank.create(o.gpu, init(0), log).then((r) => ({ rank: r as RankApi, description: `rank 0/${world} on ${o.gpu.describe()}` })),
-      ...Array.from({ length: world - 1 }, (_, i) => RemoteRank.spawn(init(i + 1), env[i + 1] ?? {})),
+      ...Array.from({ length: world - 1 }, (_, i) => RemoteRank.spawn(init(i + 1), env[i + 1] ?? {}, o.rankTimeoutMs)),
     ]);
     const failed = started.findIndex((s) => s.status === 'rejected');
     if (failed >= 0) {

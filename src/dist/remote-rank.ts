@@ -34,6 +34,9 @@ export class RemoteRank implements RankApi {
   private constructor(
     readonly rank: number,
     private readonly child: ChildProcess,
+    /** A call not answered within this long fails and the process is killed (a hung device or
+     *  process must not hang the run). */
+    private readonly timeoutMs: number,
   ) {
     child.on('message', (r: Reply) => {
       const p = this.pending.get(r.id);
@@ -53,7 +56,7 @@ export class RemoteRank implements RankApi {
   }
 
   /** Forks the rank's process with `env` added to this one's and initialises it. */
-  static async spawn(init: RankInit, env: Record<string, string>): Promise<{ rank: RemoteRank; description: string }> {
+  static async spawn(init: RankInit, env: Record<string, string>, timeoutMs = 30 * 60_000): Promise<{ rank: RemoteRank; description: string }> {
     const worker = workerPath();
     const child = fork(worker, [], {
       execArgv: execArgv(worker),
@@ -61,7 +64,7 @@ export class RemoteRank implements RankApi {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const r = new RemoteRank(init.rank, child);
+    const r = new RemoteRank(init.rank, child, timeoutMs);
     try {
       const description = (await r.call('init', [init])) as string;
       return { rank: r, description };
@@ -79,9 +82,27 @@ export class RemoteRank implements RankApi {
     if (this.dead) return Promise.reject(new Error(`${this.dead}; cannot run ${method}`));
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, method });
+      const timer = setTimeout(() => {
+        if (!this.pending.delete(id)) return;
+        reject(new Error(`rank ${this.rank}: ${method} did not answer within ${(this.timeoutMs / 1000).toFixed(0)} s; its process is killed`));
+        this.child.kill('SIGKILL');
+      }, this.timeoutMs);
+      const done = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      this.pending.set(id, { resolve: done(resolve), reject: done(reject), method });
       this.child.send({ id, method, args } as Request, (err) => {
-        if (err && this.pending.delete(id)) reject(new Error(`rank ${this.rank}: cannot send ${method}: ${err.message}`));
+        if (!err) return;
+        // Usually the process just died: give its exit a moment to be reported (the exit handler
+        // then fails this call with the exit code or signal), else report the send error.
+        const fail = (): void => {
+          const p = this.pending.get(id);
+          if (!p) return;
+          this.pending.delete(id);
+          p.reject(new Error(`rank ${this.rank}: cannot send ${method}: ${err.message}`));
+        };
+        setTimeout(fail, 1000);
       });
     });
   }

@@ -51,6 +51,9 @@ export const TrainConfig = z.object({
     .default({ maxTurns: 10, maxTokensPerTurn: 2048, maxEpisodeTokens: 16384, enableThinking: false }),
   optimizer: OptimizerConfig.default({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }),
   loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).default({ delta: 8, clamp: 'mask' }),
+  /** Sharded runs: a rank process that does not answer a phase within this long fails the step
+   *  (and is killed): a hung device must not hang the run. */
+  rankTimeoutMs: z.number().int().positive().default(30 * 60_000),
   /** Rollouts of step s+1 sampled from the weights before step s's update (1, the published
    *  recipe: sampling overlaps training on a sampler server) or from step s's result (0). */
   offPolicySteps: z.union([z.literal(0), z.literal(1)]).default(1),

@@ -126,6 +126,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     optimizer: cfg.optimizer,
     modelOptions: { gradDtype: cfg.model.gradDtype },
     passTokens: cfg.microBatchTokens,
+    rankTimeoutMs: cfg.rankTimeoutMs,
     log,
   });
   const model = group.model;

@@ -151,4 +151,20 @@ describe('RankGroup', () => {
       await group.close();
     }
   }, 600_000);
+
+  it('a rank that stops answering fails the step after the timeout, naming the rank and phase', async () => {
+    const gpu = await getGpu();
+    const root = await mkdtemp(join(tmpdir(), 'dist-'));
+    dirs.push(root);
+    const modelDir = join(root, 'model');
+    await makeTinyModel(modelDir, { seed: 5, tied: true });
+    const group = await RankGroup.start({ devices: [0, 1], deviceEnv: SAME_ADAPTER, gpu, modelDir, optimizerDir: null, optimizer, rankTimeoutMs: 3000 });
+    try {
+      (group.ranks[1] as RemoteRank).kill('SIGSTOP'); // alive but silent, like a hung device
+      const s = passes(3, 151936);
+      await expect(group.step(s.ps, s.N, loss)).rejects.toThrow(/backward failed on rank 1: backward did not answer within 3 s; its process is killed/);
+    } finally {
+      await group.close();
+    }
+  }, 600_000);
 });
