@@ -62,6 +62,10 @@ export const TrainConfig = z.object({
   microBatchTokens: z.number().int().positive().default(16384),
   /** Checkpoint every this many steps (and after the last). */
   saveEvery: z.number().int().positive().default(10),
+  /** Checkpoints kept (the newest; 0 = all) and, among those, how many keep their optimizer state
+   *  (only the latest is needed to resume; 0 = all). */
+  keepCheckpoints: z.number().int().nonnegative().default(0),
+  keepOptimizerStates: z.number().int().nonnegative().default(1),
   /** Judge: 'rules' (offline stand-in) or 'openai' (JUDGE_* environment variables). A failed
    *  judge call never becomes a reward: 'fail' stops the step, 'drop' leaves the rollout out. */
   judge: z.object({ kind: z.enum(['rules', 'openai']).default('rules'), onFailure: z.enum(['fail', 'drop']).default('fail') }).default({ kind: 'rules', onFailure: 'fail' }),

@@ -18,7 +18,7 @@
 // each step from the weights it trains (on-policy). mu always comes from the sampler itself (its own
 // numerics), so AIPO's ratio pi/mu corrects for both. **(choice)** A resumed run samples its first
 // step from the checkpoint's weights (the rollouts under way at the crash are gone).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -85,6 +85,23 @@ export function stepRows(n: number, perStep: number, step: number, seed: string 
     out.push(order[k % n]!);
   }
   return out;
+}
+
+/** After a new checkpoint is in latest.json: removes all but the newest `keep` checkpoints (0: keep
+ *  all) and the optimizer state of all but the newest `keepOptimizer` (a Qwen3-14B checkpoint is
+ *  29.5 GB of model and 3 x 59 GB of optimizer state; only the latest state is needed to resume). */
+export function pruneCheckpoints(dir: string, keep: number, keepOptimizer: number, log: (s: string) => void = () => {}): void {
+  const steps = readdirSync(dir).filter((d) => /^step-\d+$/.test(d)).sort(); // zero-padded: sorts by step
+  steps.forEach((d, i) => {
+    const age = steps.length - 1 - i; // 0 = newest
+    if (keep > 0 && age >= keep) {
+      rmSync(join(dir, d), { recursive: true, force: true });
+      log(`removed checkpoint ${join(dir, d)} (keepCheckpoints ${keep})`);
+    } else if (keepOptimizer > 0 && age >= keepOptimizer && existsSync(join(dir, d, 'optimizer'))) {
+      rmSync(join(dir, d, 'optimizer'), { recursive: true, force: true });
+      log(`removed the optimizer state of ${join(dir, d)} (keepOptimizerStates ${keepOptimizer})`);
+    }
+  });
 }
 
 export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ lastStep: number; metrics: StepMetrics[] }> {
@@ -252,6 +269,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         await group.save(join(cfg.out, dir), cfg.model.path);
         await writeFileAtomic(latestPath, JSON.stringify({ step, dir }) + '\n');
         log(`checkpoint ${join(cfg.out, dir)}`);
+        pruneCheckpoints(join(cfg.out, 'checkpoints'), cfg.keepCheckpoints, cfg.keepOptimizerStates, log);
       }
     }
   } finally {

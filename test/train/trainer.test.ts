@@ -2,14 +2,14 @@
 // real data rows, the real tokenizer and chat template, the embedded sampler, the rules judge,
 // AIPO, AdamW; metrics, rollout logs, checkpoints and resume after the latest checkpoint.
 // Budgets are tiny (one turn of a few tokens) so that the test stays in seconds.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { TrainConfig, loadTrainConfig } from '../../src/train/config.js';
-import { stepRows, train } from '../../src/train/trainer.js';
+import { pruneCheckpoints, stepRows, train } from '../../src/train/trainer.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -63,11 +63,26 @@ describe('train', () => {
     expect(more.find((l) => l.startsWith('step 2/2: sampling'))).toMatch(/^step 2\/2: sampling 2 rollouts \(train-\d+ x 2\)/);
     expect(r2.metrics.map((m) => m.step)).toEqual([2]);
     expect(readdirSync(join(cfg.out, 'checkpoints', 'step-000002', 'optimizer')).sort()).toEqual(['rank-0-of-2', 'rank-1-of-2']);
+    // Only the latest checkpoint keeps its optimizer state (keepOptimizerStates 1); models stay.
+    expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'optimizer'))).toBe(false);
+    expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'config.json'))).toBe(true);
     expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
     expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8')).step).toBe(2);
     const r3 = await train({ ...cfg, steps: 2 }, { gpu, log: () => undefined });
     expect(r3.metrics).toEqual([]);
   }, 600_000); // cold lavapipe compiles every model kernel first (about 2 min on 2 cores)
+
+  it('prunes old checkpoints and optimizer states as configured', () => {
+    const root = mkdtempSync(join(tmpdir(), 'prune-'));
+    dirs.push(root);
+    const make = (n: number) => mkdirSync(join(root, `step-${String(n).padStart(6, '0')}`, 'optimizer'), { recursive: true });
+    [1, 2, 3, 4].forEach(make);
+    pruneCheckpoints(root, 3, 2);
+    expect(readdirSync(root).sort()).toEqual(['step-000002', 'step-000003', 'step-000004']);
+    expect(['step-000002', 'step-000003', 'step-000004'].map((d) => existsSync(join(root, d, 'optimizer')))).toEqual([false, true, true]);
+    pruneCheckpoints(root, 0, 0); // keep everything that is left
+    expect(readdirSync(root)).toHaveLength(3);
+  });
 
   it('walks the data in seeded shuffles, epoch after epoch', () => {
     const seen = [1, 2, 3, 4].flatMap((s) => stepRows(6, 3, s, 'x'));
