@@ -10,7 +10,8 @@ import type { Gpu } from '../gpu/gpu.js';
 import { Generator } from '../model/generate.js';
 import { Qwen3Model } from '../model/qwen3.js';
 import type { SamplingInput } from '../model/sampling.js';
-import { rolloutLogLine, runGroups, type Rollout } from '../rl/rollout.js';
+import type { DataRow } from '../data/schema.js';
+import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
 import { OpenAISampler } from '../rollout/client.js';
 import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
@@ -68,18 +69,28 @@ export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ repor
     maxEpisodeTokens,
     enableThinking: false,
   };
-  const rollouts: Rollout[] = [];
   try {
-    for (let i = 0; i < rows.length; i += atOnce) {
-      const chunk = rows.slice(i, i + atOnce);
-      rollouts.push(...(await runGroups(chunk, perRow, ctx, `${o.seed ?? 'eval'}/rows${i}`)));
-      log(`eval: ${Math.min(i + atOnce, rows.length)}/${rows.length} rows (${rollouts.length} rollouts)`);
-    }
+    return await evaluateWith(ctx, rows, { rolloutsPerRow: perRow, rowsAtOnce: atOnce, seed: o.seed, out: o.out, log, meta: { model: o.sampler ? `${o.sampler.model} at ${o.sampler.baseURL}` : o.modelDir, judge: judgeKind } });
   } finally {
     local?.generator.destroy();
     local?.model.destroy();
   }
-  const report = buildReport(rollouts.map((r) => r.episode), { model: o.sampler ? `${o.sampler.model} at ${o.sampler.baseURL}` : o.modelDir, judge: judgeKind });
+}
+
+/** The evaluation over any policy behind `ctx` (a loaded model, a sampler server, or a training
+ *  run's own sampler: src/train/trainer.ts evaluates during training this way). */
+export async function evaluateWith(
+  ctx: RolloutContext,
+  rows: readonly DataRow[],
+  o: { rolloutsPerRow: number; rowsAtOnce: number; seed?: string; out?: string; log: (s: string) => void; meta: { model: string; judge: string } },
+): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
+  const rollouts: Rollout[] = [];
+  for (let i = 0; i < rows.length; i += o.rowsAtOnce) {
+    const chunk = rows.slice(i, i + o.rowsAtOnce);
+    rollouts.push(...(await runGroups(chunk, o.rolloutsPerRow, ctx, `${o.seed ?? 'eval'}/rows${i}`)));
+    o.log(`eval: ${Math.min(i + o.rowsAtOnce, rows.length)}/${rows.length} rows (${rollouts.length} rollouts)`);
+  }
+  const report = buildReport(rollouts.map((r) => r.episode), o.meta);
   if (o.out) {
     mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');

@@ -77,6 +77,20 @@ export class OpenAISampler implements TurnSampler {
     this.client = new OpenAI({ baseURL: opts.baseURL, apiKey: opts.apiKey ?? 'EMPTY', timeout: this.timeoutMs, maxRetries: opts.maxRetries ?? 2 });
   }
 
+  /** Preflight: the server answers GET /v1/models and serves `model` (a run checks this before
+   *  loading its ranks, which takes minutes at 14B). */
+  async check(): Promise<void> {
+    let ids: string[];
+    try {
+      const page = await this.client.models.list({ timeout: Math.min(this.timeoutMs, 30_000), maxRetries: 0 });
+      ids = page.data.map((m) => m.id);
+    } catch (e) {
+      const d = explain(e, Math.min(this.timeoutMs, 30_000));
+      throw new SamplerClientError(this.opts.baseURL, `${d.message} (is the sampler server running?)`, d.status);
+    }
+    if (!ids.includes(this.opts.model)) throw new SamplerClientError(this.opts.baseURL, `serves ${ids.length ? ids.map((i) => JSON.stringify(i)).join(', ') : 'no model'}, not ${JSON.stringify(this.opts.model)} (sampler.model must be the served model name)`);
+  }
+
   async sample(req: GenerateRequest): Promise<GenerateResult> {
     const p = SamplingParams.parse(req.sampling ?? {});
     const stops = req.stopTokens ?? [];

@@ -51,6 +51,21 @@ export const TrainConfig = z.object({
     .default({ maxTurns: 10, maxTokensPerTurn: 2048, maxEpisodeTokens: 16384, enableThinking: false }),
   optimizer: OptimizerConfig.default({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }),
   loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).default({ delta: 8, clamp: 'mask' }),
+  /** Held-out evaluation during training (src/eval): every `every` steps (0 = never) and, with
+   *  `atStart`, before the first step (the base model); reports under <out>/evals/step-N/ and one
+   *  line per evaluation in <out>/evals.jsonl. Same seeds each time, so evaluations compare. */
+  eval: z
+    .object({
+      every: z.number().int().nonnegative().default(0),
+      atStart: z.boolean().default(false),
+      data: z.string().default('../data/eval.jsonl'),
+      /** The first `rows` rows of the data. */
+      rows: z.number().int().positive().default(40),
+      rolloutsPerRow: z.number().int().positive().default(16),
+      rowsAtOnce: z.number().int().positive().default(3),
+      temperature: z.number().nonnegative().default(0.7),
+    })
+    .default({ every: 0, atStart: false, data: '../data/eval.jsonl', rows: 40, rolloutsPerRow: 16, rowsAtOnce: 3, temperature: 0.7 }),
   /** Sharded runs: a rank process that does not answer a phase within this long fails the step
    *  (and is killed): a hung device must not hang the run. */
   rankTimeoutMs: z.number().int().positive().default(30 * 60_000),
@@ -108,5 +123,12 @@ export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfi
   const base = dirname(resolve(path));
   const c = { ...r.data, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) } as TrainConfig;
   const sampler = c.sampler.kind === 'openai' && c.sampler.weightsDir ? { ...c.sampler, weightsDir: resolve(base, c.sampler.weightsDir) } : c.sampler;
-  return { ...c, model: { ...c.model, path: resolve(base, c.model.path) }, data: { train: resolve(base, c.data.train) }, out: overrides.out ? resolve(overrides.out) : resolve(base, c.out), sampler };
+  return {
+    ...c,
+    model: { ...c.model, path: resolve(base, c.model.path) },
+    data: { train: resolve(base, c.data.train) },
+    out: overrides.out ? resolve(overrides.out) : resolve(base, c.out),
+    sampler,
+    eval: { ...c.eval, data: resolve(base, c.eval.data) },
+  };
 }

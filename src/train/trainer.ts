@@ -31,6 +31,7 @@ import { Generator } from '../model/generate.js';
 import { makeTinyModel } from '../model/tiny.js';
 import { groupAdvantages } from '../rl/aipo.js';
 import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
+import { evaluateWith } from '../eval/evaluate.js';
 import { mean } from '../eval/report.js';
 import { OpenAISampler } from '../rollout/client.js';
 import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
@@ -87,6 +88,42 @@ export function stepRows(n: number, perStep: number, step: number, seed: string 
   return out;
 }
 
+/** Keeps the lines of `path` (metrics.jsonl) for steps <= `lastStep`; unreadable lines go too. */
+export async function trimMetrics(path: string, lastStep: number, log: (s: string) => void = () => {}): Promise<void> {
+  if (!existsSync(path)) return;
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const keep = lines.filter((l) => {
+    try {
+      const step = (JSON.parse(l) as { step?: unknown }).step;
+      return typeof step === 'number' && step <= lastStep;
+    } catch {
+      return false;
+    }
+  });
+  if (keep.length === lines.length) return;
+  await writeFileAtomic(path, keep.map((l) => l + '\n').join(''));
+  log(`${path}: dropped ${lines.length - keep.length} line(s) of steps after ${lastStep} (they are redone)`);
+}
+
+/** The effective config of a run, written at its start; a resumed run with a different one logs
+ *  which fields changed (changing steps or the judge on resume is legitimate, so it is not an error). */
+async function recordRunConfig(path: string, cfg: TrainConfig, log: (s: string) => void): Promise<void> {
+  const now = cfg as unknown as Record<string, unknown>;
+  if (existsSync(path)) {
+    let before: Record<string, unknown> = {};
+    try {
+      before = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch {
+      log(`${path}: unreadable, rewritten`);
+    }
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])];
+    const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k]));
+    if (changed.length === 0) return;
+    log(`config changed since this run started: ${changed.join(', ')}`);
+  }
+  await writeFileAtomic(path, JSON.stringify(cfg, null, 1) + '\n');
+}
+
 /** After a new checkpoint is in latest.json: removes all but the newest `keep` checkpoints (0: keep
  *  all) and the optimizer state of all but the newest `keepOptimizer` (a Qwen3-14B checkpoint is
  *  29.5 GB of model and 3 x 59 GB of optimizer state; only the latest state is needed to resume). */
@@ -132,8 +169,16 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     log(`nothing to do: ${startStep - 1} of ${cfg.steps} steps already done`);
     return { lastStep: startStep - 1, metrics: [] };
   }
+  // Steps after the checkpoint are redone: their metrics lines (a crash after logging, before
+  // saving) go, so metrics.jsonl has one line per step.
+  await trimMetrics(join(cfg.out, 'metrics.jsonl'), startStep - 1, log);
+  await trimMetrics(join(cfg.out, 'evals.jsonl'), startStep - 1, log);
+  await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, log);
 
   const { tokenizer, template } = await loadChatFormat(cfg.model.path);
+  const sc = cfg.sampler;
+  const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }) : null;
+  await remote?.check(); // before the ranks load (minutes at 14B)
   const group = await RankGroup.start({
     devices: opts.devices ?? [0],
     deviceEnv: opts.deviceEnv,
@@ -151,9 +196,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const rolloutsPerStep = cfg.examplesPerStep * cfg.groupSize;
   const ep = cfg.episode;
   // A slot holds a whole episode's context: prompt plus every turn and reply.
-  const sc = cfg.sampler;
   const generator = sc.kind === 'embedded' ? new Generator(model, { slots: cfg.samplerSlots ?? rolloutsPerStep, maxTokens: ep.maxEpisodeTokens + 4096, seed: `${cfg.seed}` }) : null;
-  const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }) : null;
   const sampler: TurnSampler = generator ? new BatchedSampler(generator) : remote!;
   const syncSampler = async (): Promise<void> => {
     if (!remote || sc.kind !== 'openai') return;
@@ -176,6 +219,24 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     maxEpisodeTokens: ep.maxEpisodeTokens,
     enableThinking: ep.enableThinking,
   };
+  const runEval = async (at: number): Promise<void> => {
+    const e = cfg.eval;
+    const t = performance.now();
+    const evalRows = loadDataset(e.data).slice(0, e.rows);
+    if (evalRows.length === 0) throw new Error(`${e.data}: no evaluation rows`);
+    const { report } = await evaluateWith({ ...rolloutCtx, sampling: { temperature: e.temperature } }, evalRows, {
+      rolloutsPerRow: e.rolloutsPerRow,
+      rowsAtOnce: e.rowsAtOnce,
+      seed: `${cfg.seed}/eval`,
+      out: join(cfg.out, 'evals', `step-${pad(at)}`),
+      log,
+      meta: { model: `${cfg.out} after step ${at}`, judge: cfg.judge.kind },
+    });
+    const { meanReward, submitRate, editFailureRate, hallucination, contentQuality, layoutPassRate, components, rollouts, unscored } = report;
+    const line = { step: at, meanReward, submitRate, editFailureRate, hallucination, contentQuality, layoutPassRate, components, rollouts, unscored, seconds: (performance.now() - t) / 1000 };
+    appendFileSync(join(cfg.out, 'evals.jsonl'), JSON.stringify(line) + '\n');
+    log(`eval after step ${at}: reward ${meanReward.toFixed(2)}, submit ${(100 * submitRate).toFixed(0)}%, edit failures ${(100 * editFailureRate).toFixed(0)}%, ${rollouts} rollouts in ${line.seconds.toFixed(1)} s`);
+  };
   const all: StepMetrics[] = [];
   const stepExamples = (step: number): DataRow[] => stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
   const sampleStep = (step: number): Promise<Rollout[]> => {
@@ -188,6 +249,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   // Rollouts of the coming step, already sampled or under way (one step off-policy).
   let ahead: Promise<Rollout[]> | null = null;
   try {
+    if (cfg.eval.atStart && startStep === 1) await runEval(0);
     for (let step = startStep; step <= cfg.steps; step++) {
       const t0 = performance.now();
       const exampleRows = stepExamples(step);
@@ -264,6 +326,8 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
           `ratio ${m.meanRatio.toFixed(3)}, ${m.seconds.rollout.toFixed(1)} s rollouts + ${m.seconds.train.toFixed(1)} s train` + (remote ? ` + ${m.seconds.sync.toFixed(1)} s sampler sync` : ''),
       );
       opts.onStep?.(m);
+      // The sampler holds this step's weights now (embedded: the same model; a server: reloaded).
+      if (cfg.eval.every > 0 && step % cfg.eval.every === 0) await runEval(step);
       if (step % cfg.saveEvery === 0 || step === cfg.steps) {
         const dir = join('checkpoints', `step-${pad(step)}`);
         await group.save(join(cfg.out, dir), cfg.model.path);

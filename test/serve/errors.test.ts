@@ -124,6 +124,14 @@ describe('sampler server: errors', () => {
     );
   });
 
+  it('OpenAISampler.check: the served model is there, or the error says what is served', async () => {
+    await new OpenAISampler({ baseURL: server.url, model: 'm', maxRetries: 0 }).check();
+    await expect(new OpenAISampler({ baseURL: server.url, model: 'other', maxRetries: 0 }).check()).rejects.toThrow(/serves "m", not "other" \(sampler.model must be the served model name\)/);
+    const { server: gone, url } = await rawServer({});
+    await closeRaw(gone);
+    await expect(new OpenAISampler({ baseURL: url, model: 'm', maxRetries: 0 }).check()).rejects.toThrow(/cannot connect .*is the sampler server running\?/);
+  });
+
   it('OpenAISampler.reloadWeights posts to the configured route and field (SGLang-style)', async () => {
     const seen: { url?: string; body: string }[] = [];
     const server = createServer((req, res) => {

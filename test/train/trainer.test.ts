@@ -2,7 +2,7 @@
 // real data rows, the real tokenizer and chat template, the embedded sampler, the rules judge,
 // AIPO, AdamW; metrics, rollout logs, checkpoints and resume after the latest checkpoint.
 // Budgets are tiny (one turn of a few tokens) so that the test stays in seconds.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ describe('train', () => {
       episode: { maxTurns: 1, maxTokensPerTurn: 4, maxEpisodeTokens: 8192 },
       optimizer: { lr: 1e-3 },
       saveEvery: 1,
+      eval: { every: 1, atStart: true, data: 'data/eval.jsonl', rows: 1, rolloutsPerRow: 2 },
     });
     const lines: string[] = [];
     const t0 = performance.now();
@@ -49,11 +50,19 @@ describe('train', () => {
     expect(lines.some((l) => l.startsWith('creating a random tiny Qwen3'))).toBe(true);
     expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
     expect(readFileSync(join(cfg.out, 'rollouts', 'step-000001.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    // Held-out evaluations: the base model (step 0) and after step 1, reports on disk.
+    const evals = () => readFileSync(join(cfg.out, 'evals.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(evals().map((e) => [e.step, e.rollouts])).toEqual([[0, 2], [1, 2]]);
+    expect(JSON.parse(readFileSync(join(cfg.out, 'evals', 'step-000001', 'eval.json'), 'utf8')).rows).toBe(1);
     expect(readdirSync(join(cfg.out, 'checkpoints')).sort()).toEqual(['step-000001']);
     expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8'))).toEqual({ step: 1, dir: join('checkpoints', 'step-000001') });
     expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'config.json'))).toBe(true);
     expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'tokenizer.json'))).toBe(true);
 
+    // A crash after logging step 2 but before its checkpoint: the resumed run redoes step 2 and
+    // metrics.jsonl keeps one line per step.
+    appendFileSync(join(cfg.out, 'metrics.jsonl'), JSON.stringify({ step: 2, partial: true }) + '\n');
+    expect(JSON.parse(readFileSync(join(cfg.out, 'run-config.json'), 'utf8')).steps).toBe(1);
     // A restarted run continues after step 1 only, here sharded over 2 ranks (a second process
     // with its own lavapipe device); its checkpoint holds one optimizer shard per rank.
     const more: string[] = [];
@@ -66,7 +75,11 @@ describe('train', () => {
     // Only the latest checkpoint keeps its optimizer state (keepOptimizerStates 1); models stay.
     expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'optimizer'))).toBe(false);
     expect(existsSync(join(cfg.out, 'checkpoints', 'step-000001', 'model', 'config.json'))).toBe(true);
-    expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const metricLines = readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(metricLines.map((l) => l.step)).toEqual([1, 2]);
+    expect(metricLines[1].partial).toBe(undefined);
+    expect(evals().map((e) => e.step)).toEqual([0, 1, 2]);
+    expect(more).toContain('config changed since this run started: steps');
     expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8')).step).toBe(2);
     const r3 = await train({ ...cfg, steps: 2 }, { gpu, log: () => undefined });
     expect(r3.metrics).toEqual([]);
