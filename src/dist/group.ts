@@ -41,6 +41,8 @@ export interface GroupOptions {
 export interface GroupStep extends PassStats, StepInfo {
   /** Passes per rank. */
   passesPerRank: number[];
+  /** Wall-clock seconds of each phase (the slowest rank's). */
+  phaseSeconds: { backward: number; reduce: number; apply: number; gather: number };
 }
 
 /** The state directories a checkpoint's optimizer/ holds: itself (one device) or its rank shards. */
@@ -116,13 +118,24 @@ export class RankGroup {
   /** One optimizer step over `passes` (normalised by the step's N loss tokens). */
   async step(passes: readonly TrainPass[], N: number, loss: LossConfig, lr?: number): Promise<GroupStep> {
     const parts = assignPasses(passes, this.world);
+    const t = [performance.now()];
     const stats = await all('backward', this.ranks.map((r, i) => r.backward(parts[i]!, N, loss)));
+    t.push(performance.now());
     const sumsq = await all('gradient reduce', this.ranks.map((r) => r.reduce()));
+    t.push(performance.now());
     const norm = Math.sqrt(sumsq.reduce((a, b) => a + b, 0));
     const infos = await all('optimizer update', this.ranks.map((r) => r.apply(norm, lr)));
+    t.push(performance.now());
     await all('weight gather', this.ranks.map((r) => r.gather()));
     if (this.exchangeDir) clearExchange(this.exchangeDir, 'weight'); // host memory back until the next step
-    return { ...stats.reduce(addPassStats, noPassStats()), ...infos[0]!, passesPerRank: parts.map((p) => p.length) };
+    t.push(performance.now());
+    const sec = (i: number): number => (t[i + 1]! - t[i]!) / 1000;
+    return {
+      ...stats.reduce(addPassStats, noPassStats()),
+      ...infos[0]!,
+      passesPerRank: parts.map((p) => p.length),
+      phaseSeconds: { backward: sec(0), reduce: sec(1), apply: sec(2), gather: sec(3) },
+    };
   }
 
   /** Model (rank 0) to `dir`/model, each rank's optimizer state under `dir`/optimizer. */

@@ -79,8 +79,19 @@ export type RolloutContext = Omit<RolloutOptions, 'row' | 'seed'>;
 
 /** `groupSize` rollouts of each row, all at once (the sampler batches them), in row-major order:
  *  rollout g of row e is result e * groupSize + g, seeded `${seedPrefix}/ex${e}/g${g}`. */
-export function runGroups(rows: readonly EpisodeRow[], groupSize: number, ctx: RolloutContext, seedPrefix: string): Promise<Rollout[]> {
-  return Promise.all(rows.flatMap((row, e) => Array.from({ length: groupSize }, (_, g) => runRollout({ ...ctx, row, seed: `${seedPrefix}/ex${e}/g${g}` }))));
+export function runGroups(rows: readonly EpisodeRow[], groupSize: number, ctx: RolloutContext, seedPrefix: string, progress?: (done: number, total: number) => void): Promise<Rollout[]> {
+  const total = rows.length * groupSize;
+  let done = 0;
+  return Promise.all(
+    rows.flatMap((row, e) =>
+      Array.from({ length: groupSize }, (_, g) =>
+        runRollout({ ...ctx, row, seed: `${seedPrefix}/ex${e}/g${g}` }).then((r) => {
+          progress?.(++done, total);
+          return r;
+        }),
+      ),
+    ),
+  );
 }
 
 /** One JSONL line of a rollout log (training steps, evaluations): row, reward, end, each turn's

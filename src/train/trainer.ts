@@ -20,6 +20,7 @@
 // step from the checkpoint's weights (the rollouts under way at the crash are gone).
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
+import { countProgress } from '../io/progress.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../data/rng.js';
@@ -59,6 +60,8 @@ export interface StepMetrics {
   /** Waiting for rollouts (this step's, and the next step's when the embedded sampler takes them
    *  first), the update, waiting for a sampler server's next-step rollouts and weight reload. */
   seconds: { rollout: number; train: number; sync: number };
+  /** The update's phases over the ranks (src/dist/group.ts); absent when there was no update. */
+  phaseSeconds?: { backward: number; reduce: number; apply: number; gather: number };
 }
 
 const Latest = z.object({ step: z.number().int().positive(), dir: z.string() });
@@ -242,7 +245,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const sampleStep = (step: number): Promise<Rollout[]> => {
     const ex = stepExamples(step);
     log(`step ${step}/${cfg.steps}: sampling ${rolloutsPerStep} rollouts (${ex.map((r) => r.id).join(', ')} x ${cfg.groupSize})`);
-    const p = runGroups(ex, cfg.groupSize, rolloutCtx, `${cfg.seed}/step${step}`);
+    const p = runGroups(ex, cfg.groupSize, rolloutCtx, `${cfg.seed}/step${step}`, countProgress(`step ${step}/${cfg.steps}`, 'rollouts', log));
     p.catch(() => undefined); // awaited later; a failure surfaces there, not as an unhandled rejection
     return p;
   };
@@ -311,6 +314,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         passesPerRank: st?.passesPerRank ?? [],
         clippedFraction: st ? st.clippedTokens / N : 0,
         meanRatio: st ? st.ratioSum / N : 1,
+        phaseSeconds: st?.phaseSeconds,
         seconds: { rollout: (t2 - t0) / 1000, train: (t3 - t2) / 1000, sync: (t4 - t3) / 1000 },
       };
       all.push(m);
@@ -323,7 +327,8 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       log(
         `step ${step}/${cfg.steps}: reward ${m.reward.mean.toFixed(2)} (tool ${m.reward.tool.toFixed(2)}, layout ${m.reward.layout.toFixed(2)}, content ${m.reward.content.toFixed(2)}), ` +
           `submit ${(100 * m.submitRate).toFixed(0)}%, loss ${m.loss.toExponential(2)}, |g| ${m.gradNorm.toExponential(2)}, ${N} loss tokens in ${passes.length} pass(es), ` +
-          `ratio ${m.meanRatio.toFixed(3)}, ${m.seconds.rollout.toFixed(1)} s rollouts + ${m.seconds.train.toFixed(1)} s train` + (remote ? ` + ${m.seconds.sync.toFixed(1)} s sampler sync` : ''),
+          `ratio ${m.meanRatio.toFixed(3)}, ${m.seconds.rollout.toFixed(1)} s rollouts + ${m.seconds.train.toFixed(1)} s train` + (remote ? ` + ${m.seconds.sync.toFixed(1)} s sampler sync` : '') +
+          (group.world > 1 && m.phaseSeconds ? ` (${Object.entries(m.phaseSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} s)` : ''),
       );
       opts.onStep?.(m);
       // The sampler holds this step's weights now (embedded: the same model; a server: reloaded).

@@ -1,6 +1,6 @@
 // Progress lines: throttled while running, always one at the end with the rate.
 import { describe, expect, it } from 'vitest';
-import { byteProgress } from '../../src/io/progress.js';
+import { byteProgress, countProgress } from '../../src/io/progress.js';
 
 describe('byteProgress', () => {
   it('logs at most every interval, and the end', () => {
@@ -17,5 +17,14 @@ describe('byteProgress', () => {
     q(2e7, 2e7);
     expect(every[0]).toBe('load: 5.0 MB of 20.0 MB (25%)');
     expect(every).toHaveLength(2);
+  });
+
+  it('counts work while it runs and leaves the end to the caller', () => {
+    const lines: string[] = [];
+    const p = countProgress('step 3/10', 'rollouts', (l) => lines.push(l), 0);
+    p(1, 48);
+    p(48, 48);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^step 3\/10: 1\/48 rollouts done \(\d+ s\)$/);
   });
 });
