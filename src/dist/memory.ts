@@ -5,6 +5,7 @@
 // weights (src/dist/shard-plan.ts), and activations for one pass (src/model/qwen3-activations.ts).
 // Not counted: the sampler's KV cache (vLLM runs on its own GPU in the production shape), pipeline
 // and staging buffers (megabytes).
+import { formatBytes } from '../io/progress.js';
 import { type Qwen3Config, qwen3Tensors } from '../model/config.js';
 import { bytesPerToken } from '../model/qwen3-activations.js';
 import { layerTensorNames } from '../model/qwen3-weights.js';
@@ -42,6 +43,6 @@ export function rankMemory(c: Qwen3Config, o: { world: number; passTokens: numbe
 
 /** "29.5 GB weights + ..." for logs. */
 export function describeRankMemory(m: RankMemory): string {
-  const gb = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${(b / 1e6).toFixed(1)} MB`);
+  const gb = formatBytes;
   return `${gb(m.total)} per rank: ${gb(m.weights)} weights + ${gb(m.grads)} gradients${m.gradScratch ? ` + ${gb(m.gradScratch)} gradient scratch` : ''} + ${gb(m.optimizer)} optimizer shard + ${gb(m.activations)} activations`;
 }

@@ -16,8 +16,11 @@ function throttled(log: (line: string) => void, everyMs: number, line: (done: nu
   };
 }
 
+/** "29.5 GB", "117.1 MB" (decimal units, as disk and memory sizes are quoted here). */
+export const formatBytes = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${(b / 1e6).toFixed(1)} MB`);
+
 export function byteProgress(label: string, log: (line: string) => void, everyMs = 10_000): Progress {
-  const gb = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : `${(b / 1e6).toFixed(1)} MB`);
+  const gb = formatBytes;
   return throttled(log, everyMs, (done, total, s, end) => `${label}: ${gb(done)} of ${gb(total)}${end ? ` in ${s.toFixed(1)} s (${(done / 1e9 / Math.max(s, 1e-9)).toFixed(2)} GB/s)` : ` (${Math.round((100 * done) / total)}%)`}`);
 }
 
