@@ -10,6 +10,40 @@ import { join } from 'node:path';
 
 export type ExchangeKind = 'grad' | 'weight';
 
+const PREFIX = 'rlvr-exchange-';
+
+/** Exchange directories left by runs whose coordinator died without cleaning up (killed: its
+ *  /dev/shm files would hold host memory until reboot); the directory name carries the pid. */
+export function removeStaleExchangeDirs(bases: readonly string[] = ['/dev/shm', tmpdir()], log: (s: string) => void = () => {}): void {
+  for (const base of bases) {
+    let names: string[];
+    try {
+      names = readdirSync(base).filter((n) => n.startsWith(PREFIX));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const pid = Number(/^rlvr-exchange-(\d+)-/.exec(n)?.[1]);
+      if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+      try {
+        rmSync(join(base, n), { recursive: true, force: true });
+        log(`removed ${join(base, n)}, left by a run that is gone (pid ${pid})`);
+      } catch (e) {
+        log(`cannot remove ${join(base, n)}, left by a run that is gone: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, not ours
+  }
+}
+
 /** A fresh exchange directory: on /dev/shm when it has `bytes` free with a margin. */
 export function makeExchangeDir(bytes: number): string {
   let base = tmpdir();
@@ -19,7 +53,7 @@ export function makeExchangeDir(bytes: number): string {
   } catch {
     // no /dev/shm: the temp dir
   }
-  return mkdtempSync(join(base, 'rlvr-exchange-'));
+  return mkdtempSync(join(base, `${PREFIX}${process.pid}-`));
 }
 
 export function removeExchangeDir(dir: string): void {

@@ -12,7 +12,7 @@ import type { ModelOptions, Qwen3Model } from '../model/qwen3.js';
 import type { TrainPass } from '../train/batch.js';
 import type { OptimizerConfig, StepInfo } from '../train/optimizer.js';
 import { addPassStats, noPassStats, type LossConfig, type PassStats } from '../train/passes.js';
-import { clearExchange, makeExchangeDir, removeExchangeDir } from './exchange.js';
+import { clearExchange, makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from './exchange.js';
 import { describeRankMemory, rankMemory } from './memory.js';
 import { planDevices } from './devices.js';
 import { Rank, optimizerShardDir, type RankApi } from './rank.js';
@@ -94,6 +94,7 @@ export class RankGroup {
     // Exchange room at its fullest: all ranks' gradients of the tensors they do not own ((world - 1)
     // copies of the gradients in all) plus every weight once.
     const gradBytes = o.modelOptions?.gradDtype === 'bf16' ? 2 : 4;
+    if (world > 1) removeStaleExchangeDirs(undefined, log);
     const exchangeDir = world > 1 ? makeExchangeDir(tensors.reduce((a, t) => a + t.numel, 0) * (gradBytes * (world - 1) + 2)) : null;
     const optimizerDirs = o.optimizerDir ? optimizerStateDirs(o.optimizerDir) : null;
     const init = (rank: number) => ({ rank, world, modelDir: o.modelDir, optimizerDirs, optimizer: o.optimizer, owned: plan.owned, exchangeDir, modelOptions: o.modelOptions });

@@ -25,7 +25,9 @@ async function handle(req: Request): Promise<void> {
     await send({ id: req.id, ok: true, value });
     if (req.method === 'close') process.exit(0);
   } catch (e) {
-    await send({ id: req.id, ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    // The coordinator reports the message; the stack goes to this process's stderr (the run's).
+    if (e instanceof Error && e.stack) console.error(e.stack);
+    await send({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) });
   }
 }
 

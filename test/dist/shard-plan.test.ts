@@ -1,6 +1,11 @@
 // Shard and pass plans: every weight owned once, balanced, the same plan from the same input;
-// device selection strings.
+// device selection strings; stale exchange directories.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from '../../src/dist/exchange.js';
 import { assignPasses, planShards } from '../../src/dist/shard-plan.js';
 import { driPrime, planDevices } from '../../src/dist/devices.js';
 import { QWEN3_14B, qwen3Tensors } from '../../src/model/config.js';
@@ -57,5 +62,25 @@ describe('rank memory plan', () => {
     expect(f32.activations).toBe(860524 * 16384);
     expect(f32.total).toBeGreaterThan(141e9);
     expect(bf16.total).toBeLessThan(141e9);
+  });
+});
+
+describe('exchange directories', () => {
+  it('removes the ones left by dead runs, keeps live ones', () => {
+    const base = mkdtempSync(join(tmpdir(), 'stale-'));
+    try {
+      const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!; // a pid that has exited
+      for (const pid of [dead, process.pid, process.ppid]) mkdirSync(join(base, `rlvr-exchange-${pid}-abc`));
+      mkdirSync(join(base, 'unrelated'));
+      const lines: string[] = [];
+      removeStaleExchangeDirs([base], (l) => lines.push(l));
+      expect(readdirSync(base).sort()).toEqual([`rlvr-exchange-${process.pid}-abc`, `rlvr-exchange-${process.ppid}-abc`, 'unrelated'].sort());
+      expect(lines).toEqual([`removed ${join(base, `rlvr-exchange-${dead}-abc`)}, left by a run that is gone (pid ${dead})`]);
+      const mine = makeExchangeDir(1);
+      expect(mine).toMatch(new RegExp(`rlvr-exchange-${process.pid}-`));
+      removeExchangeDir(mine);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
