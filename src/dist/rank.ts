@@ -3,11 +3,11 @@
 // i.e. ZeRO stage 1 with collectives through host memory (src/dist/exchange.ts). A step, phase by
 // phase (the coordinator, src/dist/group.ts, starts each phase on every rank once all finished the
 // previous one):
-//   1. backward: the rank's passes into its f32 gradients; the gradients of weights it does not
-//      own are published;
-//   2. reduce: for each owned weight, the sum of every rank's gradient, added in f32 in rank
-//      order (so the sum does not depend on which rank owns the weight), written back to its
-//      gradient (rounded once where the accumulators are bf16: ModelOptions.gradDtype);
+//   1. backward: the rank's passes into its gradients (f32, or bf16: ModelOptions.gradDtype); the
+//      gradients of weights it does not own are published;
+//   2. reduce: for each owned weight, the sum of every rank's gradient, added on the GPU in f32 in
+//      rank order (so the sum does not depend on which rank owns the weight: collectives.ts),
+//      written back to its gradient (rounded once where the accumulators are bf16);
 //      returns the sum of squares of the owned sums (the coordinator adds them: global norm);
 //   3. apply: AdamW on the owned weights with the global norm; their new bf16 values published;
 //   4. gather: the other ranks' new weights read into this rank's model.
