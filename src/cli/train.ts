@@ -2,15 +2,26 @@
 // (src/train/trainer.ts), sharded over the listed devices (one process each, src/dist). Default
 // config: configs/tiny-cpu.json (a random tiny Qwen3 on whatever adapter this machine has; lavapipe
 // on a machine without a GPU). A run directory that already holds checkpoints resumes after its
-// latest one.
+// latest one. `--check` runs only the preflight checks (config, model, data, judge, sampler,
+// devices, memory plan) and exits.
 import { getGpu } from '../gpu/gpu.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
 import { planDevices } from '../dist/devices.js';
 import { loadTrainConfig } from '../train/config.js';
+import { preflight } from '../train/preflight.js';
 import { train } from '../train/trainer.js';
 
-function parseArgs(argv: string[]): { config: string; devices: number[]; steps?: number; out?: string } {
-  const a: { config: string; devices: number[]; steps?: number; out?: string } = { config: 'configs/tiny-cpu.json', devices: [0] };
+interface TrainArgs {
+  config: string;
+  devices: number[];
+  steps?: number;
+  out?: string;
+  /** Only the preflight checks (src/train/preflight.ts). */
+  check?: boolean;
+}
+
+function parseArgs(argv: string[]): TrainArgs {
+  const a: TrainArgs = { config: 'configs/tiny-cpu.json', devices: [0] };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const val = (): string => {
@@ -18,7 +29,8 @@ function parseArgs(argv: string[]): { config: string; devices: number[]; steps?:
       if (v === undefined) throw new Error(`${x} needs a value`);
       return v;
     };
-    if (x === '--config') a.config = val();
+    if (x === '--check') a.check = true;
+    else if (x === '--config') a.config = val();
     else if (x === '--out') a.out = val();
     else if (x === '--steps') {
       a.steps = Number(val());
@@ -28,7 +40,7 @@ function parseArgs(argv: string[]): { config: string; devices: number[]; steps?:
         if (!/^\d+$/.test(d.trim())) throw new Error(`--devices: '${d}' is not a device index (e.g. --devices 0,1,2)`);
         return Number(d);
       });
-    } else throw new Error(`unknown argument ${x} (usage: npm run train -- [--config FILE] [--devices 0,1,2] [--steps N] [--out DIR])`);
+    } else throw new Error(`unknown argument ${x} (usage: npm run train -- [--config FILE] [--devices 0,1,2] [--check] [--steps N] [--out DIR])`);
   }
   return a;
 }
@@ -40,10 +52,14 @@ async function main(): Promise<void> {
   const plan = planDevices(args.devices);
   Object.assign(process.env, plan.env[0]);
   const cfg = loadTrainConfig(args.config, { steps: args.steps, out: args.out });
+  if (args.check) {
+    await preflight(cfg, { devices: args.devices, deviceNote: plan.note, log: (l) => console.log(l) });
+    console.log(`${args.config}: preflight ok`);
+    return;
+  }
   const gpu = await getGpu();
-  console.log(`devices: ${plan.note}`);
   console.log(`training on ${args.devices.length} device(s), rank 0 on ${gpu.describe()}: ${cfg.steps} steps of ${cfg.examplesPerStep} x ${cfg.groupSize} rollouts, model ${cfg.model.path}, run dir ${cfg.out}`);
-  await train(cfg, { gpu, devices: args.devices, deviceEnv: plan.env });
+  await train(cfg, { gpu, devices: args.devices, deviceEnv: plan.env, deviceNote: plan.note });
 }
 
 main().catch((e) => {

@@ -13,7 +13,6 @@ import type { TrainPass } from '../train/batch.js';
 import type { OptimizerConfig, StepInfo } from '../train/optimizer.js';
 import { addPassStats, noPassStats, type LossConfig, type PassStats } from '../train/passes.js';
 import { clearExchange, makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from './exchange.js';
-import { describeRankMemory, rankMemory } from './memory.js';
 import { planDevices } from './devices.js';
 import { Rank, optimizerShardDir, type RankApi } from './rank.js';
 import { RemoteRank } from './remote-rank.js';
@@ -30,8 +29,6 @@ export interface GroupOptions {
   optimizer: z.input<typeof OptimizerConfig>;
   modelOptions?: ModelOptions;
   log?: (line: string) => void;
-  /** Tokens per pass (for the memory line in the log). */
-  passTokens?: number;
   /** A rank process that does not answer a call within this long fails the step (default 30 min). */
   rankTimeoutMs?: number;
   /** Device plan (default: planDevices(devices)); tests pass their own. */
@@ -98,7 +95,6 @@ export class RankGroup {
     const exchangeDir = world > 1 ? makeExchangeDir(tensors.reduce((a, t) => a + t.numel, 0) * (gradBytes * (world - 1) + 2)) : null;
     const optimizerDirs = o.optimizerDir ? optimizerStateDirs(o.optimizerDir) : null;
     const init = (rank: number) => ({ rank, world, modelDir: o.modelDir, optimizerDirs, optimizer: o.optimizer, owned: plan.owned, exchangeDir, modelOptions: o.modelOptions });
-    if (o.passTokens) log(`memory plan: ${describeRankMemory(rankMemory(config, { world, passTokens: o.passTokens, gradDtype: o.modelOptions?.gradDtype ?? 'f32' }))} (src/dist/memory.ts)`);
     if (world > 1) log(`sharded over ${world} ranks: ${plan.load.map((n, r) => `rank ${r} owns ${plan.owned[r]!.length} tensors (${n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${(n / 1e3).toFixed(1)}k`} params)`).join(', ')}; exchange in ${exchangeDir}`);
     const started = await Promise.allSettled([
       Rank.create(o.gpu, init(0), log).then((r) => ({ rank: r as RankApi, description: `rank 0/${world} on ${o.gpu.describe()}` })),

@@ -21,6 +21,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { writeFileAtomic } from '../io/atomic.js';
 import { countProgress } from '../io/progress.js';
+import { preflight } from './preflight.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../data/rng.js';
@@ -73,6 +74,8 @@ export interface TrainOptions {
   devices?: number[];
   /** Environment of each rank's process (default: src/dist/devices.ts planDevices). */
   deviceEnv?: Record<string, string>[];
+  /** How the devices were chosen (for the log; default: planned here). */
+  deviceNote?: string;
   log?: (line: string) => void;
   /** Called after each step with its metrics (tests, progress bars). */
   onStep?: (m: StepMetrics) => void;
@@ -181,7 +184,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const { tokenizer, template } = await loadChatFormat(cfg.model.path);
   const sc = cfg.sampler;
   const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }) : null;
-  await remote?.check(); // before the ranks load (minutes at 14B)
+  await preflight(cfg, { devices: opts.devices ?? [0], deviceNote: opts.deviceNote, log }); // before the ranks load (minutes at 14B)
   const group = await RankGroup.start({
     devices: opts.devices ?? [0],
     deviceEnv: opts.deviceEnv,
@@ -190,7 +193,6 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     optimizerDir: optDir,
     optimizer: cfg.optimizer,
     modelOptions: { gradDtype: cfg.model.gradDtype },
-    passTokens: cfg.microBatchTokens,
     rankTimeoutMs: cfg.rankTimeoutMs,
     log,
   });

@@ -1,0 +1,54 @@
+// Everything a run needs, checked before any device work (loading three 14B ranks takes minutes;
+// a typo in a path should not cost them): the model's config.json (a Qwen3) and tokenizer with its
+// chat template, the training and evaluation data, the judge's configuration, the sampler server
+// serving the configured model, the devices, and the memory plan per rank. `npm run train --
+// --check` runs only this; a run starts with it too.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDataset } from '../data/load.js';
+import { planDevices } from '../dist/devices.js';
+import { describeRankMemory, rankMemory } from '../dist/memory.js';
+import { loadQwen3Config } from '../model/config.js';
+import { OpenAISampler } from '../rollout/client.js';
+import { loadChatFormat, makeJudge } from '../rl/setup.js';
+import type { TrainConfig } from './config.js';
+
+export interface PreflightOptions {
+  devices: number[];
+  /** Device plan already made (the CLI makes it before the device opens). */
+  deviceNote?: string;
+  log: (line: string) => void;
+}
+
+/** Throws the first problem found, naming it; logs what it checked. A model directory that does
+ *  not exist yet but will be created (model.createTiny) is skipped. */
+export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<void> {
+  const { log } = o;
+  if (existsSync(join(cfg.model.path, 'config.json'))) {
+    const mc = await loadQwen3Config(join(cfg.model.path, 'config.json'));
+    await loadChatFormat(cfg.model.path);
+    log(`model ${cfg.model.path}: Qwen3, ${mc.num_hidden_layers} layers, hidden ${mc.hidden_size}, vocab ${mc.vocab_size}; tokenizer and chat template ok`);
+    log(`memory plan on ${o.devices.length} rank(s): ${describeRankMemory(rankMemory(mc, { world: o.devices.length, passTokens: cfg.microBatchTokens, gradDtype: cfg.model.gradDtype }))}`);
+  } else if (!cfg.model.createTiny) {
+    throw new Error(`model ${cfg.model.path} has no config.json (set model.createTiny to create a random tiny model there)`);
+  } else {
+    log(`model ${cfg.model.path}: will be created (model.createTiny)`);
+  }
+  const rows = loadDataset(cfg.data.train);
+  if (rows.length === 0) throw new Error(`${cfg.data.train}: no training rows`);
+  log(`training data ${cfg.data.train}: ${rows.length} rows`);
+  if (cfg.eval.every > 0 || cfg.eval.atStart) {
+    const evalRows = loadDataset(cfg.eval.data);
+    if (evalRows.length === 0) throw new Error(`${cfg.eval.data}: no evaluation rows`);
+    log(`evaluation data ${cfg.eval.data}: ${Math.min(evalRows.length, cfg.eval.rows)} of ${evalRows.length} rows`);
+  }
+  makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
+  log(`judge: ${cfg.judge.kind}`);
+  log(`devices: ${o.deviceNote ?? planDevices(o.devices).note}`);
+  if (cfg.sampler.kind === 'openai') {
+    await new OpenAISampler({ baseURL: cfg.sampler.baseURL, model: cfg.sampler.model, apiKey: cfg.sampler.apiKey }).check();
+    log(`sampler ${cfg.sampler.baseURL}: serves ${cfg.sampler.model}`);
+  } else {
+    log('sampler: embedded (rank 0)');
+  }
+}

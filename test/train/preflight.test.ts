@@ -1,0 +1,45 @@
+// The checks a run makes before any device work: each problem is named, and a good config passes.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TrainConfig } from '../../src/train/config.js';
+import { preflight } from '../../src/train/preflight.js';
+
+const root = mkdtempSync(join(tmpdir(), 'preflight-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const base = { model: { path: join(root, 'model'), createTiny: {} }, data: { train: 'data/train.jsonl' }, out: join(root, 'run'), steps: 1 };
+const check = (over: Record<string, unknown>, devices = [0]) => {
+  const lines: string[] = [];
+  return preflight(TrainConfig.parse({ ...base, ...over }), { devices, deviceNote: 'test devices', log: (l) => lines.push(l) }).then(() => lines);
+};
+
+describe('preflight', () => {
+  it('passes a good config and says what it checked', async () => {
+    const lines = await check({ eval: { every: 1, data: 'data/eval.jsonl', rows: 5 } });
+    expect(lines).toEqual([
+      `model ${join(root, 'model')}: will be created (model.createTiny)`,
+      'training data data/train.jsonl: 160 rows',
+      'evaluation data data/eval.jsonl: 5 of 40 rows',
+      'judge: rules',
+      'devices: test devices',
+      'sampler: embedded (rank 0)',
+    ]);
+  });
+
+  it('names each problem', async () => {
+    await expect(check({ model: { path: join(root, 'nothing') } })).rejects.toThrow(/nothing has no config.json/);
+    await expect(check({ data: { train: join(root, 'missing.jsonl') } })).rejects.toThrow(/missing\.jsonl.*cannot read/);
+    await expect(check({ eval: { every: 2, data: join(root, 'no-eval.jsonl') } })).rejects.toThrow(/no-eval\.jsonl/);
+    const saved = { ...process.env };
+    try {
+      delete process.env.JUDGE_BASE_URL;
+      await expect(check({ judge: { kind: 'openai' } })).rejects.toThrow(/judge configuration from environment is invalid/);
+    } finally {
+      Object.assign(process.env, saved);
+    }
+    // Nothing listens on port 9 (discard) here: the sampler check names the URL.
+    await expect(check({ sampler: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'qwen3-14b' } })).rejects.toThrow(/sampler http:\/\/127\.0\.0\.1:9\/v1: cannot connect/);
+  });
+});
