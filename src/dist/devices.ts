@@ -22,16 +22,19 @@ export function driPrime(busId: string): string {
 
 /** Bus ids by nvidia-smi index, or null where nvidia-smi is absent or fails. */
 function nvidiaBusIds(): Map<number, string> | null {
-  let out: string;
   try {
-    out = execFileSync('nvidia-smi', ['--query-gpu=index,pci.bus_id', '--format=csv,noheader'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 });
+    return parseBusIds(execFileSync('nvidia-smi', ['--query-gpu=index,pci.bus_id', '--format=csv,noheader'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 }));
   } catch {
     return null;
   }
+}
+
+/** `nvidia-smi --query-gpu=index,pci.bus_id --format=csv,noheader` output -> bus id by index. */
+export function parseBusIds(out: string): Map<number, string> | null {
   const ids = new Map<number, string>();
   for (const line of out.split('\n')) {
     const [i, bus] = line.split(',').map((s) => s.trim());
-    if (i && bus) ids.set(Number(i), bus);
+    if (i && bus && /^\d+$/.test(i)) ids.set(Number(i), bus);
   }
   return ids.size > 0 ? ids : null;
 }
