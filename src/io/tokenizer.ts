@@ -131,7 +131,10 @@ export class HfTokenizer {
     return this.tok.encode(text, { add_special_tokens: false }).ids;
   }
 
+  /** The text of `ids`; '' for none (@huggingface/tokenizers refuses an empty list, and a sampled
+   *  turn that is only its stop token is one). */
   decode(ids: readonly number[] | ArrayLike<number>, options: { skipSpecialTokens?: boolean } = {}): string {
+    if (ids.length === 0) return '';
     return this.tok.decode(Array.from(ids), {
       skip_special_tokens: options.skipSpecialTokens ?? false,
       clean_up_tokenization_spaces: false,

@@ -95,9 +95,9 @@ export function textTokens(r: GenerateResult, includeStop: boolean): number[] {
   return r.finishReason === 'stop' && !includeStop ? r.tokens.slice(0, -1) : r.tokens;
 }
 
-/** The text of `ids` (the tokenizer refuses an empty list: a reply that is only its stop token). */
+/** The text of `ids` ('' for none: a reply that is only its stop token). */
 export function decodeText(ctx: ServeContext, ids: readonly number[], skipSpecialTokens: boolean): string {
-  return ids.length === 0 ? '' : ctx.tokenizer.decode(ids, { skipSpecialTokens });
+  return ctx.tokenizer.decode(ids, { skipSpecialTokens });
 }
 
 /** vLLM's stop_reason: the stop token id that ended the generation, or null. */

@@ -51,6 +51,7 @@ describe('Qwen3 tokenizer (bundled files)', () => {
     const ids = tok.encode('<|im_start|>user\nHi<|im_end|>\n');
     expect(tok.decode(ids, { skipSpecialTokens: true })).toBe('user\nHi\n');
     expect(tok.tokenize('Hello world')).toEqual(['Hello', 'Ġworld']);
+    expect(tok.decode([])).toBe(''); // a sampled turn that was only its stop token
   });
 
   it('requireId throws on unknown tokens', () => {
