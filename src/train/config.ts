@@ -51,6 +51,17 @@ export const TrainConfig = z.object({
     .default({ maxTurns: 10, maxTokensPerTurn: 2048, maxEpisodeTokens: 16384, enableThinking: false }),
   optimizer: OptimizerConfig.default({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }),
   loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).default({ delta: 8, clamp: 'mask' }),
+  /** Supervised warm start before the first RL step (src/train/warm-start.ts): `steps` steps of
+   *  NLL on `reply` after `rowsPerStep` rows' opening prompts (0 steps = none). */
+  warmStart: z
+    .object({
+      steps: z.number().int().nonnegative().default(0),
+      rowsPerStep: z.number().int().positive().default(2),
+      /** Its own learning rate (memorising one reply wants far more than RL's). */
+      lr: z.number().positive().default(1e-2),
+      reply: z.string().min(1).default('<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>'),
+    })
+    .default({ steps: 0, rowsPerStep: 2, lr: 1e-2, reply: '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>' }),
   /** Held-out evaluation during training (src/eval): every `every` steps (0 = never) and, with
    *  `atStart`, before the first step (the base model); reports under <out>/evals/step-N/ and one
    *  line per evaluation in <out>/evals.jsonl. Same seeds each time, so evaluations compare. */

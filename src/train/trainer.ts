@@ -22,6 +22,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { writeFileAtomic } from '../io/atomic.js';
 import { countProgress } from '../io/progress.js';
 import { preflight } from './preflight.js';
+import { warmStartSamples } from './warm-start.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../data/rng.js';
@@ -242,6 +243,18 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     appendFileSync(join(cfg.out, 'evals.jsonl'), JSON.stringify(line) + '\n');
     log(`eval after step ${at}: reward ${meanReward.toFixed(2)}, submit ${(100 * submitRate).toFixed(0)}%, edit failures ${(100 * editFailureRate).toFixed(0)}%, ${rollouts} rollouts in ${line.seconds.toFixed(1)} s`);
   };
+  /** The supervised warm start (a fresh run only; a crash before the first checkpoint redoes it). */
+  const warmStart = async (): Promise<void> => {
+    const w = cfg.warmStart;
+    for (let k = 1; k <= w.steps; k++) {
+      const ex = stepRows(rows.length, w.rowsPerStep, k, `${cfg.seed}/warm`).map((i) => rows[i]!);
+      const passes = packPasses(warmStartSamples(ex, w.reply, tokenizer, template, ep.enableThinking), cfg.microBatchTokens);
+      const N = passes.reduce((a, p) => a + p.lossTokens, 0);
+      const st = await group.step(passes, N, { ...cfg.loss, nll: true }, w.lr);
+      if (k === 1 || k === w.steps || k % 5 === 0) log(`warm start ${k}/${w.steps}: NLL ${st.loss.toFixed(3)} over ${N} reply tokens`);
+    }
+    await syncSampler();
+  };
   const all: StepMetrics[] = [];
   const stepExamples = (step: number): DataRow[] => stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
   const sampleStep = (step: number): Promise<Rollout[]> => {
@@ -254,6 +267,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   // Rollouts of the coming step, already sampled or under way (one step off-policy).
   let ahead: Promise<Rollout[]> | null = null;
   try {
+    if (startStep === 1 && cfg.warmStart.steps > 0) await warmStart();
     if (cfg.eval.atStart && startStep === 1) await runEval(0);
     for (let step = startStep; step <= cfg.steps; step++) {
       const t0 = performance.now();
