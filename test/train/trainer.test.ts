@@ -34,6 +34,7 @@ describe('train', () => {
       optimizer: { lr: 1e-3 },
       saveEvery: 1,
       eval: { every: 1, atStart: true, data: 'data/eval.jsonl', rows: 1, rolloutsPerRow: 2 },
+      warmStart: { steps: 1, rowsPerStep: 1 },
     });
     const lines: string[] = [];
     const t0 = performance.now();
@@ -48,6 +49,7 @@ describe('train', () => {
       expect(Math.abs(m.meanRatio - 1)).toBeLessThan(0.05); // on-policy: sampler and trainer agree
     }
     expect(lines.some((l) => l.startsWith('creating a random tiny Qwen3'))).toBe(true);
+    expect(lines.find((l) => l.startsWith('warm start 1/1: NLL'))).toMatch(/over 15 reply tokens$/); // 14 + <|im_end|>
     expect(readFileSync(join(cfg.out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
     expect(readFileSync(join(cfg.out, 'rollouts', 'step-000001.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
     // Held-out evaluations: the base model (step 0) and after step 1, reports on disk.
