@@ -13,12 +13,11 @@ import {
   checkLogprobCount,
   checkModel,
   checkTokenIds,
-  decodeText,
   generateRequest,
   newTokenBudget,
+  replyText,
   runGeneration,
   stopReason,
-  textTokens,
   tokenLabel,
   usage,
 } from './generation.js';
@@ -90,7 +89,7 @@ export async function chatCompletions(ctx: ServeContext, raw: unknown) {
   const imEnd = ctx.tokenizer.tokenToId('<|im_end|>');
   const r = await runGeneration(ctx, generateRequest(ctx, body, prompt, maxNew, imEnd === undefined ? [] : [imEnd]));
 
-  const text = decodeText(ctx, textTokens(r, body.include_stop_str_in_output ?? false), body.skip_special_tokens ?? true);
+  const text = replyText(ctx, r, body);
   const { message, toolsCalled } = replyMessage(text, body.tool_choice !== 'none');
   const asIds = body.return_tokens_as_token_ids ?? false;
   const entry = (t: number, lp: number) => {

@@ -7,12 +7,11 @@ import {
   checkLogprobCount,
   checkModel,
   checkTokenIds,
-  decodeText,
   generateRequest,
   newTokenBudget,
+  replyText,
   runGeneration,
   stopReason,
-  textTokens,
   tokenLabel,
   usage,
 } from './generation.js';
@@ -33,7 +32,7 @@ export async function completions(ctx: ServeContext, raw: unknown) {
   const r = await runGeneration(ctx, req);
 
   const asIds = body.return_tokens_as_token_ids ?? false;
-  const text = decodeText(ctx, textTokens(r, body.include_stop_str_in_output ?? false), body.skip_special_tokens ?? true);
+  const text = replyText(ctx, r, body);
   let logprobs = null;
   if (body.logprobs != null) {
     const labels = r.tokens.map((t) => tokenLabel(ctx, t, asIds));

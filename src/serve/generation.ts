@@ -90,14 +90,10 @@ export function tokenLabel(ctx: ServeContext, id: number, asIds: boolean): strin
   return asIds ? `token_id:${id}` : ctx.tokenizer.decode([id]);
 }
 
-/** The new tokens whose text is returned: the stop token's only when include_stop_str_in_output. */
-export function textTokens(r: GenerateResult, includeStop: boolean): number[] {
-  return r.finishReason === 'stop' && !includeStop ? r.tokens.slice(0, -1) : r.tokens;
-}
-
-/** The text of `ids` ('' for none: a reply that is only its stop token). */
-export function decodeText(ctx: ServeContext, ids: readonly number[], skipSpecialTokens: boolean): string {
-  return ctx.tokenizer.decode(ids, { skipSpecialTokens });
+/** The reply's text: its new tokens decoded, the stop token's only with include_stop_str_in_output. */
+export function replyText(ctx: ServeContext, r: GenerateResult, body: { include_stop_str_in_output?: boolean | null; skip_special_tokens?: boolean | null }): string {
+  const ids = r.finishReason === 'stop' && !body.include_stop_str_in_output ? r.tokens.slice(0, -1) : r.tokens;
+  return ctx.tokenizer.decode(ids, { skipSpecialTokens: body.skip_special_tokens ?? true });
 }
 
 /** vLLM's stop_reason: the stop token id that ended the generation, or null. */
