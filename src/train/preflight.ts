@@ -11,6 +11,10 @@ import { describeRankMemory, rankMemory } from '../dist/memory.js';
 import { loadQwen3Config } from '../model/config.js';
 import { OpenAISampler } from '../rollout/client.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
+import type { DataRow } from '../data/schema.js';
+import type { ChatTemplate } from '../io/chat-template.js';
+import type { HfTokenizer } from '../io/tokenizer.js';
+import type { Judge } from '../reward/verdict.js';
 import type { TrainConfig } from './config.js';
 
 export interface PreflightOptions {
@@ -20,13 +24,22 @@ export interface PreflightOptions {
   log: (line: string) => void;
 }
 
+/** What the checks loaded, for the run to use rather than load again. */
+export interface Preflighted {
+  rows: DataRow[];
+  /** Absent when the model directory is still to be created (model.createTiny). */
+  chat?: { tokenizer: HfTokenizer; template: ChatTemplate };
+  judge: Judge;
+}
+
 /** Throws the first problem found, naming it; logs what it checked. A model directory that does
  *  not exist yet but will be created (model.createTiny) is skipped. */
-export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<void> {
+export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<Preflighted> {
   const { log } = o;
+  let chat: Preflighted['chat'];
   if (existsSync(join(cfg.model.path, 'config.json'))) {
     const mc = await loadQwen3Config(join(cfg.model.path, 'config.json'));
-    await loadChatFormat(cfg.model.path);
+    chat = await loadChatFormat(cfg.model.path);
     log(`model ${cfg.model.path}: Qwen3, ${mc.num_hidden_layers} layers, hidden ${mc.hidden_size}, vocab ${mc.vocab_size}; tokenizer and chat template ok`);
     log(`memory plan on ${o.devices.length} rank(s): ${describeRankMemory(rankMemory(mc, { world: o.devices.length, passTokens: cfg.microBatchTokens, gradDtype: cfg.model.gradDtype }))}`);
   } else if (!cfg.model.createTiny) {
@@ -42,7 +55,7 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
     if (evalRows.length === 0) throw new Error(`${cfg.eval.data}: no evaluation rows`);
     log(`evaluation data ${cfg.eval.data}: ${Math.min(evalRows.length, cfg.eval.rows)} of ${evalRows.length} rows`);
   }
-  makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
+  const judge = makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
   log(`judge: ${cfg.judge.kind}`);
   log(`devices: ${o.deviceNote ?? planDevices(o.devices).note}`);
   if (cfg.sampler.kind === 'openai') {
@@ -51,4 +64,5 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   } else {
     log('sampler: embedded (rank 0)');
   }
+  return { rows, chat, judge };
 }

@@ -38,7 +38,6 @@ import { evaluateWith } from '../eval/evaluate.js';
 import { mean } from '../eval/report.js';
 import { OpenAISampler } from '../rollout/client.js';
 import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
-import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import { packPasses, type TrainSample } from './batch.js';
 import type { TrainConfig } from './config.js';
 
@@ -152,13 +151,11 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const { gpu } = opts;
   const log = opts.log ?? ((s: string) => console.log(s));
   mkdirSync(cfg.out, { recursive: true });
-  if (!existsSync(join(cfg.model.path, 'config.json'))) {
-    if (!cfg.model.createTiny) throw new Error(`model ${cfg.model.path} has no config.json (set model.createTiny to create a random tiny model there)`);
+  // A missing model without createTiny is the preflight's error (below).
+  if (!existsSync(join(cfg.model.path, 'config.json')) && cfg.model.createTiny) {
     log(`creating a random tiny Qwen3 at ${cfg.model.path}`);
     await makeTinyModel(cfg.model.path, cfg.model.createTiny);
   }
-  const rows: DataRow[] = loadDataset(cfg.data.train);
-  if (rows.length === 0) throw new Error(`${cfg.data.train}: no training rows`);
 
   // Resume from the last checkpoint, if any.
   const latestPath = join(cfg.out, 'latest.json');
@@ -176,16 +173,17 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     log(`nothing to do: ${startStep - 1} of ${cfg.steps} steps already done`);
     return { lastStep: startStep - 1, metrics: [] };
   }
+  // Everything checked before any device work (minutes at 14B) or any file written, and kept.
+  const pre = await preflight(cfg, { devices: opts.devices ?? [0], deviceNote: opts.deviceNote, log });
   // Steps after the checkpoint are redone: their metrics lines (a crash after logging, before
   // saving) go, so metrics.jsonl has one line per step.
   await trimMetrics(join(cfg.out, 'metrics.jsonl'), startStep - 1, log);
   await trimMetrics(join(cfg.out, 'evals.jsonl'), startStep - 1, log);
   await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, log);
-
-  const { tokenizer, template } = await loadChatFormat(cfg.model.path);
+  const { rows, judge } = pre;
+  const { tokenizer, template } = pre.chat!; // the model exists by now
   const sc = cfg.sampler;
   const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }) : null;
-  await preflight(cfg, { devices: opts.devices ?? [0], deviceNote: opts.deviceNote, log }); // before the ranks load (minutes at 14B)
   const group = await RankGroup.start({
     devices: opts.devices ?? [0],
     deviceEnv: opts.deviceEnv,
@@ -198,7 +196,6 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     log,
   });
   const model = group.model;
-  const judge = makeJudge(cfg.judge.kind);
   const rolloutsPerStep = cfg.examplesPerStep * cfg.groupSize;
   const ep = cfg.episode;
   // A slot holds a whole episode's context: prompt plus every turn and reply.
