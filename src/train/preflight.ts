@@ -27,6 +27,8 @@ export interface PreflightOptions {
 /** What the checks loaded, for the run to use rather than load again. */
 export interface Preflighted {
   rows: DataRow[];
+  /** The evaluation rows used (the first eval.rows), when evaluations are configured. */
+  evalRows?: DataRow[];
   /** Absent when the model directory is still to be created (model.createTiny). */
   chat?: { tokenizer: HfTokenizer; template: ChatTemplate };
   judge: Judge;
@@ -50,10 +52,12 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   const rows = loadDataset(cfg.data.train);
   if (rows.length === 0) throw new Error(`${cfg.data.train}: no training rows`);
   log(`training data ${cfg.data.train}: ${rows.length} rows`);
+  let evalRows: DataRow[] | undefined;
   if (cfg.eval.every > 0 || cfg.eval.atStart) {
-    const evalRows = loadDataset(cfg.eval.data);
-    if (evalRows.length === 0) throw new Error(`${cfg.eval.data}: no evaluation rows`);
-    log(`evaluation data ${cfg.eval.data}: ${Math.min(evalRows.length, cfg.eval.rows)} of ${evalRows.length} rows`);
+    const all = loadDataset(cfg.eval.data);
+    if (all.length === 0) throw new Error(`${cfg.eval.data}: no evaluation rows`);
+    evalRows = all.slice(0, cfg.eval.rows);
+    log(`evaluation data ${cfg.eval.data}: ${evalRows.length} of ${all.length} rows`);
   }
   const judge = makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
   log(`judge: ${cfg.judge.kind}`);
@@ -64,5 +68,5 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   } else {
     log('sampler: embedded (rank 0)');
   }
-  return { rows, chat, judge };
+  return { rows, evalRows, chat, judge };
 }

@@ -26,7 +26,6 @@ import { warmStartSamples } from './warm-start.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../data/rng.js';
-import { loadDataset } from '../data/load.js';
 import type { DataRow } from '../data/schema.js';
 import type { Gpu } from '../gpu/gpu.js';
 import { RankGroup } from '../dist/group.js';
@@ -180,7 +179,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   await trimMetrics(join(cfg.out, 'metrics.jsonl'), startStep - 1, log);
   await trimMetrics(join(cfg.out, 'evals.jsonl'), startStep - 1, log);
   await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, log);
-  const { rows, judge } = pre;
+  const { rows, evalRows, judge } = pre;
   const { tokenizer, template } = pre.chat!; // the model exists by now
   const sc = cfg.sampler;
   const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }) : null;
@@ -225,9 +224,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const runEval = async (at: number): Promise<void> => {
     const e = cfg.eval;
     const t = performance.now();
-    const evalRows = loadDataset(e.data).slice(0, e.rows);
-    if (evalRows.length === 0) throw new Error(`${e.data}: no evaluation rows`);
-    const { report } = await evaluateWith({ ...rolloutCtx, sampling: { temperature: e.temperature } }, evalRows, {
+    const { report } = await evaluateWith({ ...rolloutCtx, sampling: { temperature: e.temperature } }, evalRows!, {
       rolloutsPerRow: e.rolloutsPerRow,
       rowsAtOnce: e.rowsAtOnce,
       seed: `${cfg.seed}/eval`,
@@ -240,11 +237,12 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     appendFileSync(join(cfg.out, 'evals.jsonl'), JSON.stringify(line) + '\n');
     log(`eval after step ${at}: reward ${meanReward.toFixed(2)}, submit ${(100 * submitRate).toFixed(0)}%, edit failures ${(100 * editFailureRate).toFixed(0)}%, ${rollouts} rollouts in ${line.seconds.toFixed(1)} s`);
   };
+  const pickRows = (perStep: number, step: number, seed: string | number): DataRow[] => stepRows(rows.length, perStep, step, seed).map((i) => rows[i]!);
   /** The supervised warm start (a fresh run only; a crash before the first checkpoint redoes it). */
   const warmStart = async (): Promise<void> => {
     const w = cfg.warmStart;
     for (let k = 1; k <= w.steps; k++) {
-      const ex = stepRows(rows.length, w.rowsPerStep, k, `${cfg.seed}/warm`).map((i) => rows[i]!);
+      const ex = pickRows(w.rowsPerStep, k, `${cfg.seed}/warm`);
       const passes = packPasses(warmStartSamples(ex, w.reply, tokenizer, template, ep.enableThinking), cfg.microBatchTokens);
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
       const st = await group.step(passes, N, { ...cfg.loss, nll: true }, w.lr);
@@ -253,7 +251,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     await syncSampler();
   };
   const all: StepMetrics[] = [];
-  const stepExamples = (step: number): DataRow[] => stepRows(rows.length, cfg.examplesPerStep, step, cfg.seed).map((i) => rows[i]!);
+  const stepExamples = (step: number): DataRow[] => pickRows(cfg.examplesPerStep, step, cfg.seed);
   const sampleStep = (step: number): Promise<Rollout[]> => {
     const ex = stepExamples(step);
     log(`step ${step}/${cfg.steps}: sampling ${rolloutsPerStep} rollouts (${ex.map((r) => r.id).join(', ')} x ${cfg.groupSize})`);
