@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RankGroup } from '../../src/dist/group.js';
 import { RemoteRank } from '../../src/dist/remote-rank.js';
@@ -47,13 +47,18 @@ async function weightBits(group: RankGroup): Promise<Map<string, Uint8Array>> {
   return out;
 }
 
+/** A tiny random Qwen3 directory (removed after the file's tests). */
+async function tinyModelDir(seed: number, tied: boolean): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'dist-'));
+  dirs.push(root);
+  await makeTinyModel(join(root, 'model'), { seed, tied, vocab: VOCAB });
+  return join(root, 'model');
+}
+
 describe('RankGroup', () => {
   it('2 ranks == 1 rank bit for bit; a sharded checkpoint resumes on 1 rank', async () => {
     const gpu = await getGpu();
-    const root = await mkdtemp(join(tmpdir(), 'dist-'));
-    dirs.push(root);
-    const modelDir = join(root, 'model');
-    await makeTinyModel(modelDir, { seed: 4, tied: false, vocab: VOCAB });
+    const modelDir = await tinyModelDir(4, false);
         const s1 = passes(1, VOCAB), s2 = passes(2, VOCAB);
     expect(s1.ps).toHaveLength(2);
 
@@ -74,7 +79,7 @@ describe('RankGroup', () => {
     const b1 = await two.step(s1.ps, s1.N, loss);
     expect(b1.passesPerRank).toEqual([1, 1]);
     expect(readdirSync(two.exchangeDir!)).toEqual([]); // consumed gradients and gathered weights freed
-    await two.save(join(root, 'ckpt'), modelDir);
+    await two.save(join(dirname(modelDir), 'ckpt'), modelDir);
     const b2 = await two.step(s2.ps, s2.N, loss);
     const gotBits = await weightBits(two);
     await two.close();
@@ -91,7 +96,7 @@ describe('RankGroup', () => {
     expect(differing).toBe(0);
 
     // Resume the sharded checkpoint on one rank: step 2 again gives the same weights.
-    const resumed = await RankGroup.start({ devices: [0], gpu, modelDir: join(root, 'ckpt', 'model'), optimizerDir: join(root, 'ckpt', 'optimizer'), optimizer });
+    const resumed = await RankGroup.start({ devices: [0], gpu, modelDir: join(dirname(modelDir), 'ckpt', 'model'), optimizerDir: join(dirname(modelDir), 'ckpt', 'optimizer'), optimizer });
     expect(resumed.local.optimizer.step).toBe(1);
     const c2 = await resumed.step(s2.ps, s2.N, loss);
     expect(c2.step).toBe(2);
@@ -103,10 +108,7 @@ describe('RankGroup', () => {
 
   it('bf16 gradient accumulators: the exchanged sums match f32 gradients within bf16 rounding', async () => {
     const gpu = await getGpu();
-    const root = await mkdtemp(join(tmpdir(), 'dist-'));
-    dirs.push(root);
-    const modelDir = join(root, 'model');
-    await makeTinyModel(modelDir, { seed: 6, tied: false, vocab: VOCAB });
+    const modelDir = await tinyModelDir(6, false);
     const s = passes(7, VOCAB);
     const ref = await RankGroup.start({ devices: [0], gpu, modelDir, optimizerDir: null, optimizer });
     const a = await ref.step(s.ps, s.N, loss);
@@ -143,10 +145,7 @@ describe('RankGroup', () => {
 
   it('a rank process that dies fails the step, naming the rank', async () => {
     const gpu = await getGpu();
-    const root = await mkdtemp(join(tmpdir(), 'dist-'));
-    dirs.push(root);
-    const modelDir = join(root, 'model');
-    await makeTinyModel(modelDir, { seed: 5, tied: true, vocab: VOCAB });
+    const modelDir = await tinyModelDir(5, true);
     const group = await RankGroup.start({ devices: [0, 1], deviceEnv: SAME_ADAPTER, gpu, modelDir, optimizerDir: null, optimizer });
     try {
       (group.ranks[1] as RemoteRank).kill('SIGKILL');
@@ -159,10 +158,7 @@ describe('RankGroup', () => {
 
   it('a rank that stops answering fails the step after the timeout, naming the rank and phase', async () => {
     const gpu = await getGpu();
-    const root = await mkdtemp(join(tmpdir(), 'dist-'));
-    dirs.push(root);
-    const modelDir = join(root, 'model');
-    await makeTinyModel(modelDir, { seed: 5, tied: true, vocab: VOCAB });
+    const modelDir = await tinyModelDir(5, true);
     const group = await RankGroup.start({ devices: [0, 1], deviceEnv: SAME_ADAPTER, gpu, modelDir, optimizerDir: null, optimizer, rankTimeoutMs: 3000 });
     try {
       (group.ranks[1] as RemoteRank).kill('SIGSTOP'); // alive but silent, like a hung device
