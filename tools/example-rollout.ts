@@ -11,7 +11,8 @@ import type { DataRow } from '../src/data/schema.js';
 import { loadDataset } from '../src/data/load.js';
 import { LINE_LIMIT, layoutLineCount } from '../src/env/resume/layout.js';
 import { RULES_JUDGE_DOC, RulesJudge } from '../src/reward/rules-judge.js';
-import { renderEpisodeMarkdown, runEpisode, type Policy } from '../src/rollout/episode.js';
+import { renderEpisodeMarkdown, runResumeEpisode as runEpisode } from '../src/env/resume/episode.js';
+import type { Policy } from '../src/rollout/episode.js';
 import { formatToolCall } from '../src/rollout/toolcall.js';
 
 export const EXAMPLE_ROW_ID = 'eval-005';

@@ -1,4 +1,4 @@
-// `npm run train -- [--config FILE] [--devices LIST] [--steps N] [--out DIR]`: the RL training run
+// `npm run train -- [--config FILE] [--devices LIST] [--steps N] [--out DIR] [--seed S] [--no-update]`: the RL training run
 // (src/train/trainer.ts), sharded over the listed devices (one process each, src/dist). Default
 // config: configs/tiny-cpu.json (a random tiny Qwen3 on whatever adapter this machine has; lavapipe
 // on a machine without a GPU). A run directory that already holds checkpoints resumes after its
@@ -16,6 +16,9 @@ interface TrainArgs {
   devices: number[];
   steps?: number;
   out?: string;
+  seed?: string;
+  /** A control run: everything but the RL update (config `update: false`). */
+  update?: boolean;
   /** Only the preflight checks (src/train/preflight.ts). */
   check?: boolean;
 }
@@ -32,6 +35,8 @@ function parseArgs(argv: string[]): TrainArgs {
     if (x === '--check') a.check = true;
     else if (x === '--config') a.config = val();
     else if (x === '--out') a.out = val();
+    else if (x === '--seed') a.seed = val();
+    else if (x === '--no-update') a.update = false;
     else if (x === '--steps') {
       a.steps = Number(val());
       if (!Number.isInteger(a.steps) || a.steps < 1) throw new Error(`--steps must be a positive integer, got ${argv[i]}`);
@@ -40,7 +45,7 @@ function parseArgs(argv: string[]): TrainArgs {
         if (!/^\d+$/.test(d.trim())) throw new Error(`--devices: '${d}' is not a device index (e.g. --devices 0,1,2)`);
         return Number(d);
       });
-    } else throw new Error(`unknown argument ${x} (usage: npm run train -- [--config FILE] [--devices 0,1,2] [--check] [--steps N] [--out DIR])`);
+    } else throw new Error(`unknown argument ${x} (usage: npm run train -- [--config FILE] [--devices 0,1,2] [--check] [--steps N] [--out DIR] [--seed S] [--no-update])`);
   }
   return a;
 }
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
   // rank 0 is this process.
   const plan = planDevices(args.devices);
   Object.assign(process.env, plan.env[0]);
-  const cfg = loadTrainConfig(args.config, { steps: args.steps, out: args.out });
+  const cfg = loadTrainConfig(args.config, { steps: args.steps, out: args.out, seed: args.seed, update: args.update });
   if (args.check) {
     await preflight(cfg, { devices: args.devices, deviceNote: plan.note, log: (l) => console.log(l) });
     console.log(`${args.config}: preflight ok`);

@@ -5,12 +5,11 @@
 // bounded. Writes eval.json, eval.md and rollouts.jsonl to `out` when given.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset } from '../data/load.js';
 import type { Gpu } from '../gpu/gpu.js';
 import { Generator } from '../model/generate.js';
 import { Qwen3Model } from '../model/qwen3.js';
 import type { SamplingInput } from '../model/sampling.js';
-import type { DataRow } from '../data/schema.js';
+import { ResumeEnvironment, type EpisodeResult, type EpisodeRow } from '../env/resume/episode.js';
 import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
 import { OpenAISampler } from '../rollout/client.js';
 import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
@@ -40,8 +39,8 @@ export interface EvalOptions {
 
 export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
   const log = o.log ?? ((s: string) => console.log(s));
-  const rows = loadDataset(o.data).slice(0, o.limit ?? Infinity);
-  if (rows.length === 0) throw new Error(`${o.data}: no rows to evaluate`);
+  const env = new ResumeEnvironment(makeJudge(o.judge ?? 'rules'), { eval: o.data });
+  const rows = env.rows('eval').slice(0, o.limit ?? Infinity);
   const perRow = o.rolloutsPerRow ?? 16;
   const atOnce = Math.max(1, Math.min(o.rowsAtOnce ?? 4, rows.length));
   const judgeKind = o.judge ?? 'rules';
@@ -58,11 +57,11 @@ export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ repor
     local = { model, generator: new Generator(model, { slots: atOnce * perRow, maxTokens: maxEpisodeTokens + 4096, seed: o.seed ?? 'eval' }) };
     sampler = new BatchedSampler(local.generator);
   }
-  const ctx = {
+  const ctx: RolloutContext<EpisodeResult> = {
+    env,
     sampler,
     tokenizer,
     template,
-    judge: makeJudge(judgeKind),
     sampling: o.sampling ?? { temperature: 0.7 },
     maxTurns: o.maxTurns ?? MAX_TURNS,
     maxTokensPerTurn: o.maxTokensPerTurn ?? MAX_TOKENS_PER_TURN,
@@ -80,17 +79,17 @@ export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ repor
 /** The evaluation over any policy behind `ctx` (a loaded model, a sampler server, or a training
  *  run's own sampler: src/train/trainer.ts evaluates during training this way). */
 export async function evaluateWith(
-  ctx: RolloutContext,
-  rows: readonly DataRow[],
+  ctx: RolloutContext<EpisodeResult>,
+  rows: readonly EpisodeRow[],
   o: { rolloutsPerRow: number; rowsAtOnce: number; seed?: string; out?: string; log: (s: string) => void; meta: { model: string; judge: string } },
-): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
-  const rollouts: Rollout[] = [];
+): Promise<{ report: EvalReport; rollouts: Rollout<EpisodeResult>[] }> {
+  const rollouts: Rollout<EpisodeResult>[] = [];
   for (let i = 0; i < rows.length; i += o.rowsAtOnce) {
     const chunk = rows.slice(i, i + o.rowsAtOnce);
     rollouts.push(...(await runGroups(chunk, o.rolloutsPerRow, ctx, `${o.seed ?? 'eval'}/rows${i}`)));
     o.log(`eval: ${Math.min(i + o.rowsAtOnce, rows.length)}/${rows.length} rows (${rollouts.length} rollouts)`);
   }
-  const report = buildReport(rollouts.map((r) => r.episode), o.meta);
+  const report = buildReport(rollouts.map((r) => r.episode.detail), o.meta);
   if (o.out) {
     mkdirSync(o.out, { recursive: true });
     writeFileSync(join(o.out, 'eval.json'), JSON.stringify(report, null, 1) + '\n');

@@ -3,7 +3,7 @@
 // that content field), content quality (mean content total), layout pass rate, reward components,
 // per-weakness mean reward, a reward histogram and edits per rollout. Rollouts whose judge failed
 // have no reward: they are counted, and left out of every mean that needs the reward.
-import type { EpisodeResult } from '../rollout/episode.js';
+import type { EpisodeResult } from '../env/resume/episode.js';
 import { REWARD_MAX, REWARD_MIN } from '../reward/score.js';
 
 export interface EvalReport {

@@ -1,4 +1,4 @@
-// One rollout: an episode of the resume task (src/rollout/episode.ts) whose policy is the model
+// One rollout: an episode of an environment (src/rollout/episode.ts) whose policy is the model
 // behind a BatchedSampler, recorded token for token (src/rollout/conversation.ts): the rendered
 // opening, each assistant turn exactly as sampled with its sampler logprobs, each tool reply as the
 // template would wrap it. The trainer scores these tokens; history is never re-rendered.
@@ -6,21 +6,19 @@ import type { ChatTemplate, ToolSpec } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
 import { QWEN3_SPECIAL_IDS } from '../io/tokenizer.js';
 import type { SamplingInput } from '../model/sampling.js';
-import { TOOL_SCHEMAS } from '../env/resume/prompts.js';
+import type { Environment } from '../env/environment.js';
 import { ConversationTokens, type PackedConversation } from '../rollout/conversation.js';
-import { runEpisode, type EpisodeResult, type EpisodeRow } from '../rollout/episode.js';
-import type { Judge } from '../reward/verdict.js';
+import { runEpisode, type Episode } from '../rollout/episode.js';
 import type { TurnSampler } from './sampler.js';
 
-/** The task's tool schemas as the chat template takes them. */
-const TOOLS: ToolSpec[] = TOOL_SCHEMAS.map((t) => ({ ...t }));
+type Row = { id: string };
 
-export interface RolloutOptions {
-  row: EpisodeRow;
+export interface RolloutOptions<D = unknown> {
+  row: Row;
+  env: Environment<Row, D>;
   sampler: TurnSampler;
   tokenizer: HfTokenizer;
   template: ChatTemplate;
-  judge: Judge;
   sampling: SamplingInput;
   /** Seed of this rollout's draws (each turn's request derives its own from it). */
   seed: string;
@@ -30,27 +28,22 @@ export interface RolloutOptions {
   enableThinking: boolean;
 }
 
-export interface Rollout {
-  episode: EpisodeResult;
+export interface Rollout<D = unknown> {
+  episode: Episode<D>;
   tokens: PackedConversation;
   /** Assistant turns that stopped at <|im_end|> (the rest hit the token cap). */
   finishedTurns: number;
 }
 
-export async function runRollout(o: RolloutOptions): Promise<Rollout> {
+export async function runRollout<D>(o: RolloutOptions<D>): Promise<Rollout<D>> {
   const imEnd = QWEN3_SPECIAL_IDS.imEnd;
+  const tools: ToolSpec[] | undefined = o.env.tools.length ? o.env.tools.map((t) => ({ ...t })) : undefined;
   let conv: ConversationTokens | null = null;
   let finished = 0;
-  const episode = await runEpisode({
-    row: o.row,
-    judge: o.judge,
-    maxTurns: o.maxTurns,
-    maxTokensPerTurn: o.maxTokensPerTurn,
-    maxEpisodeTokens: o.maxEpisodeTokens,
-    countTokens: (text) => o.tokenizer.encode(text).length,
-    policy: async (input) => {
+  const limits = { maxTurns: o.maxTurns, maxTokensPerTurn: o.maxTokensPerTurn, maxEpisodeTokens: o.maxEpisodeTokens, countTokens: (text: string) => o.tokenizer.encode(text).length };
+  const episode = await runEpisode(o.env, o.row, async (input) => {
       if (!conv) {
-        conv = ConversationTokens.fromMessages(o.tokenizer, o.template, input.messages, { imEndId: imEnd, tools: TOOLS, enableThinking: o.enableThinking });
+        conv = ConversationTokens.fromMessages(o.tokenizer, o.template, input.messages, { imEndId: imEnd, tools, enableThinking: o.enableThinking });
       } else {
         // The environment's reply to the previous turn (the episode ends on a turn without one).
         const last = input.messages[input.messages.length - 1]!;
@@ -68,18 +61,17 @@ export async function runRollout(o: RolloutOptions): Promise<Rollout> {
       if (r.finishReason === 'stop') finished++;
       const body = r.finishReason === 'stop' ? r.tokens.slice(0, -1) : r.tokens;
       return o.tokenizer.decode(body, { skipSpecialTokens: false });
-    },
-  });
+    }, limits);
   if (!conv) throw new Error(`rollout ${o.seed}: the episode ended before the first turn`);
   return { episode, tokens: (conv as ConversationTokens).pack(), finishedTurns: finished };
 }
 
 /** Everything a rollout needs but its row and seed. */
-export type RolloutContext = Omit<RolloutOptions, 'row' | 'seed'>;
+export type RolloutContext<D = unknown> = Omit<RolloutOptions<D>, 'row' | 'seed'>;
 
 /** `groupSize` rollouts of each row, all at once (the sampler batches them), in row-major order:
  *  rollout g of row e is result e * groupSize + g, seeded `${seedPrefix}/ex${e}/g${g}`. */
-export function runGroups(rows: readonly EpisodeRow[], groupSize: number, ctx: RolloutContext, seedPrefix: string, progress?: (done: number, total: number) => void): Promise<Rollout[]> {
+export function runGroups<D>(rows: readonly Row[], groupSize: number, ctx: RolloutContext<D>, seedPrefix: string, progress?: (done: number, total: number) => void): Promise<Rollout<D>[]> {
   const total = rows.length * groupSize;
   let done = 0;
   return Promise.all(
@@ -94,8 +86,8 @@ export function runGroups(rows: readonly EpisodeRow[], groupSize: number, ctx: R
   );
 }
 
-/** One JSONL line of a rollout log (training steps, evaluations): row, reward, end, each turn's
- *  message and reply. */
+/** One JSONL line of a rollout log (training steps, evaluations): row, reward (total, components,
+ *  metrics and the environment's breakdown), end, each turn's message and reply. */
 export function rolloutLogLine(r: Rollout): string {
   return JSON.stringify({ row: r.episode.rowId, reward: r.episode.reward, endReason: r.episode.endReason, turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })) });
 }

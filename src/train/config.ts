@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
+import { EnvConfig } from '../env/registry.js';
 import { OptimizerConfig } from './optimizer.js';
 
 const Tiny = z.object({
@@ -27,7 +28,11 @@ export const TrainConfig = z.object({
      *  src/dist/memory.ts), rounding each pass's f32 gradient once into them. */
     gradDtype: z.enum(['f32', 'bf16']).default('f32'),
   }),
-  data: z.object({ train: z.string() }),
+  /** The environment (src/env/registry.ts): 'resume' (the task, rows from data.train) or
+   *  'reverse-text' (a small debug task for learning checks, rows generated from a seed). */
+  env: EnvConfig.default({ kind: 'resume' }),
+  /** The resume task's training rows. */
+  data: z.object({ train: z.string().default('../data/train.jsonl') }).default({ train: '../data/train.jsonl' }),
   /** Run directory: metrics.jsonl, rollouts/, checkpoints/, latest.json. */
   out: z.string(),
   steps: z.number().int().positive(),
@@ -52,16 +57,21 @@ export const TrainConfig = z.object({
   optimizer: OptimizerConfig.default({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }),
   loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).default({ delta: 8, clamp: 'mask' }),
   /** Supervised warm start before the first RL step (src/train/warm-start.ts): `steps` steps of
-   *  NLL on `reply` after `rowsPerStep` rows' opening prompts (0 steps = none). */
+   *  NLL on the environment's demonstration after `rowsPerStep` rows' opening prompts (0 steps =
+   *  none); `reply` replaces the resume task's (a `submit` call). */
   warmStart: z
     .object({
       steps: z.number().int().nonnegative().default(0),
       rowsPerStep: z.number().int().positive().default(2),
       /** Its own learning rate (memorising one reply wants far more than RL's). */
       lr: z.number().positive().default(1e-2),
-      reply: z.string().min(1).default('<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>'),
+      reply: z.string().min(1).optional(),
     })
-    .default({ steps: 0, rowsPerStep: 2, lr: 1e-2, reply: '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>' }),
+    .default({ steps: 0, rowsPerStep: 2, lr: 1e-2 }),
+  /** false: a control run. Rollouts, rewards, metrics and checkpoints as usual, but the RL update
+   *  is skipped and the weights stay those after the warm start: what the run would show without
+   *  RL (a rise in reward is then noise, not learning). */
+  update: z.boolean().default(true),
   /** Held-out evaluation during training (src/eval): every `every` steps (0 = never) and, with
    *  `atStart`, before the first step (the base model); reports under <out>/evals/step-N/ and one
    *  line per evaluation in <out>/evals.jsonl. Same seeds each time, so evaluations compare. */
@@ -122,7 +132,7 @@ export const TrainConfig = z.object({
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
 /** Reads and validates a config file; relative paths in it resolve against its directory. */
-export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfig, 'steps' | 'out'>> = {}): TrainConfig {
+export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfig, 'steps' | 'out' | 'seed' | 'update'>> = {}): TrainConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

@@ -5,13 +5,13 @@
 // --check` runs only this; a run starts with it too.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset } from '../data/load.js';
+import type { AnyEnvironment } from '../env/environment.js';
+import { makeEnvironment } from '../env/registry.js';
 import { planDevices } from '../dist/devices.js';
 import { describeRankMemory, rankMemory } from '../dist/memory.js';
 import { loadQwen3Config } from '../model/config.js';
 import { OpenAISampler } from '../rollout/client.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
-import type { DataRow } from '../data/schema.js';
 import type { ChatTemplate } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
 import type { Judge } from '../reward/verdict.js';
@@ -26,9 +26,11 @@ export interface PreflightOptions {
 
 /** What the checks loaded, for the run to use rather than load again. */
 export interface Preflighted {
-  rows: DataRow[];
+  /** The configured environment, and its training rows. */
+  env: AnyEnvironment;
+  rows: { id: string }[];
   /** The evaluation rows used (the first eval.rows), when evaluations are configured. */
-  evalRows?: DataRow[];
+  evalRows?: { id: string }[];
   /** Absent when the model directory is still to be created (model.createTiny). */
   chat?: { tokenizer: HfTokenizer; template: ChatTemplate };
   judge: Judge;
@@ -49,18 +51,19 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   } else {
     log(`model ${cfg.model.path}: will be created (model.createTiny)`);
   }
-  const rows = loadDataset(cfg.data.train);
-  if (rows.length === 0) throw new Error(`${cfg.data.train}: no training rows`);
-  log(`training data ${cfg.data.train}: ${rows.length} rows`);
-  let evalRows: DataRow[] | undefined;
+  const judge = makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
+  const env = makeEnvironment(cfg.env, { judge, train: cfg.data.train, eval: cfg.eval.data, warmStartReply: cfg.warmStart.reply });
+  const rows = env.rows('train');
+  log(env.name === 'resume' ? `training data ${cfg.data.train}: ${rows.length} rows` : `environment ${env.name}: ${rows.length} generated training rows`);
+  let evalRows: { id: string }[] | undefined;
   if (cfg.eval.every > 0 || cfg.eval.atStart) {
-    const all = loadDataset(cfg.eval.data);
-    if (all.length === 0) throw new Error(`${cfg.eval.data}: no evaluation rows`);
+    // The published evaluation (src/eval) reads the resume task's records.
+    if (env.name !== 'resume') throw new Error(`eval.every / eval.atStart: the evaluation report is the resume task's; the ${env.name} environment reports its reward in every step's metrics`);
+    const all = env.rows('eval');
     evalRows = all.slice(0, cfg.eval.rows);
     log(`evaluation data ${cfg.eval.data}: ${evalRows.length} of ${all.length} rows`);
   }
-  const judge = makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
-  log(`judge: ${cfg.judge.kind}`);
+  if (env.name === 'resume') log(`judge: ${cfg.judge.kind}`);
   log(`devices: ${o.deviceNote ?? planDevices(o.devices).note}`);
   if (cfg.sampler.kind === 'openai') {
     await new OpenAISampler({ baseURL: cfg.sampler.baseURL, model: cfg.sampler.model, apiKey: cfg.sampler.apiKey }).check();
@@ -68,5 +71,5 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   } else {
     log('sampler: embedded (rank 0)');
   }
-  return { rows, evalRows, chat, judge };
+  return { env, rows, evalRows, chat, judge };
 }

@@ -26,13 +26,13 @@ import { warmStartSamples } from './warm-start.js';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Rng } from '../data/rng.js';
-import type { DataRow } from '../data/schema.js';
 import type { Gpu } from '../gpu/gpu.js';
 import { RankGroup } from '../dist/group.js';
 import { Generator } from '../model/generate.js';
 import { makeTinyModel } from '../model/tiny.js';
 import { groupAdvantages } from '../rl/aipo.js';
 import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '../rl/rollout.js';
+import type { EpisodeResult, EpisodeRow } from '../env/resume/episode.js';
 import { evaluateWith } from '../eval/evaluate.js';
 import { mean } from '../eval/report.js';
 import { OpenAISampler } from '../rollout/client.js';
@@ -44,8 +44,12 @@ export interface StepMetrics {
   step: number;
   rollouts: number;
   dropped: number;
-  reward: { mean: number; min: number; max: number; tool: number; layout: number; content: number };
-  submitRate: number;
+  /** Mean, min and max of the rollouts' rewards, and the mean of each of the environment's named
+   *  components (resume: tool, layout, content). */
+  reward: { mean: number; min: number; max: number } & Record<string, number>;
+  /** Means of the environment's per-rollout metrics (resume: submitRate, reviewRate, editsOk, ...;
+   *  reverse-text: exact, lengthMatch). */
+  metrics: Record<string, number>;
   endReasons: Record<string, number>;
   loss: number;
   gradNorm: number;
@@ -81,6 +85,19 @@ export interface TrainOptions {
 }
 
 const pad = (n: number): string => String(n).padStart(6, '0');
+
+/** Per-key means over records (a key missing from a record counts for the others only). */
+export function meanOf(records: readonly Record<string, number>[]): Record<string, number> {
+  const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  return Object.fromEntries(keys.map((k) => [k, mean(records.filter((r) => k in r).map((r) => r[k]!))]));
+}
+
+/** `a 0.25, b 1.00` for the log line, leaving out `skip`. */
+const describeMeans = (m: Record<string, number>, skip: string[]): string =>
+  Object.entries(m)
+    .filter(([k]) => !skip.includes(k))
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
 
 /** Row indices of step `step` (1-based): consecutive slices of seeded shuffles of the set. */
 export function stepRows(n: number, perStep: number, step: number, seed: string | number): number[] {
@@ -179,7 +196,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   await trimMetrics(join(cfg.out, 'metrics.jsonl'), startStep - 1, log);
   await trimMetrics(join(cfg.out, 'evals.jsonl'), startStep - 1, log);
   await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, log);
-  const { rows, evalRows, judge } = pre;
+  const { env, rows, evalRows } = pre;
   const { tokenizer, template } = pre.chat!; // the model exists by now
   const sc = cfg.sampler;
   const remote = sc.kind === 'openai' ? new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }) : null;
@@ -211,10 +228,10 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   // A resumed run's weights are not the sampler's initial ones.
   if (remote && startStep > 1) await syncSampler();
   const rolloutCtx: RolloutContext = {
+    env,
     sampler,
     tokenizer,
     template,
-    judge,
     sampling: cfg.sampling,
     maxTurns: ep.maxTurns,
     maxTokensPerTurn: ep.maxTokensPerTurn,
@@ -224,7 +241,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const runEval = async (at: number): Promise<void> => {
     const e = cfg.eval;
     const t = performance.now();
-    const { report } = await evaluateWith({ ...rolloutCtx, sampling: { temperature: e.temperature } }, evalRows!, {
+    const { report } = await evaluateWith({ ...rolloutCtx, sampling: { temperature: e.temperature } } as RolloutContext<EpisodeResult>, evalRows as EpisodeRow[], {
       rolloutsPerRow: e.rolloutsPerRow,
       rowsAtOnce: e.rowsAtOnce,
       seed: `${cfg.seed}/eval`,
@@ -237,13 +254,13 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     appendFileSync(join(cfg.out, 'evals.jsonl'), JSON.stringify(line) + '\n');
     log(`eval after step ${at}: reward ${meanReward.toFixed(2)}, submit ${(100 * submitRate).toFixed(0)}%, edit failures ${(100 * editFailureRate).toFixed(0)}%, ${rollouts} rollouts in ${line.seconds.toFixed(1)} s`);
   };
-  const pickRows = (perStep: number, step: number, seed: string | number): DataRow[] => stepRows(rows.length, perStep, step, seed).map((i) => rows[i]!);
+  const pickRows = (perStep: number, step: number, seed: string | number): { id: string }[] => stepRows(rows.length, perStep, step, seed).map((i) => rows[i]!);
   /** The supervised warm start (a fresh run only; a crash before the first checkpoint redoes it). */
   const warmStart = async (): Promise<void> => {
     const w = cfg.warmStart;
     for (let k = 1; k <= w.steps; k++) {
       const ex = pickRows(w.rowsPerStep, k, `${cfg.seed}/warm`);
-      const passes = packPasses(warmStartSamples(ex, w.reply, tokenizer, template, ep.enableThinking), cfg.microBatchTokens);
+      const passes = packPasses(warmStartSamples(env, ex, tokenizer, template, ep.enableThinking), cfg.microBatchTokens);
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
       const st = await group.step(passes, N, { ...cfg.loss, nll: true }, w.lr);
       if (k === 1 || k === w.steps || k % 5 === 0) log(`warm start ${k}/${w.steps}: NLL ${st.loss.toFixed(3)} over ${N} reply tokens`);
@@ -251,7 +268,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     await syncSampler();
   };
   const all: StepMetrics[] = [];
-  const stepExamples = (step: number): DataRow[] => pickRows(cfg.examplesPerStep, step, cfg.seed);
+  const stepExamples = (step: number): { id: string }[] => pickRows(cfg.examplesPerStep, step, cfg.seed);
   const sampleStep = (step: number): Promise<Rollout[]> => {
     const ex = stepExamples(step);
     log(`step ${step}/${cfg.steps}: sampling ${rolloutsPerStep} rollouts (${ex.map((r) => r.id).join(', ')} x ${cfg.groupSize})`);
@@ -281,7 +298,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       // Rewards; a judge failure is never a reward.
       const failed = rollouts.filter((r) => r.episode.reward.total === undefined);
       if (failed.length > 0 && cfg.judge.onFailure === 'fail') {
-        throw new Error(`step ${step}: ${failed.length} rollout(s) have no reward (${failed[0]!.episode.reward.judgeError}); judge.onFailure is 'fail'`);
+        throw new Error(`step ${step}: ${failed.length} rollout(s) have no reward (${failed[0]!.episode.reward.error}); judge.onFailure is 'fail'`);
       }
       const samples: TrainSample[] = [];
       for (let e = 0; e < exampleRows.length; e++) {
@@ -293,7 +310,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       // Loss, gradients and the update, over the ranks.
       const passes = packPasses(samples, cfg.microBatchTokens);
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
-      const st = N > 0 ? await group.step(passes, N, cfg.loss) : null;
+      const st = N > 0 && cfg.update ? await group.step(passes, N, cfg.loss) : null;
       const t3 = performance.now();
       if (ahead) await ahead; // the sampler keeps the old weights until the next step's rollouts are done
       if (st) await syncSampler();
@@ -306,15 +323,8 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         step,
         rollouts: rollouts.length,
         dropped: rollouts.length - scored.length,
-        reward: {
-          mean: mean(totals),
-          min: Math.min(...totals),
-          max: Math.max(...totals),
-          tool: mean(scored.map((r) => r.episode.reward.tool.total)),
-          layout: mean(scored.map((r) => r.episode.reward.layout.total)),
-          content: mean(scored.map((r) => r.episode.reward.content!.total)),
-        },
-        submitRate: rollouts.filter((r) => r.episode.endReason === 'submit').length / rollouts.length,
+        reward: { mean: mean(totals), min: Math.min(...totals), max: Math.max(...totals), ...meanOf(scored.map((r) => r.episode.reward.components)) },
+        metrics: meanOf(rollouts.map((r) => r.episode.reward.metrics)),
         endReasons,
         loss: st?.loss ?? 0,
         gradNorm: st?.gradNorm ?? 0,
@@ -336,8 +346,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         rollouts.map(rolloutLogLine).join('\n') + '\n',
       );
       log(
-        `step ${step}/${cfg.steps}: reward ${m.reward.mean.toFixed(2)} (tool ${m.reward.tool.toFixed(2)}, layout ${m.reward.layout.toFixed(2)}, content ${m.reward.content.toFixed(2)}), ` +
-          `submit ${(100 * m.submitRate).toFixed(0)}%, loss ${m.loss.toExponential(2)}, |g| ${m.gradNorm.toExponential(2)}, ${N} loss tokens in ${passes.length} pass(es), ` +
+        `step ${step}/${cfg.steps}: reward ${m.reward.mean.toFixed(2)} (${describeMeans(m.reward, ['mean', 'min', 'max'])}), ${describeMeans(m.metrics, [])}, loss ${m.loss.toExponential(2)}, |g| ${m.gradNorm.toExponential(2)}, ${N} loss tokens in ${passes.length} pass(es), ` +
           `ratio ${m.meanRatio.toFixed(3)}, ${m.seconds.rollout.toFixed(1)} s rollouts + ${m.seconds.train.toFixed(1)} s train` + (remote ? ` + ${m.seconds.sync.toFixed(1)} s sampler sync` : '') +
           (group.world > 1 && m.phaseSeconds ? ` (${Object.entries(m.phaseSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} s)` : ''),
       );

@@ -15,7 +15,7 @@ import { evaluate } from '../../src/eval/evaluate.js';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { makeTinyModel } from '../../src/model/tiny.js';
 import { formatToolCall } from '../../src/rollout/toolcall.js';
-import { runEpisode, type EpisodeResult } from '../../src/rollout/episode.js';
+import { runResumeEpisode as runEpisode, type EpisodeResult } from '../../src/env/resume/episode.js';
 import { BEST, fixedJudge, makeRow } from '../env/fixtures.js';
 
 const dirs: string[] = [];

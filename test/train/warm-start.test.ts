@@ -1,7 +1,8 @@
 // The supervised warm start: samples are the row's rendered opening prompt followed by exactly the
 // reply's tokens and <|im_end|>, the only loss tokens; the NLL objective lowers their NLL.
 import { describe, expect, it } from 'vitest';
-import { loadDataset } from '../../src/data/load.js';
+import { ResumeEnvironment } from '../../src/env/resume/episode.js';
+import { RulesJudge } from '../../src/reward/rules-judge.js';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { QWEN3_SPECIAL_IDS, bundledQwen3TokenizerDir } from '../../src/io/tokenizer.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
@@ -17,8 +18,9 @@ const REPLY = '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>';
 describe('warm start', () => {
   it('builds prompt + reply samples with the reply as the only loss tokens', async () => {
     const { tokenizer, template } = await loadChatFormat(bundledQwen3TokenizerDir());
-    const rows = loadDataset('data/train.jsonl').slice(0, 2);
-    const samples = warmStartSamples(rows, REPLY, tokenizer, template, false);
+    const env = new ResumeEnvironment(new RulesJudge(), { train: 'data/train.jsonl' }, REPLY);
+    const rows = env.rows('train').slice(0, 2);
+    const samples = warmStartSamples(env, rows, tokenizer, template, false);
     const reply = [...tokenizer.encode(REPLY), QWEN3_SPECIAL_IDS.imEnd];
     expect(samples).toHaveLength(2);
     for (const s of samples) {

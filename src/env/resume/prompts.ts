@@ -3,6 +3,9 @@
 // template's tools list, and the turn / token budgets.
 import { LINE_LIMIT, WRAP_WIDTH } from './layout.js';
 import { renderResume } from './view.js';
+import type { ChatMessage, ToolSchema } from '../chat.js';
+
+export type { ChatMessage, ToolSchema } from '../chat.js';
 
 /** Turns per episode; a turn is one assistant message (spec section 1, published). */
 export const MAX_TURNS = 10;
@@ -66,32 +69,12 @@ ${resumeView}
 Improve it for this job with str_replace edits, staying within the page limit, then submit.`;
 }
 
-/** A chat message as the chat template takes it (role "tool" = a tool reply). */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string;
-}
-
 /** The episode's opening: system prompt, then the JD and the freshly opened resume. */
 export function initialMessages(jd: string, resume: string): ChatMessage[] {
   return [
     { role: 'system', content: SYSTEM_PROMPT },
     { role: 'user', content: userMessage(jd, renderResume(resume)) },
   ];
-}
-
-/** OpenAI function-tool format: what goes into the chat template's `tools` list. */
-export interface ToolSchema {
-  type: 'function';
-  function: {
-    name: string;
-    description: string;
-    parameters: {
-      type: 'object';
-      properties: Record<string, { type: string; description: string; minimum?: number }>;
-      required: string[];
-    };
-  };
 }
 
 export const TOOL_SCHEMAS: readonly ToolSchema[] = [
