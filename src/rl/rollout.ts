@@ -5,7 +5,7 @@
 import type { ChatTemplate, ToolSpec } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
 import { QWEN3_SPECIAL_IDS } from '../io/tokenizer.js';
-import type { SamplingInput } from '../model/sampling.js';
+import { SamplingParams, type SamplingInput } from '../model/sampling.js';
 import { TOOL_SCHEMAS } from '../env/resume/prompts.js';
 import { ConversationTokens, type PackedConversation } from '../rollout/conversation.js';
 import { runEpisode, type EpisodeResult, type EpisodeRow } from '../rollout/episode.js';
@@ -35,6 +35,9 @@ export interface Rollout {
   tokens: PackedConversation;
   /** Assistant turns that stopped at <|im_end|> (the rest hit the token cap). */
   finishedTurns: number;
+  /** The sampling temperature its tokens were drawn at (their logprobs are log softmax(logits / T)
+   *  terms); the trainer scores the tokens at the same temperature. */
+  temperature: number;
 }
 
 export async function runRollout(o: RolloutOptions): Promise<Rollout> {
@@ -71,7 +74,7 @@ export async function runRollout(o: RolloutOptions): Promise<Rollout> {
     },
   });
   if (!conv) throw new Error(`rollout ${o.seed}: the episode ended before the first turn`);
-  return { episode, tokens: (conv as ConversationTokens).pack(), finishedTurns: finished };
+  return { episode, tokens: (conv as ConversationTokens).pack(), finishedTurns: finished, temperature: SamplingParams.parse(o.sampling).temperature };
 }
 
 /** Everything a rollout needs but its row and seed. */

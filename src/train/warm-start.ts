@@ -18,7 +18,7 @@ import type { TrainSample } from './batch.js';
 const TOOLS: ToolSpec[] = TOOL_SCHEMAS.map((t) => ({ ...t }));
 
 /** One training sample per row: the row's opening prompt, then `reply` + <|im_end|> (the loss
- *  tokens). `advantage` is unused by the NLL loss. */
+ *  tokens). `advantage` is unused by the NLL loss; the temperature is 1 (the model's own softmax). */
 export function warmStartSamples(rows: readonly DataRow[], reply: string, tokenizer: HfTokenizer, template: ChatTemplate, enableThinking: boolean): TrainSample[] {
   const imEnd = QWEN3_SPECIAL_IDS.imEnd;
   const replyIds = [...tokenizer.encode(reply), imEnd];
@@ -26,6 +26,6 @@ export function warmStartSamples(rows: readonly DataRow[], reply: string, tokeni
     const conv = ConversationTokens.fromMessages(tokenizer, template, initialMessages(row.jd, row.resume), { imEndId: imEnd, tools: TOOLS, enableThinking });
     conv.appendSampled(replyIds, replyIds.map(() => 0));
     const p = conv.pack();
-    return { ids: p.ids, samplerLogprobs: p.logprobs, lossMask: p.lossMask, advantage: 0 };
+    return { ids: p.ids, samplerLogprobs: p.logprobs, lossMask: p.lossMask, advantage: 0, temperature: 1 }; // NLL of the plain softmax
   });
 }

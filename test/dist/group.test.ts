@@ -35,7 +35,7 @@ function passes(seed: number, vocab: number) {
     const ids = Int32Array.from({ length: n }, () => Math.floor(rng.float() * vocab));
     const lossMask = Uint8Array.from({ length: n }, (_, j) => (j >= n / 2 ? 1 : 0));
     const samplerLogprobs = Float32Array.from({ length: n }, (_, j) => (lossMask[j] ? -Math.log(vocab) - rng.float() : NaN));
-    return { ids, lossMask, samplerLogprobs, advantage: i % 2 ? 1 : -0.5 };
+    return { ids, lossMask, samplerLogprobs, advantage: i % 2 ? 1 : -0.5, temperature: 1 };
   });
   const ps = packPasses(samples, 24);
   return { ps, N: ps.reduce((a, p) => a + p.lossTokens, 0) };
