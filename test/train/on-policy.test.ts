@@ -24,9 +24,12 @@ import { bf16Weights, seqOf, tinyQwen3 } from '../model/qwen3-helpers.js';
 const V = 512;
 const NEW_TOKENS = 24;
 const PROMPTS = [5, 9, 3, 12, 7, 4].map((n, i) => seqOf(n, 100 + i, V));
-/** |log(pi/mu)| bound for each sampled token: decode (KV cache) and training forward round their
- *  bf16 activations differently (measured: see the console lines). */
-const LOG_RATIO_TOL = 0.02;
+/** |log(pi/mu)| bound for each sampled token. Measured on lavapipe: <= 9.6e-7 (the KV-cache decode
+ *  and the packed training forward give the same bf16 activations there; what remains is f32
+ *  rounding of the two log-softmaxes). 1e-3 leaves room for other devices' summation orders
+ *  (decode attention, GEMM tiles); the temperature bug this guards against gives |log ratio| up to
+ *  ~1.2 at T=0.7 and ~0.7 at T=1.3 on this model. */
+const LOG_RATIO_TOL = 1e-3;
 
 /** One sample per request: prompt + sampled tokens, loss on the sampled ones, at `temperature`. */
 function samplesOf(reqs: readonly GenerateRequest[], outs: readonly GenerateResult[], temperature: number): TrainSample[] {
@@ -101,10 +104,11 @@ describe('on-policy ratio pi/mu at the sampling temperature', () => {
       expect(passes.every((p) => p.temperature === T)).toBe(true);
       console.log(`embedded T=${T}: ${spread(logRatios)}`);
       for (const [i, lr] of logRatios.entries()) expect(Math.abs(lr), `token ${i}: log pi/mu`).toBeLessThan(LOG_RATIO_TOL);
-      // runPasses (the trainer's step on every rank): no token clipped, and the AIPO loss is
+      // runPasses (the trainer's step on every rank) with AIPO's delta at 1 + tolerance: no token
+      // has a ratio above it (clipped 0), the mean ratio is 1, and the loss is
       // -(1/N) sum_t A_t r_t with r_t = 1, i.e. -(1/N) sum_t A_t, within the per-token tolerance.
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
-      const st = await runPasses(model, passes, N, { delta: 8, clamp: 'mask' });
+      const st = await runPasses(model, passes, N, { delta: Math.exp(LOG_RATIO_TOL), clamp: 'mask' });
       const sumA = samples.reduce((a, s) => a + s.advantage * NEW_TOKENS, 0);
       const sumAbsA = samples.reduce((a, s) => a + Math.abs(s.advantage) * NEW_TOKENS, 0);
       expect(st.clippedTokens).toBe(0);
