@@ -63,7 +63,7 @@ describe('lmHeadForward (GPU) vs reference', () => {
       const scaled = refForward(x.host.h, x.host.w.map((v) => v / temp), x.host.targets, T, 70, V); // temperature 1, W / T
       const got = { lse: await gpu.readF32(lse), logprob: await gpu.readF32(lp), entropy: await gpu.readF32(ent) };
       for (const k of ['lse', 'logprob', 'entropy'] as const) {
-        // Logits / T: errors scale with 1/T (measured worst ratio <= 0.1 at these tolerances).
+        // Logits / T: errors scale with 1/T (measured worst ratio 0.25 of these tolerances, entropy).
         expectClose(got[k], ref[k], 5e-6 / temp, 5e-7, `${k} vs reference at T`);
         expectClose(got[k], scaled[k], 5e-6 / temp, 5e-7, `${k} vs reference with W / T`);
       }
