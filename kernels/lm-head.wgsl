@@ -4,11 +4,15 @@
 // (online logsumexp; a/s is then sum p l), and the target's logit tl. At the end
 // lse = m + log s, logprob = tl - lse, entropy = lse - a/s (= -sum p log p).
 // targets[t] = -1: logprob 0, entropy 0, no gradient (lse still computed), as src/ops/ref/lm-head.ts.
+// Temperature: every logit l read here is first scaled to z = l * inv_t (inv_t = 1/T, the sampling
+// temperature; 1 = the plain softmax, bit for bit since l * 1.0 == l), so lse, logprob and entropy
+// are those of softmax(logits / T), the distribution the sampler drew from (kernels/sample.wgsl).
+// The backward's dz is taken at the scaled z and multiplied by inv_t (chain rule: dL/dl = dL/dz / T).
 #include "common/bf16.wgsl"
 
 const NEG_BIG = -3.0e38; // "minus infinity" that keeps exp(NEG_BIG - x) = 0 and max() well defined
 
-struct Params { T: u32, c: u32, v0: u32, first: u32 }
+struct Params { T: u32, c: u32, v0: u32, first: u32, inv_t: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 
 // ---------------------------------------------------------------- forward: one chunk
@@ -32,7 +36,7 @@ fn fwd_chunk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
   var s = 0.0;
   var a = 0.0;
   for (var j = lid; j < p.c; j = j + 256u) {
-    let l = logits[row + j];
+    let l = logits[row + j] * p.inv_t;
     if (l > m) {
       let f = exp(m - l);
       s = s * f + 1.0;
@@ -69,7 +73,7 @@ fn fwd_chunk(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     let f1 = exp(st.x - mx);
     let f2 = exp(wm[0] - mx);
     st = vec4<f32>(mx, st.y * f1 + ws[0] * f2, st.z * f1 + wa[0] * f2, st.w);
-    if (y >= i32(p.v0) && y < i32(p.v0 + p.c)) { st.w = logits[row + u32(y) - p.v0]; }
+    if (y >= i32(p.v0) && y < i32(p.v0 + p.c)) { st.w = logits[row + u32(y) - p.v0] * p.inv_t; }
     state[t] = st;
   }
 }
@@ -99,7 +103,8 @@ fn fwd_finish(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 // ---------------------------------------------------------------- backward: dlogits of one chunk
 // dz_v = dlogprob (onehot(target)_v - p_v) - dentropy p_v (z_v - sum_u p_u z_u), with
-// p_v = exp(z_v - lse) and sum_u p_u z_u = lse - entropy (from the forward). One thread per pair
+// z = logit * inv_t, p_v = exp(z_v - lse) and sum_u p_u z_u = lse - entropy (from the forward);
+// the raw logit's gradient is dz_v * inv_t. One thread per pair
 // of columns: the f32 form overwrites the logits in place (each thread reads then writes only its
 // own elements); the bf16 form writes whole u32 words of a separate [T, c] buffer (c even).
 @group(0) @binding(1) var<storage, read_write> zin_out: array<f32>;
@@ -111,16 +116,17 @@ fn fwd_finish(@builtin(global_invocation_id) gid: vec3<u32>) {
 @group(0) @binding(6) var<storage, read> bentropy: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dz_bf16: array<u32>;
 
-fn dlogit(t: u32, j: u32, z: f32) -> f32 {
+fn dlogit(t: u32, j: u32, l: f32) -> f32 {
   let y = btargets[t];
   if (y < 0) { return 0.0; }
+  let z = l * p.inv_t;
   let lse = blse[t];
   let pr = exp(z - lse);
   let a = bdlogprob[t];
   let ez = lse - bentropy[t];
   var g = -a * pr - bdentropy[t] * pr * (z - ez);
   if (u32(y) == p.v0 + j) { g = g + a; }
-  return g;
+  return g * p.inv_t;
 }
 
 @compute @workgroup_size(256)

@@ -12,10 +12,15 @@ export interface PackedBatch {
   readonly cuSeqlens: ArrayLike<number>;
   /** [T]: the token scored at each position, -1 = none. Default: nextTokenTargets. */
   readonly targets?: ArrayLike<number>;
+  /** Softmax temperature of the scores (default 1): logprobs and entropies are those of
+   *  softmax(logits / temperature), one temperature for the whole batch. RL passes use the
+   *  temperature their rollouts were sampled at, so pi is the sampler's distribution (pi/mu = 1
+   *  on-policy); src/ops/lm-head.ts. */
+  readonly temperature?: number;
 }
 
 /** Packs sequences end to end (empty sequences are refused: they would have no tokens to score). */
-export function packSequences(seqs: readonly (readonly number[])[]): Required<PackedBatch> & { tokens: Int32Array; cuSeqlens: Int32Array; targets: Int32Array } {
+export function packSequences(seqs: readonly (readonly number[])[]): Required<Omit<PackedBatch, 'temperature'>> & { tokens: Int32Array; cuSeqlens: Int32Array; targets: Int32Array } {
   const cu = new Int32Array(seqs.length + 1);
   seqs.forEach((s, i) => {
     if (s.length === 0) throw new Error(`packSequences: sequence ${i} is empty`);
@@ -37,6 +42,9 @@ export function validateBatch(batch: PackedBatch, vocab: number, what = 'batch')
     if (!Number.isInteger(cu[s]) || cu[s]! < cu[s - 1]!) throw new Error(`${what}: cuSeqlens[${s}] = ${cu[s]} is not an integer >= cuSeqlens[${s - 1}] = ${cu[s - 1]}`);
   }
   if (cu[cu.length - 1] !== T) throw new Error(`${what}: cuSeqlens ends at ${cu[cu.length - 1]} but there are ${T} tokens`);
+  if (batch.temperature !== undefined && !(Number.isFinite(batch.temperature) && batch.temperature > 0)) {
+    throw new Error(`${what}: temperature must be a finite number > 0, got ${batch.temperature}`);
+  }
   for (let t = 0; t < T; t++) {
     const id = batch.tokens[t]!;
     if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new Error(`${what}: tokens[${t}] = ${id} is outside the vocabulary [0, ${vocab})`);

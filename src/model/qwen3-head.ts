@@ -4,7 +4,8 @@
 // gathered into a compact [n, H] block, lm_head + log-softmax runs on n rows instead of T (its
 // cost is 2 T H V per pass, the largest single GEMM of a small model), and the hidden-state
 // gradient is scattered back to T rows with zeros elsewhere. Per-row results are those of the
-// full pass (lm_head rows are independent).
+// full pass (lm_head rows are independent). The log-softmax is at the batch's temperature
+// (PackedBatch.temperature, default 1), forward and backward alike.
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { lmHeadBackward, lmHeadForward } from '../ops/lm-head.js';
@@ -18,7 +19,7 @@ export class ScoredRows {
   constructor(
     private readonly gpu: Gpu,
     readonly hostTargets: Int32Array,
-    private readonly dims: { hidden: number; vocab: number },
+    private readonly dims: { hidden: number; vocab: number; temperature?: number },
   ) {
     const rows: number[] = [];
     hostTargets.forEach((y, i) => {

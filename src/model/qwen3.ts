@@ -168,13 +168,14 @@ export class Qwen3Model {
     this.finalNorm(T);
     const h = this.activations(T).heads(T);
     const c = this.config;
-    this.head = new ScoredRows(this.gpu, bt.hostTargets, { hidden: c.hidden_size, vocab: c.vocab_size });
+    this.head = new ScoredRows(this.gpu, bt.hostTargets, { hidden: c.hidden_size, vocab: c.vocab_size, temperature: batch.temperature ?? 1 });
     this.head.forward(h.nf, this.weights.lmHead);
     this.current = { batch, bt };
     return bt;
   }
 
-  /** Per-token logprobs (and entropies) of a packed batch, read back to the host. */
+  /** Per-token logprobs (and entropies) of a packed batch under softmax(logits / batch.temperature)
+   *  (default 1), read back to the host. */
   async forward(batch: PackedBatch): Promise<ForwardResult> {
     const bt = this.recordForward(batch);
     const { logprobs, entropy } = await this.head!.read();
@@ -227,7 +228,7 @@ export class Qwen3Model {
 
   /**
    * Accumulates (+=) into `grads` the gradient of L = sum_t dlogprob[t] logprob[t]
-   * (+ dentropy[t] entropy[t]) over the batch. Reuses the layer inputs of the last forward when it
+   * (+ dentropy[t] entropy[t]) over the batch (at batch.temperature, as its forward). Reuses the layer inputs of the last forward when it
    * was this same batch object, else runs the forward first. Records work; await gpu.sync() (or a
    * read) to wait for it.
    */

@@ -5,8 +5,9 @@
 // distribution the sampler drew from -- softmax(logits / temperature), restricted to the top-k /
 // top-p set and renormalised. That is the behaviour policy mu the AIPO loss's importance ratio
 // pi/mu needs. **(choice)** Greedy decoding (temperature 0) is deterministic: logprob 0 (mu = 1).
-// `modelLogprob` is the plain softmax(logits) logprob (temperature 1, no truncation): what the
-// trainer's own forward recomputes as pi, handy to check the two engines agree.
+// `modelLogprob` is the plain softmax(logits) logprob (temperature 1, no truncation), handy to
+// check two engines agree. The trainer's pi is log softmax(logits / temperature) at the rollout's
+// temperature, untruncated (src/ops/lm-head.ts): equal to logprob without top-k / top-p.
 import { z } from 'zod';
 
 export const SamplingParams = z.object({

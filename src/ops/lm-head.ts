@@ -1,6 +1,12 @@
 // Fused lm_head + log-softmax + target-token logprob + entropy, forward and backward, chunked over
 // the vocabulary: only a [T, chunk] f32 logits block exists at a time (never T x 151936).
 // Semantics as src/ops/ref/lm-head.ts (targets -1: logprob 0, entropy 0, no gradient).
+// Temperature (dims.temperature, default 1): the softmax is that of logits / T, the distribution the
+// sampler drew from at temperature T (src/model/sampling.ts), so the trainer's pi and the sampler's
+// mu are the same function of the logits and pi/mu = 1 on-policy. **(choice)** pi is the full
+// tempered softmax, never truncated to the sampler's top-k / top-p set: with truncation the sampler's
+// mu is renormalised over the kept set, so the on-policy ratio pi/mu of a kept token is that set's
+// tempered probability mass Z <= 1 (src/train/config.ts). Backward: dL/dlogit = (1/T) dL/dz at z = logit/T.
 //   forward, per chunk: logits = h W_c^T (linear), then fold each row into an online logsumexp
 //     state (kernels/lm-head.wgsl); a final pass writes lse, logprob, entropy.
 //   backward, per chunk: recompute logits, dz = dlogits (in kernels/lm-head.wgsl),
@@ -18,6 +24,9 @@ export interface LmHeadDims {
   vocab: number;
   /** Vocab rows per chunk (default 8192), rounded down to keep chunk starts aligned. */
   chunk?: number;
+  /** Softmax temperature T > 0 (default 1): log-softmax of logits / T. Forward and backward of
+   *  the same rows must use the same T (the backward reads the forward's lse). */
+  temperature?: number;
 }
 
 export interface LmHeadOpts {
@@ -33,7 +42,7 @@ export interface LmHeadOpts {
   path?: MatmulOpts['path'];
 }
 
-const P = { T: 'u32', c: 'u32', v0: 'u32', first: 'u32' } as const;
+const P = { T: 'u32', c: 'u32', v0: 'u32', first: 'u32', inv_t: 'f32' } as const;
 const FWD_CHUNK: KernelDef = { name: 'lm_head_fwd_chunk', file: 'lm-head.wgsl', entry: 'fwd_chunk', params: P };
 const FWD_FINISH: KernelDef = { name: 'lm_head_fwd_finish', file: 'lm-head.wgsl', entry: 'fwd_finish', params: P };
 const BWD_F32: KernelDef = { name: 'lm_head_bwd_f32', file: 'lm-head.wgsl', entry: 'bwd_f32', params: P };
@@ -93,7 +102,12 @@ function checkDims(op: string, d: LmHeadDims): void {
     if (!Number.isInteger(d[k]) || d[k] <= 0) throw new Error(`${op}: dims.${k} must be a positive integer, got ${d[k]}`);
   }
   if (d.tokens > 65535) throw new Error(`${op}: dims.tokens ${d.tokens} > 65535 (one grid row per token); split the batch`);
+  const temp = d.temperature ?? 1;
+  if (!(Number.isFinite(temp) && temp > 0)) throw new Error(`${op}: dims.temperature must be a finite number > 0, got ${d.temperature}`);
 }
+
+/** The kernels' inv_t: 1/T, rounded to f32 on upload exactly as the sampler's (src/ops/sample.ts). */
+const invTemperature = (d: LmHeadDims): number => 1 / (d.temperature ?? 1);
 
 /** Vocab chunks [v0, v0+c): starts aligned to 256 bytes for bf16 W and f32 dW rows of H elements,
  *  widths even (bf16 dlogits rows), and the logits block [T, c] f32 within one binding. */
@@ -127,7 +141,8 @@ function checkCommon(op: string, h: Tensor, w: Tensor, targets: Tensor, d: LmHea
   expect(op, 'targets', targets, [T], ['i32']);
 }
 
-/** logprob[t] = log softmax(h W^T)[t, targets[t]], entropy[t], lse[t] (saved for backward).
+/** logprob[t] = log softmax(h W^T / T)[t, targets[t]], entropy[t], lse[t] (saved for backward;
+ *  lse of the tempered logits), T = dims.temperature (default 1).
  *  Targets must be -1 or in [0, vocab) (not checked on the GPU: out-of-range gives garbage). */
 export function lmHeadForward(
   gpu: Gpu, h: Tensor, w: Tensor, targets: Tensor, logprob: Tensor, entropy: Tensor, lse: Tensor, dims: LmHeadDims, opts: LmHeadOpts = {},
@@ -138,18 +153,19 @@ export function lmHeadForward(
   for (const [n, t] of [['logprob', logprob], ['entropy', entropy], ['lse', lse]] as const) expect(op, n, t, [T], ['f32']);
   const state = scratch(gpu, 'state', [T, 4], 'f32');
   const mm: MatmulOpts = { maxBindingBytes: opts.maxBindingBytes, path: opts.path };
+  const inv_t = invTemperature(dims);
   vocabChunks(gpu, dims).forEach(({ v0, c }, k) => {
     const logits = scratch(gpu, 'logits', [T, c], 'f32');
     linear(gpu, h, rowsView(w, v0, c, H, 'w'), logits, mm);
-    gpu.dispatch(FWD_CHUNK, { params: { T, c, v0, first: k === 0 ? 1 : 0 }, bindings: [logits, targets, state], workgroups: T });
+    gpu.dispatch(FWD_CHUNK, { params: { T, c, v0, first: k === 0 ? 1 : 0, inv_t }, bindings: [logits, targets, state], workgroups: T });
   });
-  gpu.dispatch(FWD_FINISH, { params: { T, c: 0, v0: 0, first: 0 }, bindings: [state, targets, logprob, entropy, lse], workgroups: Math.ceil(T / 256) });
+  gpu.dispatch(FWD_FINISH, { params: { T, c: 0, v0: 0, first: 0, inv_t }, bindings: [state, targets, logprob, entropy, lse], workgroups: Math.ceil(T / 256) });
 }
 
 // ------------------------------------------------------------------ backward
 
 /** For L = sum_t dlogprob_t logprob_t + dentropy_t entropy_t: dh = dL/dh (overwritten, bf16 or
- *  f32) and dw += dL/dW (f32, accumulated). lse is the forward's. */
+ *  f32) and dw += dL/dW (f32, accumulated). lse is the forward's (same dims.temperature). */
 export function lmHeadBackward(
   gpu: Gpu, h: Tensor, w: Tensor, targets: Tensor, lse: Tensor, dlogprob: Tensor, dentropy: Tensor | null, dh: Tensor, dw: Tensor,
   dims: LmHeadDims, opts: LmHeadOpts = {},
@@ -178,7 +194,7 @@ export function lmHeadBackward(
     const wc = rowsView(w, v0, c, H, 'w');
     const logits = scratch(gpu, 'logits', [T, c], 'f32');
     linear(gpu, h, wc, logits, mm);
-    const params = { T, c, v0, first: 0 };
+    const params = { T, c, v0, first: 0, inv_t: invTemperature(dims) };
     const common = [targets, lse, dlogprob, dentropy!, entropy!];
     const workgroups: [number, number, number] = [Math.ceil(c / 512), T, 1];
     let dz: Tensor;

@@ -5,7 +5,7 @@
 import type { ChatTemplate, ToolSpec } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
 import { QWEN3_SPECIAL_IDS } from '../io/tokenizer.js';
-import type { SamplingInput } from '../model/sampling.js';
+import { SamplingParams, type SamplingInput } from '../model/sampling.js';
 import type { Environment } from '../env/environment.js';
 import { ConversationTokens, type PackedConversation } from '../rollout/conversation.js';
 import { runEpisode, type Episode } from '../rollout/episode.js';
@@ -33,6 +33,9 @@ export interface Rollout<D = unknown> {
   tokens: PackedConversation;
   /** Assistant turns that stopped at <|im_end|> (the rest hit the token cap). */
   finishedTurns: number;
+  /** The sampling temperature its tokens were drawn at (their logprobs are log softmax(logits / T)
+   *  terms); the trainer scores the tokens at the same temperature. */
+  temperature: number;
 }
 
 export async function runRollout<D>(o: RolloutOptions<D>): Promise<Rollout<D>> {
@@ -63,7 +66,7 @@ export async function runRollout<D>(o: RolloutOptions<D>): Promise<Rollout<D>> {
       return o.tokenizer.decode(body, { skipSpecialTokens: false });
     }, limits);
   if (!conv) throw new Error(`rollout ${o.seed}: the episode ended before the first turn`);
-  return { episode, tokens: (conv as ConversationTokens).pack(), finishedTurns: finished };
+  return { episode, tokens: (conv as ConversationTokens).pack(), finishedTurns: finished, temperature: SamplingParams.parse(o.sampling).temperature };
 }
 
 /** Everything a rollout needs but its row and seed. */

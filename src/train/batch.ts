@@ -2,6 +2,11 @@
 // and advantage become per-position arrays for Qwen3Model.forward/backward, whose position p
 // scores token p+1 of its sequence. Rollouts are packed in order into passes of at most
 // `maxTokens` tokens (a longer rollout gets a pass of its own).
+// Temperature: each sample carries the softmax temperature its tokens were sampled at, and the
+// trainer scores them at that temperature (pi = softmax(logits / T), the sampler's distribution).
+// **(choice)** One temperature per pass: packPasses never puts samples of different temperatures
+// in one pass (a change of temperature starts a new pass), so a pass is one PackedBatch with one
+// temperature (src/model/qwen3-batch.ts).
 
 export interface TrainSample {
   ids: Int32Array;
@@ -10,6 +15,8 @@ export interface TrainSample {
   /** 1 where the token was sampled by the policy. */
   lossMask: Uint8Array;
   advantage: number;
+  /** Softmax temperature the tokens were sampled at (the rollout's; 1 for supervised NLL). */
+  temperature: number;
 }
 
 export interface TrainPass {
@@ -20,6 +27,8 @@ export interface TrainPass {
   advantages: Float64Array;
   /** Loss tokens in this pass. */
   lossTokens: number;
+  /** The temperature of every sample in the pass: its logprobs are scored at it. */
+  temperature: number;
 }
 
 export function packPasses(samples: readonly TrainSample[], maxTokens: number): TrainPass[] {
@@ -30,7 +39,8 @@ export function packPasses(samples: readonly TrainSample[], maxTokens: number): 
     if (s.ids.length !== s.lossMask.length || s.ids.length !== s.samplerLogprobs.length) {
       throw new Error(`packPasses: a sample has ${s.ids.length} tokens, ${s.lossMask.length} mask entries and ${s.samplerLogprobs.length} logprobs`);
     }
-    if (cur.length > 0 && used + s.ids.length > maxTokens) {
+    if (!(Number.isFinite(s.temperature) && s.temperature > 0)) throw new Error(`packPasses: a sample has temperature ${s.temperature}; training needs a finite temperature > 0`);
+    if (cur.length > 0 && (used + s.ids.length > maxTokens || s.temperature !== cur[0]!.temperature)) {
       groups.push(cur);
       cur = [];
       used = 0;
@@ -53,6 +63,6 @@ export function packPasses(samples: readonly TrainSample[], maxTokens: number): 
         }
       }
     }
-    return { seqs: g.map((s) => Array.from(s.ids)), mask, samplerLogprobs: mu, advantages: adv, lossTokens: n };
+    return { seqs: g.map((s) => Array.from(s.ids)), mask, samplerLogprobs: mu, advantages: adv, lossTokens: n, temperature: g[0]!.temperature };
   });
 }

@@ -39,6 +39,14 @@ export const TrainConfig = z.object({
   examplesPerStep: z.number().int().positive().default(3),
   groupSize: z.number().int().min(2).default(16),
   seed: z.union([z.string(), z.number()]).default(0),
+  /** Rollout sampling. The trainer scores each rollout's tokens at the temperature they were
+   *  sampled at: pi = softmax(logits / temperature), the sampler's distribution, so pi/mu = 1
+   *  on-policy (src/ops/lm-head.ts). **(choice)** With top-k / top-p the sampler's mu is
+   *  renormalised over the kept set while pi stays the full (untruncated) tempered softmax: the
+   *  on-policy ratio of a kept token is then that step's kept mass Z <= 1 (never above AIPO's
+   *  delta, so never masked; tokens are down-weighted by Z). That mirrors vLLM's
+   *  processed_logprobs against a trainer at the same temperature; the published recipe uses
+   *  neither (topK 0, topP 1: Z = 1). Tested in test/train/on-policy.test.ts. */
   sampling: z
     .object({
       temperature: z.number().positive().default(0.7),

@@ -48,9 +48,12 @@ export async function runPasses(model: Qwen3Model, passes: readonly TrainPass[],
   const s = noPassStats();
   for (const p of passes) {
     if (p.lossTokens === 0) continue;
-    // Only the loss positions are scored: lm_head runs on those rows alone (qwen3-head.ts).
+    // A pass that lost its temperature (e.g. on its way to a rank process) would silently score at 1.
+    if (!(Number.isFinite(p.temperature) && p.temperature > 0)) throw new Error(`runPasses: a pass has temperature ${p.temperature}; expected the finite temperature > 0 its tokens were sampled at`);
+    // Only the loss positions are scored: lm_head runs on those rows alone (qwen3-head.ts), at the
+    // temperature the pass's tokens were sampled at (pi = the sampler's softmax(logits / T)).
     const packed = packSequences(p.seqs);
-    const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (p.mask[t] ? y : -1)) };
+    const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (p.mask[t] ? y : -1)), temperature: p.temperature };
     const fwd = await model.forward(batch);
     const l = loss.nll ? nllLoss(fwd.logprobs, p.mask, N) : aipoLoss({ logprobs: fwd.logprobs, samplerLogprobs: p.samplerLogprobs, advantages: p.advantages, mask: p.mask }, { delta: loss.delta, clamp: loss.clamp, normalizer: N });
     model.backward(batch, l.dlogprob);

@@ -305,7 +305,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         const group = rollouts.slice(e * cfg.groupSize, (e + 1) * cfg.groupSize).filter((r) => r.episode.reward.total !== undefined);
         if (group.length < 2) continue; // no baseline left for this example
         const adv = groupAdvantages(group.map((r) => r.episode.reward.total!), group.length);
-        group.forEach((r, i) => samples.push({ ids: r.tokens.ids, samplerLogprobs: r.tokens.logprobs, lossMask: r.tokens.lossMask, advantage: adv[i]! }));
+        group.forEach((r, i) => samples.push({ ids: r.tokens.ids, samplerLogprobs: r.tokens.logprobs, lossMask: r.tokens.lossMask, advantage: adv[i]!, temperature: r.temperature }));
       }
       // Loss, gradients and the update, over the ranks.
       const passes = packPasses(samples, cfg.microBatchTokens);

@@ -13,7 +13,7 @@ import { ConversationTokens } from '../rollout/conversation.js';
 import type { TrainSample } from './batch.js';
 
 /** One training sample per row: the row's opening prompt, then its demonstration + <|im_end|>
- *  (the loss tokens). `advantage` is unused by the NLL loss. */
+ *  (the loss tokens). `advantage` is unused by the NLL loss; the temperature is 1 (the model's own softmax). */
 export function warmStartSamples(env: AnyEnvironment, rows: readonly { id: string }[], tokenizer: HfTokenizer, template: ChatTemplate, enableThinking: boolean): TrainSample[] {
   const imEnd = QWEN3_SPECIAL_IDS.imEnd;
   const tools: ToolSpec[] | undefined = env.tools.length ? env.tools.map((t) => ({ ...t })) : undefined;
@@ -23,6 +23,6 @@ export function warmStartSamples(env: AnyEnvironment, rows: readonly { id: strin
     const conv = ConversationTokens.fromMessages(tokenizer, template, opening, { imEndId: imEnd, tools, enableThinking });
     conv.appendSampled(replyIds, replyIds.map(() => 0));
     const p = conv.pack();
-    return { ids: p.ids, samplerLogprobs: p.logprobs, lossMask: p.lossMask, advantage: 0 };
+    return { ids: p.ids, samplerLogprobs: p.logprobs, lossMask: p.lossMask, advantage: 0, temperature: 1 }; // NLL of the plain softmax
   });
 }

@@ -1,5 +1,6 @@
 // Sharded training across processes (lavapipe: each rank opens its own software device): a step
-// over 2 ranks gives bit-identical weights and equal losses to the same step on 1 rank; a sharded
+// over 2 ranks gives bit-identical weights and equal losses to the same step on 1 rank (its first
+// step on-policy at temperature 0.7: each rank scores its pass at the pass's temperature); a sharded
 // checkpoint resumes on 1 rank with the same result as never stopping; a rank process that dies
 // fails the step with an error naming it.
 import { existsSync, readdirSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RankGroup } from '../../src/dist/group.js';
 import { RemoteRank } from '../../src/dist/remote-rank.js';
 import { getGpu } from '../../src/gpu/gpu.js';
+import { Generator } from '../../src/model/generate.js';
+import { Qwen3Model } from '../../src/model/qwen3.js';
 import { makeTinyModel } from '../../src/model/tiny.js';
 import { packPasses, type TrainSample } from '../../src/train/batch.js';
 import { Rng } from '../../src/data/rng.js';
@@ -35,7 +38,29 @@ function passes(seed: number, vocab: number) {
     const ids = Int32Array.from({ length: n }, () => Math.floor(rng.float() * vocab));
     const lossMask = Uint8Array.from({ length: n }, (_, j) => (j >= n / 2 ? 1 : 0));
     const samplerLogprobs = Float32Array.from({ length: n }, (_, j) => (lossMask[j] ? -Math.log(vocab) - rng.float() : NaN));
-    return { ids, lossMask, samplerLogprobs, advantage: i % 2 ? 1 : -0.5 };
+    return { ids, lossMask, samplerLogprobs, advantage: i % 2 ? 1 : -0.5, temperature: 1 };
+  });
+  const ps = packPasses(samples, 24);
+  return { ps, N: ps.reduce((a, p) => a + p.lossTokens, 0) };
+}
+
+/** Like passes(), but the loss tokens sampled at `temperature` by the embedded sampler on the
+ *  model in `modelDir` (prompts of 6 and 5 tokens, 7 and 6 sampled ones), with the sampler's
+ *  logprobs: on-policy passes that carry their temperature. */
+async function sampledPasses(modelDir: string, seed: number, temperature: number) {
+  const model = await Qwen3Model.load(await getGpu(), modelDir);
+  const gen = new Generator(model, { slots: 4, maxTokens: 16, seed });
+  const rng = new Rng(seed);
+  const reqs = [6, 5, 6, 5].map((n, i) => ({ prompt: Array.from({ length: n }, () => Math.floor(rng.float() * VOCAB)), maxNewTokens: 13 - 2 * (i % 2) - n, sampling: { temperature } }));
+  const outs = await gen.generate(reqs);
+  gen.destroy();
+  model.destroy();
+  const samples: TrainSample[] = outs.map((o, i) => {
+    const n = reqs[i]!.prompt.length;
+    const ids = Int32Array.from([...reqs[i]!.prompt, ...o.tokens]);
+    const lossMask = Uint8Array.from(ids, (_, j) => (j >= n ? 1 : 0));
+    const samplerLogprobs = Float32Array.from(ids, (_, j) => (j >= n ? o.logprobs[j - n]! : NaN));
+    return { ids, lossMask, samplerLogprobs, advantage: i % 2 ? 1 : -0.5, temperature };
   });
   const ps = packPasses(samples, 24);
   return { ps, N: ps.reduce((a, p) => a + p.lossTokens, 0) };
@@ -59,12 +84,19 @@ describe('RankGroup', () => {
   it('2 ranks == 1 rank bit for bit; a sharded checkpoint resumes on 1 rank', async () => {
     const gpu = await getGpu();
     const modelDir = await tinyModelDir(4, false);
-        const s1 = passes(1, VOCAB), s2 = passes(2, VOCAB);
+    // Step 1 on-policy at temperature 0.7 (one pass per rank: the temperature travels with the
+    // pass), with AIPO's delta at 1 + 1e-3, so a pass scored at another temperature than its
+    // tokens were sampled at would have ratios clipped; step 2 random rollouts at temperature 1.
+    const s1 = await sampledPasses(modelDir, 1, 0.7), s2 = passes(2, VOCAB);
     expect(s1.ps).toHaveLength(2);
+    expect(s1.ps.map((p) => p.temperature)).toEqual([0.7, 0.7]);
+    const onPolicy = { delta: Math.exp(1e-3), clamp: 'mask' as const };
 
     // One rank, two steps.
     const one = await RankGroup.start({ devices: [0], gpu, modelDir, optimizerDir: null, optimizer });
-    const a1 = await one.step(s1.ps, s1.N, loss);
+    const a1 = await one.step(s1.ps, s1.N, onPolicy);
+    expect(a1.clippedTokens).toBe(0);
+    expect(Math.abs(a1.ratioSum / s1.N - 1)).toBeLessThan(1e-3);
     const a2 = await one.step(s2.ps, s2.N, loss);
     const wantBits = await weightBits(one);
     await one.close();
@@ -76,8 +108,9 @@ describe('RankGroup', () => {
     expect(two.plan.owned[0]!.length).toBeGreaterThan(0);
     expect(two.plan.owned[1]!.length).toBeGreaterThan(0);
     expect(a1.gradNorm).toBeGreaterThan(0); // a step that moves the weights
-    const b1 = await two.step(s1.ps, s1.N, loss);
+    const b1 = await two.step(s1.ps, s1.N, onPolicy);
     expect(b1.passesPerRank).toEqual([1, 1]);
+    expect(b1.clippedTokens).toBe(0);
     expect(readdirSync(two.exchangeDir!)).toEqual([]); // consumed gradients and gathered weights freed
     await two.save(join(dirname(modelDir), 'ckpt'), modelDir);
     const b2 = await two.step(s2.ps, s2.N, loss);

@@ -1,6 +1,9 @@
 // Fused lm_head + log-softmax + target logprob + entropy on the GPU vs the float64 reference
 // (src/ops/ref/lm-head.ts): vocab 1001 in chunks of 256 (last chunk 233 wide: odd), 37 tokens with
 // ignored (-1) targets, hidden 64 and 70, bf16 inputs; backward with and without the entropy term.
+// Softmax temperature (0.7, 1.3): forward and backward against the reference at that temperature
+// and, independently of any temperature code, against the reference at temperature 1 with W / T
+// (softmax(h W^T / T) = softmax(h (W/T)^T); dh is that of W/T, dW = (1/T) d(W/T)).
 import { describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
@@ -32,11 +35,11 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-async function forward(gpu: Gpu, H: number, chunk: number | undefined, seed: number) {
+async function forward(gpu: Gpu, H: number, chunk: number | undefined, seed: number, temperature?: number) {
   const x = inputs(gpu, H, seed);
   const lp = gpu.empty([T], 'f32', 'logprob'), ent = gpu.empty([T], 'f32', 'entropy'), lse = gpu.empty([T], 'f32', 'lse');
-  lmHeadForward(gpu, x.h, x.w, x.targets, lp, ent, lse, { tokens: T, hidden: H, vocab: V, chunk });
-  return { x, lp, ent, lse, ref: refForward(x.host.h, x.host.w, x.host.targets, T, H, V) };
+  lmHeadForward(gpu, x.h, x.w, x.targets, lp, ent, lse, { tokens: T, hidden: H, vocab: V, chunk, temperature });
+  return { x, lp, ent, lse, ref: refForward(x.host.h, x.host.w, x.host.targets, T, H, V, temperature) };
 }
 
 describe('lmHeadForward (GPU) vs reference', () => {
@@ -53,6 +56,32 @@ describe('lmHeadForward (GPU) vs reference', () => {
     });
   }
 
+  for (const temp of [0.7, 1.3]) {
+    it(`temperature ${temp}, H=70 chunk=256: logprob, entropy, lse of softmax(logits / T)`, async () => {
+      const gpu = await getGpu();
+      const { lp, ent, lse, ref, x } = await forward(gpu, 70, 256, 200, temp);
+      const scaled = refForward(x.host.h, x.host.w.map((v) => v / temp), x.host.targets, T, 70, V); // temperature 1, W / T
+      const got = { lse: await gpu.readF32(lse), logprob: await gpu.readF32(lp), entropy: await gpu.readF32(ent) };
+      for (const k of ['lse', 'logprob', 'entropy'] as const) {
+        // Logits / T: errors scale with 1/T (measured worst ratio 0.25 of these tolerances, entropy).
+        expectClose(got[k], ref[k], 5e-6 / temp, 5e-7, `${k} vs reference at T`);
+        expectClose(got[k], scaled[k], 5e-6 / temp, 5e-7, `${k} vs reference with W / T`);
+      }
+      // Not the temperature-1 softmax (what the kernel computed before it took a temperature).
+      const plain = refForward(x.host.h, x.host.w, x.host.targets, T, 70, V);
+      expect(Math.max(...Array.from(got.logprob, (v, t) => Math.abs(v - plain.logprob[t]!)))).toBeGreaterThan(0.1);
+    });
+  }
+
+  it('refuses a temperature that is not a finite number > 0', async () => {
+    const gpu = await getGpu();
+    const x = inputs(gpu, 64, 1);
+    const f = () => gpu.empty([T], 'f32');
+    for (const temperature of [0, -1, NaN, Infinity]) {
+      expect(() => lmHeadForward(gpu, x.h, x.w, x.targets, f(), f(), f(), { tokens: T, hidden: 64, vocab: V, temperature })).toThrow(/dims.temperature must be a finite number > 0/);
+    }
+  });
+
   it('plans aligned, even vocab chunks covering the vocabulary', async () => {
     const gpu = await getGpu();
     const ch = vocabChunks(gpu, { tokens: T, hidden: 70, vocab: V, chunk: 300 });
@@ -66,6 +95,8 @@ describe('lmHeadForward (GPU) vs reference', () => {
 interface BwdCase {
   name: string;
   H: number;
+  /** Softmax temperature (default 1). */
+  temperature?: number;
   dhDtype: 'f32' | 'bf16';
   entropyTerm: 'given' | 'recomputed' | 'none';
   opts: LmHeadOpts;
@@ -78,13 +109,19 @@ describe('lmHeadBackward (GPU) vs reference', () => {
     // bf16 dlogits: each dz rounded to 8 significant bits before the matmuls.
     { name: 'bf16 dlogits, bf16 dh, dentropy with recomputed entropy, H=64', H: 64, dhDtype: 'bf16', entropyTerm: 'recomputed', opts: {}, tol: { atol: 4e-3, rtol: 4e-3 } },
     { name: 'bf16 dlogits, f32 dh, no entropy term, H=70, chunked matmul bindings', H: 70, dhDtype: 'f32', entropyTerm: 'none', opts: { maxBindingBytes: 4096 }, tol: { atol: 4e-3, rtol: 4e-3 } },
+    // Temperature: dz at logits / T, times 1/T.
+    { name: 'temperature 0.7: f32 dlogits, f32 dh, dentropy with saved entropy, H=70', H: 70, temperature: 0.7, dhDtype: 'f32', entropyTerm: 'given', opts: { dlogits: 'f32' }, tol: { atol: 2e-6, rtol: 1e-5 } },
+    { name: 'temperature 1.3: f32 dlogits, f32 dh, dentropy with saved entropy, H=70', H: 70, temperature: 1.3, dhDtype: 'f32', entropyTerm: 'given', opts: { dlogits: 'f32' }, tol: { atol: 2e-6, rtol: 1e-5 } },
+    { name: 'temperature 0.7: bf16 dlogits, bf16 dh, dentropy with recomputed entropy, H=64', H: 64, temperature: 0.7, dhDtype: 'bf16', entropyTerm: 'recomputed', opts: {}, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'temperature 1.3: bf16 dlogits, f32 dh, no entropy term, H=70', H: 70, temperature: 1.3, dhDtype: 'f32', entropyTerm: 'none', opts: {}, tol: { atol: 4e-3, rtol: 4e-3 } },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       const gpu = await getGpu();
       const H = c.H;
-      const dims: LmHeadDims = { tokens: T, hidden: H, vocab: V, chunk: 256 };
-      const { x, ent, lse } = await forward(gpu, H, 256, 7 + H);
+      const temp = c.temperature;
+      const dims: LmHeadDims = { tokens: T, hidden: H, vocab: V, chunk: 256, temperature: temp };
+      const { x, ent, lse } = await forward(gpu, H, 256, 7 + H, temp);
       const dlp = randn(T, 31, 1);
       const dent = c.entropyTerm === 'none' ? undefined : randn(T, 32, 0.5);
       const dw0 = randn(V * H, 33, 0.01);
@@ -94,7 +131,7 @@ describe('lmHeadBackward (GPU) vs reference', () => {
       const dw = gpu.upload(dw0, [V, H], 'f32', 'dw');
       const opts = { ...c.opts, entropy: c.entropyTerm === 'given' ? ent : undefined };
       lmHeadBackward(gpu, x.h, x.w, x.targets, lse, dlogprob, dentropy, dh, dw, dims, opts);
-      const ref = refBackward(dlp, dent, x.host.h, x.host.w, x.host.targets, T, H, V);
+      const ref = refBackward(dlp, dent, x.host.h, x.host.w, x.host.targets, T, H, V, temp);
       const gotDh = await gpu.readF32(dh);
       const dhTol = c.dhDtype === 'bf16' ? Math.max(c.tol.rtol, 2 ** -8) : c.tol.rtol;
       expectClose(gotDh, ref.dh, c.tol.atol * maxAbs(ref.dh), dhTol, 'dh');
@@ -102,6 +139,12 @@ describe('lmHeadBackward (GPU) vs reference', () => {
       const dW = ref.dW.map((g, i) => g + dw0[i]!);
       expectClose(gotDw.map((g, i) => g - dw0[i]!), ref.dW, c.tol.atol * maxAbs(ref.dW), c.tol.rtol, 'dw - dw0');
       expectClose(gotDw, dW, c.tol.atol * maxAbs(ref.dW), c.tol.rtol, 'dw');
+      if (temp !== undefined) {
+        // Independently of the reference's temperature code: W / T at temperature 1.
+        const s = refBackward(dlp, dent, x.host.h, x.host.w.map((v) => v / temp), x.host.targets, T, H, V);
+        expectClose(gotDh, s.dh, c.tol.atol * maxAbs(s.dh), dhTol, 'dh vs W / T');
+        expectClose(gotDw.map((g, i) => g - dw0[i]!), s.dW.map((g) => g / temp), c.tol.atol * maxAbs(ref.dW), c.tol.rtol, 'dw - dw0 vs d(W / T) / T');
+      }
       for (const t of [0, 5, 17, 36]) expect(maxAbs(gotDh.subarray(t * H, (t + 1) * H))).toBe(0); // ignored rows
     });
   }

@@ -1,6 +1,7 @@
 // The trainer with its rollouts on a sampler server (sampler.kind 'openai'): the real openai
 // client against our OpenAI-compatible server (src/serve) in vLLM's token-id API. Rollouts go over
-// HTTP, their sampler logprobs agree with the trainer's own forward (ratio ~1), and after the
+// HTTP at temperature 0.7, their sampler logprobs agree with the trainer's own forward at that
+// temperature (ratio 1), and after the
 // update the server is sent the new weights, byte for byte those of the step's checkpoint. One
 // step off-policy: step 2's rollouts are sampled during step 1, before the server gets step 1's
 // weights.
@@ -56,9 +57,10 @@ describe('train with a sampler server', () => {
         examplesPerStep: 1,
         groupSize: 2,
         seed: 9,
-        sampling: { temperature: 1 },
+        sampling: { temperature: 0.7 },
         episode: { maxTurns: 1, maxTokensPerTurn: 4, maxEpisodeTokens: 8192 },
         optimizer: { lr: 1e-3 },
+        loss: { delta: Math.exp(1e-3) }, // a ratio off 1 by more than the numerics is clipped (and counted)
         saveEvery: 1,
         offPolicySteps: 1,
         sampler: { kind: 'openai', baseURL: server.url, model: 'tiny' },
@@ -69,7 +71,10 @@ describe('train with a sampler server', () => {
       expect(requests).toBe(4); // one turn per rollout, 2 rollouts per step, over HTTP
       expect(events).toEqual(['sample', 'sample', 'sample', 'sample', 'reload', 'reload']);
       expect(m.lossTokens).toBeGreaterThan(0);
-      expect(Math.abs(m.meanRatio - 1)).toBeLessThan(0.05); // step 1 is on-policy: the server's logprobs are the trainer's mu
+      // Step 1 is on-policy: the server's logprobs (at T = 0.7) are the trainer's pi at the
+      // rollouts' temperature, token for token (none above delta = 1 + 1e-3).
+      expect(Math.abs(m.meanRatio - 1)).toBeLessThan(1e-3);
+      expect(m.clippedFraction).toBe(0);
       expect(reloads).toEqual([join(cfg.out, 'sampler-weights'), join(cfg.out, 'sampler-weights')]);
       expect(lines.some((l) => l.startsWith(`sampler ${server.url} reloaded`))).toBe(true);
       // The weights sent are the step's: the same safetensors bytes as its checkpoint.

@@ -27,6 +27,7 @@ describe('warm start', () => {
       const n = s.ids.length;
       expect(Array.from(s.ids.slice(n - reply.length))).toEqual(reply);
       expect(Array.from(s.lossMask).reduce((a, b) => a + b, 0)).toBe(reply.length);
+      expect(s.temperature).toBe(1); // the NLL of the model's own softmax
       expect(Array.from(s.lossMask.slice(n - reply.length)).every((m) => m === 1)).toBe(true);
       // The prompt ends with the generation prompt (thinking off: an empty think block).
       expect(tokenizer.decode(Array.from(s.ids.slice(0, n - reply.length)))).toMatch(/<\|im_start\|>assistant\n<think>\n\n<\/think>\n\n$/);
@@ -42,7 +43,7 @@ describe('warm start', () => {
     const sample = (seed: number) => {
       const ids = Int32Array.from(seqOf(24, seed, 512));
       const lossMask = Uint8Array.from(ids, (_, j) => (j >= 16 ? 1 : 0));
-      return { ids, lossMask, samplerLogprobs: Float32Array.from(ids, () => 0), advantage: 0 };
+      return { ids, lossMask, samplerLogprobs: Float32Array.from(ids, () => 0), advantage: 0, temperature: 1 };
     };
     const passes = packPasses([sample(1), sample(2)], 1024);
     const N = passes.reduce((a, p) => a + p.lossTokens, 0);
