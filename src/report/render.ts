@@ -2,7 +2,7 @@
 // view (renderer 'none') writes SVG, and resvg rasterises the SVG to PNG with the report's shipped
 // font only (src/report/fonts.ts). Vega lays text out with widths measured from that same font
 // (src/report/text-width.ts), so what it places is what resvg draws.
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { FONT_FAMILY, fontFiles } from './fonts.js';
@@ -63,14 +63,19 @@ export async function toSvg(spec: TopLevelSpec, warnings: string[] = []): Promis
   }
 }
 
-/** SVG text to PNG at `scale` times its size, on white, drawn with the shipped font only. */
-export function svgToPng(svg: string, scale = 2): { png: Buffer; width: number; height: number } {
-  const r = new Resvg(svg, {
+/** resvg's options: white background, `scale` times the SVG's size, the shipped font files only
+ *  (`fonts`: others, for tests), never the system's. */
+export function resvgOptions(scale = 2, fonts: string[] = fontFiles()): ResvgRenderOptions {
+  return {
     background: 'white',
     fitTo: { mode: 'zoom', value: scale },
-    font: { loadSystemFonts: false, fontFiles: fontFiles(), defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
-  });
-  const img = r.render();
+    font: { loadSystemFonts: false, fontFiles: fonts, defaultFontFamily: FONT_FAMILY, sansSerifFamily: FONT_FAMILY },
+  };
+}
+
+/** SVG text to PNG at `scale` times its size, on white, drawn with the shipped font only. */
+export function svgToPng(svg: string, scale = 2): { png: Buffer; width: number; height: number } {
+  const img = new Resvg(svg, resvgOptions(scale)).render();
   return { png: img.asPng(), width: img.width, height: img.height };
 }
 

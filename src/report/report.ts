@@ -1,11 +1,10 @@
 // `npm run report`: reads one run directory (or several, overlaid), writes one SVG and one PNG per
 // chart and report.md into <run>/report/ (or `out`).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildCharts, type Chart, type RunData } from './charts.js';
 import { reportMarkdown, type RunSummary } from './markdown.js';
 import { readEvals, readMetrics } from './read.js';
-import { render } from './render.js';
 import { quarterMeans } from './stats.js';
 
 export interface ReportOptions {
@@ -17,6 +16,8 @@ export interface ReportOptions {
   out?: string;
   /** PNG pixels per SVG pixel (default 2). */
   scale?: number;
+  /** Only the charts of these names (default: all that the data allows). */
+  charts?: string[];
   /** Where warnings go (skipped lines, chart warnings); default stderr. */
   warn?: (line: string) => void;
 }
@@ -58,6 +59,8 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   const runs: RunData[] = [];
   const summaries: RunSummary[] = [];
   opts.runs.forEach((dir, i) => {
+    if (!existsSync(dir)) throw new Error(`${dir}: no such run directory`);
+    if (!statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory (give the run directory, which holds metrics.jsonl)`);
     const metrics = readMetrics(join(dir, 'metrics.jsonl'));
     const evals = readEvals(join(dir, 'evals.jsonl'));
     [...metrics.warnings, ...evals.warnings].forEach(note);
@@ -68,9 +71,17 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
     summaries.push(s);
   });
 
+  let charts = buildCharts(runs);
+  if (opts.charts) {
+    const names = charts.map((c) => c.name);
+    const unknown = opts.charts.filter((n) => !names.includes(n));
+    if (unknown.length) throw new Error(`no chart named ${unknown.join(', ')} for these runs (there are: ${names.join(', ')})`);
+    charts = charts.filter((c) => opts.charts!.includes(c.name));
+  }
   const out = opts.out ?? join(opts.runs[0]!, 'report');
   mkdirSync(out, { recursive: true });
-  const charts = buildCharts(runs);
+  // Vega and resvg load only once the runs have been read: a bad run directory is named at once.
+  const { render } = await import('./render.js');
   const files: string[] = [];
   for (const c of charts) {
     const pic = await render(c.spec, scale);
