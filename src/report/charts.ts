@@ -54,10 +54,15 @@ function lineChart(runs: RunData[], name: string, section: Chart['section'], tit
   return { name, title, section, spec: single({ title, subtitle }, lineLayers(panel, runs.map((r) => r.label), xTitle, xDomainOf(runs, section))) };
 }
 
+/** Runs shorter than this many steps get no moving average (it would be most of the run). */
+export const SMOOTH_MIN_STEPS = 6;
+
 /** Mean reward with the min/max band and a centred moving average. */
 function rewardChart(runs: RunData[]): Chart {
   const labels = runs.map((r) => r.label);
-  const k = smoothingHalfWidth(Math.max(...runs.map((r) => r.metrics.length)));
+  const longest = Math.max(...runs.map((r) => r.metrics.length));
+  const smoothed = longest >= SMOOTH_MIN_STEPS;
+  const k = smoothingHalfWidth(longest);
   const avg = `moving average (${2 * k + 1} steps)`;
   const band = runs.flatMap((r) =>
     r.metrics.filter((m) => m.reward.min !== null && m.reward.max !== null).map((m) => ({ run: r.label, step: m.step, min: m.reward.min, max: m.reward.max })),
@@ -74,23 +79,25 @@ function rewardChart(runs: RunData[]): Chart {
   if (isCompare({ runs: labels, series: [] })) {
     const legend = { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 };
     const color = { field: 'run', type: 'nominal', title: 'run', scale: { domain: labels, range: PALETTE }, sort: labels, legend };
-    const dash = (d: string) => ({ datum: d, title: null, scale: { domain: ['per-step mean', avg], range: [[3, 3], [1, 0]] } });
+    const dash = (d: string) => ({ datum: d, title: null, scale: { domain: smoothed ? ['per-step mean', avg] : ['per-step mean'], range: [[3, 3], [1, 0]] } });
     layers = [
       { data: { values: band }, mark: { type: 'area', opacity: 0.12 }, encoding: { x, y: { field: 'min', type: 'quantitative', title: REWARD_Y }, y2: { field: 'max' }, color } },
-      { data: { values: mean }, mark: { type: 'line', strokeWidth: 1.2, opacity: 0.75 }, encoding: { x, y, color, strokeDash: dash('per-step mean') } },
-      { data: { values: smooth }, mark: { type: 'line', strokeWidth: 2.8 }, encoding: { x, y, color, strokeDash: dash(avg) } },
+      { data: { values: mean }, mark: { type: 'line', strokeWidth: smoothed ? 1.2 : 2, opacity: smoothed ? 0.75 : 1 }, encoding: { x, y, color, strokeDash: dash('per-step mean') } },
+      ...(smoothed ? [{ data: { values: smooth }, mark: { type: 'line', strokeWidth: 2.8 }, encoding: { x, y, color, strokeDash: dash(avg) } }] : []),
     ];
-    subtitle = ['Shaded: min to max total reward over each step\u2019s rollouts; dashed: the step\u2019s mean; solid: centred moving average.'];
+    subtitle = [`Shaded: min to max total reward over each step\u2019s rollouts; dashed: the step\u2019s mean${smoothed ? '; solid: centred moving average' : ''}.`];
   } else {
     const band_ = 'min to max over rollouts';
-    const scale = { domain: [band_, 'per-step mean', avg], range: ['#b3cde3', PALETTE[0], PALETTE[1]] };
+    const scale = { domain: smoothed ? [band_, 'per-step mean', avg] : [band_, 'per-step mean'], range: ['#b3cde3', PALETTE[0], PALETTE[1]] };
     const color = (d: string) => ({ datum: d, title: null, scale });
     layers = [
       { data: { values: band }, mark: { type: 'area', opacity: 0.7 }, encoding: { x, y: { field: 'min', type: 'quantitative', title: REWARD_Y }, y2: { field: 'max' }, color: color(band_) } },
       { data: { values: mean }, mark: { type: 'line', strokeWidth: 1.4, point: mean.length <= 60 ? { size: 16, filled: true } : false }, encoding: { x, y, color: color('per-step mean') } },
-      { data: { values: smooth }, mark: { type: 'line', strokeWidth: 2.8 }, encoding: { x, y, color: color(avg) } },
+      ...(smoothed ? [{ data: { values: smooth }, mark: { type: 'line', strokeWidth: 2.8 }, encoding: { x, y, color: color(avg) } }] : []),
     ];
-    subtitle = ['Total reward of each step\u2019s rollouts: the band spans min to max, the thin line is the mean,', 'the thick line its centred moving average.'];
+    subtitle = smoothed
+      ? ['Total reward of each step\u2019s rollouts: the band spans min to max, the thin line is the mean,', 'the thick line its centred moving average.']
+      : ['Total reward of each step\u2019s rollouts: the band spans min to max, the line is the mean.'];
   }
   return { name: 'reward', title: 'Training reward', section: 'training', spec: single({ title: 'Training reward', subtitle }, layers) };
 }
