@@ -59,19 +59,22 @@ export interface ColourPlan {
   series: string[];
 }
 
+/** Legend entries of lines drawn as short lines (also when the lines have points). */
+const LINE_LEGEND = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1 };
+
 /** Compare report (several runs)? */
 export const isCompare = (c: ColourPlan): boolean => c.runs.length > 1;
 
 /** The colour (and, comparing runs with several series, dash) encoding of line layers. */
 export function lineEncoding(c: ColourPlan, dashes?: number[][]): Record<string, unknown> {
   if (isCompare(c)) {
-    const enc: Record<string, unknown> = { color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: c.runs, range: PALETTE }, sort: c.runs } };
+    const enc: Record<string, unknown> = { color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: c.runs, range: PALETTE }, sort: c.runs, legend: LINE_LEGEND } };
     if (c.series.length > 1) {
-      enc.strokeDash = { field: 'series', type: 'nominal', title: null, scale: { domain: c.series, range: dashes ?? [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]] }, sort: c.series };
+      enc.strokeDash = { field: 'series', type: 'nominal', title: null, scale: { domain: c.series, range: dashes ?? [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3]] }, sort: c.series, legend: { ...LINE_LEGEND, symbolStrokeColor: '#555555', symbolSize: 300 } };
     }
     return enc;
   }
-  if (c.series.length > 1) return { color: { field: 'series', type: 'nominal', title: null, scale: { domain: c.series, range: PALETTE }, sort: c.series } };
+  if (c.series.length > 1) return { color: { field: 'series', type: 'nominal', title: null, scale: { domain: c.series, range: PALETTE }, sort: c.series, legend: LINE_LEGEND } };
   return { color: { value: PALETTE[0] } };
 }
 

@@ -105,6 +105,24 @@ describe('the quarter table', () => {
   });
 });
 
+describe('another environment', () => {
+  it('charts its reward components by their own names, and only the optional fields it logs', async () => {
+    const dir = join(root, 'math');
+    mkdirSync(dir, { recursive: true });
+    const lines = [1, 2, 3, 4, 5, 6, 7, 8].map((s) =>
+      JSON.stringify({ step: s, reward: { mean: s / 8, min: 0, max: 1, correctness: s / 10, format: s / 40 }, editFailureRate: 0.5 / s, unknownNewField: [s], seconds: { rollout: 2, train: 1, sync: 0, verify: 0.5 } }),
+    );
+    writeFileSync(join(dir, 'metrics.jsonl'), lines.join('\n') + '\n');
+    const r = await writeReport({ runs: [dir], out: join(root, 'math-report'), scale: 1, warn: () => {} });
+    expect(r.warnings).toEqual([]);
+    expect(r.charts.map((c) => c.name)).toEqual(['reward', 'reward-components', 'edit-failure-rate', 'time']);
+    const svg = readFileSync(join(r.out, 'reward-components.svg'), 'utf8');
+    expect(svg).toContain('>correctness</text>');
+    expect(svg).toContain('>format</text>');
+    expect(readFileSync(join(r.out, 'time.svg'), 'utf8')).toContain('>verify</text>');
+  });
+});
+
 describe('--compare', () => {
   it('overlays runs on the same charts, named by directory or by labels', async () => {
     const a = join(root, 'cmp', 'trained'), b = join(root, 'cmp', 'control');
