@@ -12,7 +12,12 @@ export interface RunSummary {
 }
 
 export const fmt = (x: number | null, d = 2): string => (x !== null && Number.isFinite(x) ? x.toFixed(d) : '-');
-export const signed = (x: number, d = 2): string => (Number.isFinite(x) ? `${x > 0 ? '+' : x < 0 ? '\u2212' : '\u00b1'}${Math.abs(x).toFixed(d)}` : '-');
+/** A change with its sign (+1.25, -0.50; 0.00 when it rounds to zero); '-' when unknown. */
+export const signed = (x: number, d = 2): string => {
+  if (!Number.isFinite(x)) return '-';
+  const t = Math.abs(x).toFixed(d);
+  return Number(t) === 0 ? t : `${x > 0 ? '+' : '-'}${t}`;
+};
 const span = (a: number, b: number): string => (a === b ? `step ${a}` : `steps ${a}\u2013${b}`);
 /** Markdown table cell text (a pipe would end the cell). */
 const cell = (s: string): string => s.replace(/\|/g, '\\|');

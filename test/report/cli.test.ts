@@ -41,7 +41,7 @@ describe('npm run report', () => {
     writeSyntheticRun(run, { steps: 12, seed: 2 });
     const r = report(['--run', run, '--charts', 'reward', '--scale', '1']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^run: 12 step\(s\); mean reward first quarter -?\d+\.\d\d, last quarter -?\d+\.\d\d, change [+\u2212\u00b1]\d+\.\d\d$/m);
+    expect(r.stdout).toMatch(/^run: 12 step\(s\); mean reward first quarter -?\d+\.\d\d, last quarter -?\d+\.\d\d, change [+-]?\d+\.\d\d$/m);
     expect(r.stdout).toContain(`wrote 1 chart(s) (SVG + PNG) and ${join(run, 'report', 'report.md')}`);
     expect(existsSync(join(run, 'report', 'reward.png'))).toBe(true);
   });
