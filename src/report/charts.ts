@@ -161,6 +161,7 @@ function trainingCharts(runs: RunData[]): Chart[] {
     rateChart(runs, m, (s) => s.submitRate, { name: 'submit-rate', title: 'Submit rate', section: 'training', what: 'Share of the step\u2019s rollouts that ended by submitting.', y: 'rollouts submitted (%)' }),
     rateChart(runs, m, (s) => s.editFailureRate, { name: 'edit-failure-rate', title: 'Edit failure rate', section: 'training', what: 'Failed edits over all edit calls in the step\u2019s rollouts.', y: 'edits failed (%)' }),
   ];
+  charts.push(panelsChart(runs, m, (s) => s.envMetrics, TRAIN_X, 'training', { name: 'env-metrics', title: 'Environment metrics', subtitle: 'The environment\u2019s per-rollout metrics, means over each step (fields named \u2026Rate as percent).', skip: ['submitRate'] }));
   const ratio = pointsOf(runs, m, 'mean \u03c0/\u03bc', (s) => s.meanRatio);
   const clipped = pointsOf(runs, m, 'clipped fraction', (s) => s.clippedFraction);
   if (ratio.length || clipped.length) {
@@ -190,18 +191,24 @@ function evalCharts(runs: RunData[]): Chart[] {
     rateChart(runs, e, (row) => row.submitRate, { name: 'eval-submit-rate', title: 'Evaluation submit rate', section: 'evaluation', what: 'Share of the evaluation\u2019s rollouts that ended by submitting.', y: 'rollouts submitted (%)' }),
     rateChart(runs, e, (row) => row.editFailureRate, { name: 'eval-edit-failure-rate', title: 'Evaluation edit failure rate', section: 'evaluation', what: 'Failed edits over all edit calls in the evaluation\u2019s rollouts.', y: 'edits failed (%)' }),
   ];
-  const others = [...new Set(runs.flatMap((r) => r.evals.flatMap((row) => Object.keys(row.other))))];
-  if (others.length) {
-    const labels = runs.map((r) => r.label);
-    const title = 'Other evaluation metrics';
-    const panels = others.map((k) => {
-      const points = pointsOf(runs, e, k, (row) => row.other[k]);
-      const rate = /Rate$/.test(k) && points.every((p) => p.value >= 0 && p.value <= 1);
-      return { title: k, layers: lineLayers({ points, yTitle: rate ? `${k} (%)` : k, percent: rate ? 'full' : undefined, zero: false }, labels, EVAL_X, xDomainOf(runs, 'evaluation')) };
-    });
-    charts.push({ name: 'eval-other', title, section: 'evaluation', spec: stacked({ title, subtitle: ['Every other numeric field of evals.jsonl, one panel each (fields named \u2026Rate as percent).'] }, panels) });
-  }
+  charts.push(panelsChart(runs, e, (row) => row.other, EVAL_X, 'evaluation', { name: 'eval-other', title: 'Other evaluation metrics', subtitle: 'Every other numeric field of evals.jsonl, one panel each (fields named \u2026Rate as percent).' }));
   return charts.filter((c): c is Chart => c !== null);
+}
+
+/** One panel per key of a per-row record of numbers (null when no row has any). */
+function panelsChart<R extends { step: number }>(
+  runs: RunData[], rows: (r: RunData) => R[], get: (row: R) => Record<string, number>, x: string, section: Chart['section'],
+  c: { name: string; title: string; subtitle: string; skip?: string[] },
+): Chart | null {
+  const keys = [...new Set(runs.flatMap((r) => rows(r).flatMap((row) => Object.keys(get(row)))))].filter((k) => !c.skip?.includes(k));
+  if (keys.length === 0) return null;
+  const labels = runs.map((r) => r.label);
+  const panels = keys.map((k) => {
+    const points = pointsOf(runs, rows, k, (row) => get(row)[k]);
+    const rate = /Rate$/.test(k) && points.every((p) => p.value >= 0 && p.value <= 1);
+    return { title: k, layers: lineLayers({ points, yTitle: rate ? `${k} (%)` : k, percent: rate ? 'full' : undefined, zero: false }, labels, x, xDomainOf(runs, section)) };
+  });
+  return { name: c.name, title: c.title, section, spec: stacked({ title: c.title, subtitle: [c.subtitle] }, panels) };
 }
 
 /** The report's charts for these runs (one: its own charts; several: overlaid, colour by run). */

@@ -27,6 +27,9 @@ export interface StepRow {
   gradNorm?: number;
   meanRatio?: number;
   clippedFraction?: number;
+  /** The environment's per-rollout metrics, means over the step (resume: submitRate, reviewRate,
+   *  editsOk, ...; reverse-text: exactRate, lengthMatchRate). */
+  envMetrics: Record<string, number>;
   /** Wall-clock seconds by part of the step (rollout, train, sync, and any a later trainer adds). */
   seconds: Record<string, number>;
 }
@@ -74,6 +77,7 @@ const MetricsLine = z.looseObject({
   gradNorm: optNum,
   meanRatio: optNum,
   clippedFraction: optNum,
+  metrics: z.unknown().optional(),
   seconds: z.unknown().optional(),
 });
 
@@ -127,11 +131,16 @@ export function parseMetrics(text: string, file = 'metrics.jsonl'): Read<StepRow
       step: m.step,
       reward: { mean: m.reward.mean, min: m.reward.min, max: m.reward.max },
       components: numericEntries(m.reward, ['mean', 'min', 'max']),
+      envMetrics: numericEntries(m.metrics),
       seconds: numericEntries(m.seconds),
     };
     for (const k of ['submitRate', 'editFailureRate', 'loss', 'gradNorm', 'meanRatio', 'clippedFraction'] as const) {
       if (m[k] !== undefined) row[k] = m[k];
     }
+    // The trainer writes the environment's metrics under `metrics` (older runs: top-level submitRate).
+    const { submitRate, editsOk, editsFailed } = row.envMetrics;
+    if (row.submitRate === undefined && submitRate !== undefined) row.submitRate = submitRate;
+    if (row.editFailureRate === undefined && editsOk !== undefined && editsFailed !== undefined && editsOk + editsFailed > 0) row.editFailureRate = editsFailed / (editsOk + editsFailed);
     return row;
   });
 }

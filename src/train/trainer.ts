@@ -48,7 +48,7 @@ export interface StepMetrics {
    *  components (resume: tool, layout, content). */
   reward: { mean: number; min: number; max: number } & Record<string, number>;
   /** Means of the environment's per-rollout metrics (resume: submitRate, reviewRate, editsOk, ...;
-   *  reverse-text: exact, lengthMatch). */
+   *  reverse-text: exactRate, lengthMatchRate). */
   metrics: Record<string, number>;
   endReasons: Record<string, number>;
   loss: number;

@@ -45,10 +45,10 @@ describe('reverse-text environment', () => {
     expect(ep.turns).toHaveLength(1);
     expect(ep.reward.total).toBe(1);
     expect(ep.reward.components).toEqual({ similarity: 1 });
-    expect(ep.reward.metrics).toEqual({ exact: 1, lengthMatch: 1 });
+    expect(ep.reward.metrics).toEqual({ exactRate: 1, lengthMatchRate: 1 });
     const half = await runEpisode(env, row, async () => '17', limits);
     expect(half.reward.total).toBeCloseTo(4 / 6, 12);
-    expect(half.reward.metrics).toEqual({ exact: 0, lengthMatch: 0 });
+    expect(half.reward.metrics).toEqual({ exactRate: 0, lengthMatchRate: 0 });
     expect(env.demonstration(row)).toBe('1704');
   });
 

@@ -32,6 +32,18 @@ describe('parseMetrics', () => {
     expect(r.rows[0]!.reward).toEqual({ mean: 2, min: 1, max: 3 });
   });
 
+  it("reads the environment's metrics; submit and edit failure rates from them when not top-level", () => {
+    const line = { step: 1, reward: { mean: 0, min: 0, max: 0 }, metrics: { submitRate: 0.5, editsOk: 3, editsFailed: 1, note: 'x' } };
+    const [row] = parseMetrics(JSON.stringify(line)).rows;
+    expect(row!.envMetrics).toEqual({ submitRate: 0.5, editsOk: 3, editsFailed: 1 });
+    expect(row!.submitRate).toBe(0.5);
+    expect(row!.editFailureRate).toBe(0.25);
+    const none = parseMetrics(JSON.stringify({ ...line, metrics: { exactRate: 0.1 } })).rows[0]!;
+    expect(none.submitRate).toBeUndefined();
+    expect(none.editFailureRate).toBeUndefined();
+    expect(none.envMetrics).toEqual({ exactRate: 0.1 });
+  });
+
   it('optional fields: absent, null or of the wrong type read as absent; unknown fields are ignored', () => {
     const r = parseMetrics(
       [

@@ -50,7 +50,7 @@ export function envReward(r: RewardBreakdown, turns: readonly TurnRecord[]): Env
       toolCallRate: turns.some((t) => t.outcome.kind !== 'none' && t.outcome.kind !== 'failed') ? 1 : 0,
       editsOk: r.tool.strReplaceOk,
       editsFailed: r.tool.strReplaceFailed,
-      layoutPass: r.layout.pass ? 1 : 0,
+      layoutPassRate: r.layout.pass ? 1 : 0,
     },
     breakdown: r,
   };

@@ -83,7 +83,7 @@ class ReverseEpisode implements EnvEpisode<{ row: ReverseRow; answer: string }> 
       reward: {
         total: r,
         components: { similarity: r },
-        metrics: { exact: a === target ? 1 : 0, lengthMatch: [...a].length === [...target].length ? 1 : 0 },
+        metrics: { exactRate: a === target ? 1 : 0, lengthMatchRate: [...a].length === [...target].length ? 1 : 0 },
         breakdown: { target, answer: a, similarity: r },
       },
       detail: { row: this.row, answer: this.answer },
