@@ -22,6 +22,8 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { writeFileAtomic } from '../io/atomic.js';
 import { countProgress } from '../io/progress.js';
 import { preflight } from './preflight.js';
+import { readMetrics } from '../report/read.js';
+import { quarterMeans } from '../report/stats.js';
 import { warmStartSamples } from './warm-start.js';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -87,7 +89,7 @@ export interface TrainOptions {
 const pad = (n: number): string => String(n).padStart(6, '0');
 
 /** Per-key means over records (a key missing from a record counts for the others only). */
-export function meanOf(records: readonly Record<string, number>[]): Record<string, number> {
+export function meansByKey(records: readonly Record<string, number>[]): Record<string, number> {
   const keys = [...new Set(records.flatMap((r) => Object.keys(r)))];
   return Object.fromEntries(keys.map((k) => [k, mean(records.filter((r) => k in r).map((r) => r[k]!))]));
 }
@@ -323,8 +325,8 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
         step,
         rollouts: rollouts.length,
         dropped: rollouts.length - scored.length,
-        reward: { mean: mean(totals), min: Math.min(...totals), max: Math.max(...totals), ...meanOf(scored.map((r) => r.episode.reward.components)) },
-        metrics: meanOf(rollouts.map((r) => r.episode.reward.metrics)),
+        reward: { mean: mean(totals), min: Math.min(...totals), max: Math.max(...totals), ...meansByKey(scored.map((r) => r.episode.reward.components)) },
+        metrics: meansByKey(rollouts.map((r) => r.episode.reward.metrics)),
         endReasons,
         loss: st?.loss ?? 0,
         gradNorm: st?.gradNorm ?? 0,
@@ -365,5 +367,11 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     generator?.destroy();
     await group.close();
   }
+  // The learning claim in one line (the whole run, resumed parts included), and where the charts are.
+  const q = quarterMeans(readMetrics(join(cfg.out, 'metrics.jsonl')).rows);
+  log(
+    `mean reward over ${q.steps} steps: first quarter (steps ${q.first.fromStep}-${q.first.toStep}) ${q.first.mean.toFixed(3)}, ` +
+      `last quarter (steps ${q.last.fromStep}-${q.last.toStep}) ${q.last.mean.toFixed(3)}, change ${q.change >= 0 ? '+' : ''}${q.change.toFixed(3)}${cfg.update ? '' : ' (control run: no RL update)'}; charts: npm run report -- --run ${cfg.out}`,
+  );
   return { lastStep: cfg.steps, metrics: all };
 }
