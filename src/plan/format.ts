@@ -89,6 +89,7 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line(`| **step** | **${s1(tot)}** | | published ~${PUBLISHED_STEP_SECONDS.value} s (${PUBLISHED_STEP_SECONDS.source}): **${p.published.ratio.toFixed(2)}x** |`);
   line();
   line(`- phases: backward ${s1(p.phases.backward)} s, reduce ${s1(p.phases.reduce)} s, apply ${s1(p.phases.apply)} s, gather ${s1(p.phases.gather)} s`);
+  line(`- one pass of ${p.examplePass.tokens} tokens (${p.examplePass.seqs} sequence(s)): ${s1(splitTotal(p.examplePass.split))} s: GEMM ${s1(p.examplePass.split.gemm)} s, attention ${s1(p.examplePass.split.attention)} s, memory-bound ${s1(p.examplePass.split.memory)} s, dispatch ${s1(p.examplePass.split.dispatch)} s`);
   line(`- per rank: ${p.ranks.map((r) => `rank ${r.rank}: ${r.passes.length} passes, compute ${s1(splitTotal(r.compute))} s, owns ${big(r.owned)} params`).join('; ')}`);
   const v = p.ranks.reduce((a, r) => (r.owned > a.owned ? r : a)).volumes;
   if (i.world > 1) line(`- host-memory volumes per rank (the largest shard's): gradients out ${gb(v.publishGrads)}, gradients in for the reduce ${gb(v.reduce)}, weights out ${gb(v.publishWeights)}, weights in for the gather ${gb(v.gather)} (src/dist/rank.ts, collectives.ts)`);
@@ -100,7 +101,7 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
     line('- torch peer: not in this bench directory');
   }
   line(`- sensitivity: memory-bound kernels at the README's per-kernel rates of their previous versions (rmsnorm 222-315 GB/s etc.) instead of the copy ceiling: ${s1(p.sensitivity.staleKernelRates)} s per step; gpu.writeBytes through a reused MAP_WRITE staging buffer (${HOST.hostToDeviceStaging.value} GB/s, architecture.md) instead of queue.writeBuffer: ${s1(p.sensitivity.stagingUpload)} s per step`);
-  line('- the published figure includes sampling on the 4th GPU, overlapped with training (one step off-policy); the projection is the update alone');
+  line('- the published figure includes sampling on the 4th GPU, overlapped with training (one step off-policy); the projection is the update and the weight handoff');
   line('- not counted: host-side work per pass (packing, the AIPO loss in JS, the logprob readback between forward and backward: milliseconds), contention for host-memory bandwidth when the ranks copy at once, checkpoints every saveEvery steps (each rank\'s 12 B/param optimizer shard and rank 0\'s model to disk), the sampler server\'s reload, waiting for the next step\'s rollouts');
   line();
 
@@ -118,9 +119,9 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line();
   line('| what | time | detail |');
   line('|---|---|---|');
-  line(`| decode step, ${i.decode.seqs} sequences at ${i.decode.context} cached tokens each | ${ms(d.seconds)} | ${s1(d.tokensPerSecond)} tokens/s; reads ${gb(d.weightBytes)} of weights (each GEMM at M=${i.decode.seqs} reads its weight twice: the f16 scale pass and the GEMM) and ${gb(d.kvBytes)} of KV cache, at the copy ceiling (${d.uses.map((u) => `${u.what}: ${u.rate.basis}`).filter((x, k, a) => a.indexOf(x) === k).slice(0, 3).join('; ')}) |`);
+  line(`| decode step, ${i.decode.seqs} sequences at ${i.decode.context} cached tokens each | ${ms(d.seconds)} | ${s1(d.tokensPerSecond)} tokens/s; reads ${gb(d.weightBytes)} of weights (each GEMM at M=${i.decode.seqs} reads its weight twice: the f16 scale pass and the GEMM) and ${gb(d.kvBytes)} of KV cache, at the copy ceiling (assumed: GEMMs at M=${i.decode.seqs} and the decode attention kernel are not benchmarked) |`);
   line(`| prefill of one ${i.prefillTokens}-token prompt | ${s1(pf.seconds)} s | GEMM ${s1(pf.split.gemm)} s, attention ${s1(pf.split.attention)} s, memory-bound ${s1(pf.split.memory)} s (rates as in training) |`);
   line();
-  line(`Serve memory: weights ${gb(sm.weights)} + KV cache ${gb(sm.kvCache)} (${i.decode.seqs} slots x ${Math.max(i.decode.context + 1, i.prefillTokens)} tokens) + prefill activations ${gb(sm.prefillActivations)} = ${gb(sm.total)}; \`npm run serve\` needs \`--slots ${i.decode.seqs} --max-tokens\` of at least prompt + new tokens (default 8192).`);
+  line(`Serve memory: weights ${gb(sm.weights)} + KV cache ${gb(sm.kvCache)} (${i.decode.seqs} slots x ${Math.max(i.decode.context + 1, i.prefillTokens)} tokens) + prefill activations ${gb(sm.prefillActivations)} = ${gb(sm.total)}; \`npm run serve\` needs \`--slots ${i.decode.seqs} --max-tokens\` of at least prompt + new tokens (default 8192). Not estimated: a whole step's sampling on this engine (each turn is a new request whose full history is prefilled again: no prefix cache), nor vLLM's (no bench of it here).`);
   return out.join('\n') + '\n';
 }

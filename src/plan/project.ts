@@ -133,6 +133,8 @@ export interface Projection {
   params: { total: number; embedding: number; nonEmbedding: number };
   rollouts: number;
   passCount: number;
+  /** The first pass of rank 0, timed alone. */
+  examplePass: { tokens: number; seqs: number; split: Split };
   tokensPerStep: number;
   ranks: RankPlan[];
   /** Phase seconds (slowest rank each) and the critical-path split of the step. */
@@ -305,6 +307,7 @@ export function project(input: PlanInput, bench: Bench): Projection {
     params,
     rollouts: input.examplesPerStep * input.groupSize,
     passCount: assigned.reduce((a, p) => a + p.length, 0),
+    examplePass: { tokens: passTokens(assigned[0]![0]!), seqs: assigned[0]![0]!.seqLens.length, split: timePass(assigned[0]![0]!).split },
     tokensPerStep,
     ranks,
     phases: main.phases,
