@@ -174,7 +174,7 @@ function mergeUses(into: Map<string, RateUse>, uses: readonly RateUse[], k = 1):
 export function planPasses(i: Pick<PlanInput, 'examplesPerStep' | 'groupSize' | 'tokensPerRollout' | 'microBatchTokens' | 'world' | 'scoredFraction'>): PassShape[][] {
   const n = i.examplesPerStep * i.groupSize;
   const len = Math.max(2, Math.round(i.tokensPerRollout));
-  const samples = Array.from({ length: n }, () => ({ ids: new Int32Array(len), samplerLogprobs: new Float32Array(len), lossMask: new Uint8Array(len), advantage: 0 }));
+  const samples = Array.from({ length: n }, () => ({ ids: new Int32Array(len), samplerLogprobs: new Float32Array(len), lossMask: new Uint8Array(len), advantage: 0, temperature: 1 }));
   const passes = packPasses(samples, i.microBatchTokens);
   return assignPasses(passes, i.world).map((ps) =>
     ps.map((p) => {
