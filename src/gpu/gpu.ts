@@ -123,6 +123,19 @@ export class Gpu {
     return /llvmpipe|lavapipe|swiftshader/i.test(`${this.adapterInfo.description} ${this.adapterInfo.device}`);
   }
 
+  /** A CPU adapter (lavapipe / llvmpipe, SwiftShader): Dawn reports it as the fallback adapter
+   *  with architecture 'software'. Kernels shaped for a CPU run there (src/ops/matmul.ts). */
+  get isCpu(): boolean {
+    const i = this.adapterInfo as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    return i.isFallbackAdapter === true || i.architecture === 'software' || this.isSoftware;
+  }
+
+  /** f32 lanes of the CPU's SIMD vector, which llvmpipe runs a subgroup as (8 with AVX2). */
+  get cpuLanes(): number {
+    const i = this.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number };
+    return i.subgroupMinSize && i.subgroupMinSize > 0 ? i.subgroupMinSize : 8;
+  }
+
   get maxBinding(): number {
     return this.limits.maxStorageBufferBindingSize;
   }
