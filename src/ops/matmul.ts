@@ -15,6 +15,7 @@ import { dispatchGemmChunks, GEMM_PARAMS, lastDim, planGemm, type GemmDesc } fro
 import { sgmatState, sgmatGemm, checkSubgroupMatrix } from './matmul-sgmat.js';
 import { sgmat2Gemm, type Sgmat2Options } from './matmul-sgmat2.js';
 import { cpuGemm, type CpuTile } from './matmul-cpu.js';
+import { variantFor } from './variants.js';
 
 /** The GEMM kernel variants ('auto' chooses one per GEMM: selectGemmPath). */
 export type GemmPath = 'portable' | 'subgroup-matrix' | 'cpu';
@@ -92,15 +93,13 @@ export function linearBackwardWeight(gpu: Gpu, dy: Tensor, x: Tensor, dw: Tensor
   gemm(gpu, { op, a: { t: dy, rows: 'k', cols: 'r' }, b: { t: x, rows: 'k', cols: 'c' }, c: { t: dw, rows: 'r', cols: 'c' }, R: N, C: K, K: M }, opts);
 }
 
-/** The variant 'auto' runs for a GEMM on this device: the one selection point (an autotuner that
- *  times the variants per device and caches its choice is meant to replace it). Subgroup matrices
- *  where checkMatmulPaths verified them and both inputs are bf16; on a CPU adapter (lavapipe) the
- *  CPU-shaped kernel; else the portable one. */
+/** The variant 'auto' runs for a GEMM on this device: subgroup matrices where checkMatmulPaths
+ *  verified them and both inputs are bf16, else the device's choice in variants.ts (the
+ *  CPU-shaped kernel on a CPU adapter such as lavapipe, the portable one elsewhere). */
 export function selectGemmPath(gpu: Gpu, g: GemmDesc): GemmPath {
   const bf16In = g.a.t.dtype === 'bf16' && g.b.t.dtype === 'bf16';
   if (bf16In && sgmatState(gpu) === 'ok') return 'subgroup-matrix';
-  if (gpu.isCpu) return 'cpu';
-  return 'portable';
+  return variantFor(gpu, 'gemm');
 }
 
 function choosePath(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): GemmPath {
