@@ -84,6 +84,7 @@ export class Gpu {
   private readStaging: GPUBuffer | null = null;
   private readChain: Promise<unknown> = Promise.resolve();
   private timedPass: { querySet: GPUQuerySet; begun: boolean } | null = null;
+  private prof: Profile | null = null;
   /** Flush after every dispatch and check errors (GPU_DEBUG_SYNC=1): pinpoints the failing kernel. */
   debugSync = process.env.GPU_DEBUG_SYNC === '1';
   dispatchCount = 0;
@@ -120,6 +121,19 @@ export class Gpu {
 
   get isSoftware(): boolean {
     return /llvmpipe|lavapipe|swiftshader/i.test(`${this.adapterInfo.description} ${this.adapterInfo.device}`);
+  }
+
+  /** A CPU adapter (lavapipe / llvmpipe, SwiftShader): Dawn reports it as the fallback adapter
+   *  with architecture 'software'. Kernels shaped for a CPU run there (src/ops/matmul.ts). */
+  get isCpu(): boolean {
+    const i = this.adapterInfo as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    return i.isFallbackAdapter === true || i.architecture === 'software' || this.isSoftware;
+  }
+
+  /** f32 lanes of the CPU's SIMD vector, which llvmpipe runs a subgroup as (8 with AVX2). */
+  get cpuLanes(): number {
+    const i = this.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number };
+    return i.subgroupMinSize && i.subgroupMinSize > 0 ? i.subgroupMinSize : 8;
   }
 
   get maxBinding(): number {
@@ -410,13 +424,24 @@ export class Gpu {
     const label = `${def.name}(${p.paramNames.map((n) => `${n}=${args.params?.[n]}`).join(',')}) [${shown.join(', ')}] wg=${x}x${y ?? 1}x${z ?? 1}`;
     this.batchLabels.push(label);
     if (x === 0 || y === 0 || z === 0) return;
+    const prof = this.prof;
+    if (prof) {
+      // Profiling: each dispatch in its own pass between two timestamps.
+      this.endPass();
+      const i = prof.keys.length;
+      prof.keys.push(profileKey(def.name, args.params));
+      this.pass = this.ensureEncoder().beginComputePass({ timestampWrites: { querySet: prof.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+    }
     const pass = this.ensurePass();
     const bindGroup = this.device.createBindGroup({ layout: p.layout, entries });
     pass.setPipeline(p.pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y ?? 1, z ?? 1);
     this.dispatchCount++;
-    if (this.debugSync) {
+    if (prof) {
+      this.endPass();
+      if (prof.keys.length >= PROFILE_QUERIES / 2) this.flush();
+    } else if (this.debugSync) {
       this.flush();
     } else if (this.batchLabels.length >= AUTO_FLUSH) {
       this.flush();
@@ -427,6 +452,7 @@ export class Gpu {
   flush(): void {
     if (!this.encoder) return;
     this.endPass();
+    const collect = this.prof && this.prof.keys.length > 0 ? this.resolveProfile(this.encoder, this.prof) : null;
     const cmd = this.encoder.finish();
     for (let i = 0; i <= this.chunkIndex && i < this.chunks.length; i++) {
       const c = this.chunks[i];
@@ -442,6 +468,55 @@ export class Gpu {
       this.device.popErrorScope().then((err) => (err ? new GpuValidationError(kind, err.message, labels) : null)),
     );
     this.batchScopes.push(...scopes);
+    if (collect) this.prof!.pending.push(collect());
+  }
+
+  /** Per-kernel GPU time from now until stopProfile: every dispatch then runs in its own compute
+   *  pass between two timestamps (which adds a few us per dispatch: for finding where the time
+   *  goes, not for absolute numbers of many tiny dispatches). Needs timestamp queries. */
+  startProfile(): void {
+    if (!this.features.timestamps) throw new Error('startProfile: the device has no timestamp queries');
+    if (this.prof) throw new Error('startProfile: already profiling');
+    this.flush();
+    this.prof = { querySet: this.device.createQuerySet({ type: 'timestamp', count: PROFILE_QUERIES }), keys: [], pending: [], totals: new Map() };
+  }
+
+  /** Ends profiling; GPU ms and dispatch count per key (kernel name, plus the R x C x K of a GEMM
+   *  chunk), largest first. */
+  async stopProfile(): Promise<{ key: string; ms: number; count: number }[]> {
+    const prof = this.prof;
+    if (!prof) throw new Error('stopProfile: not profiling');
+    await this.sync();
+    this.prof = null;
+    await Promise.all(prof.pending);
+    prof.querySet.destroy();
+    return [...prof.totals].map(([key, v]) => ({ key, ...v })).sort((a, b) => b.ms - a.ms);
+  }
+
+  /** Records the resolve of this batch's timestamps; the returned function (called after submit)
+   *  reads them back and adds them to the totals. The profile gets a fresh query set. */
+  private resolveProfile(enc: GPUCommandEncoder, prof: Profile): () => Promise<void> {
+    const n = prof.keys.length, keys = prof.keys, qs = prof.querySet;
+    const resolve = this.device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const read = this.device.createBuffer({ size: 16 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    enc.resolveQuerySet(qs, 0, 2 * n, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, 16 * n);
+    prof.keys = [];
+    prof.querySet = this.device.createQuerySet({ type: 'timestamp', count: PROFILE_QUERIES });
+    return async () => {
+      await read.mapAsync(GPUMapMode.READ);
+      const ts = new BigUint64Array(read.getMappedRange().slice(0));
+      read.unmap();
+      read.destroy();
+      resolve.destroy();
+      qs.destroy();
+      keys.forEach((k, i) => {
+        const e = prof.totals.get(k) ?? { ms: 0, count: 0 };
+        e.ms += Number(ts[2 * i + 1]! - ts[2 * i]!) / 1e6;
+        e.count++;
+        prof.totals.set(k, e);
+      });
+    };
   }
 
   /** Flush, wait for the GPU, and raise any error the batch produced. */
@@ -488,6 +563,19 @@ export class Gpu {
   destroy(): void {
     this.device.destroy();
   }
+}
+
+const PROFILE_QUERIES = 4096; // WebGPU's cap on one query set: 2048 dispatches per batch
+
+interface Profile {
+  querySet: GPUQuerySet;
+  keys: string[];
+  pending: Promise<void>[];
+  totals: Map<string, { ms: number; count: number }>;
+}
+
+function profileKey(name: string, params: Record<string, number> | undefined): string {
+  return params && 'R' in params && 'C' in params && 'K' in params ? `${name} ${params.R}x${params.C}x${params.K}` : name;
 }
 
 function gcd(a: number, b: number): number {

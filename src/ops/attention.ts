@@ -9,6 +9,8 @@ import { chooseTiles, type AttnTiles } from './attention-tiles.js';
 import { makeRng } from './ref/random.js';
 import { SGMAT_BLOCK, sgmatAttentionBackward, sgmatAttentionForward } from './attention-sgmat.js';
 import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
+import { cpuAttentionBackward, cpuAttentionFits, cpuAttentionForward, cpuAttnBlock, type CpuAttnShape } from './attention-cpu.js';
+import { variantFor } from './variants.js';
 
 export type { AttnTiles } from './attention-tiles.js';
 export type { AttnTilesV2 } from './attention-v2.js';
@@ -32,7 +34,10 @@ export interface AttnOptions {
   /** Kernel generation: 'v1' (one thread per score column group, bf16 tiles; the default until v2
    *  is measured on a GPU) or 'v2' (register-tiled 4x4 micro-tiles, f32 staging, generated code:
    *  src/ops/attention-v2.ts). v2 needs headDim a multiple of 4*tx (16 at the smallest tiles). */
-  variant?: 'v1' | 'v2' | 'sgmat';
+  variant?: 'v1' | 'v2' | 'sgmat' | 'cpu';
+  /** cpu (src/ops/attention-cpu.ts, kernels/attention-cpu.wgsl): shaped for a CPU adapter, which
+   *  runs it by default (variants.ts) where headDim % 8 == 0. Its rows per invocation / keys per step. */
+  cpu?: Partial<CpuAttnShape>;
   /** sgmat (src/ops/attention-sgmat.ts): run its emulated form, for tests on devices without
    *  subgroup matrices. */
   emulate?: boolean;
@@ -51,6 +56,13 @@ function configV2(gpu: Gpu, op: string, hd: number, opts: AttnOptions): V2Config
   } catch (e) {
     throw new Error(`${op}: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** The variant to run: the caller's, else the device's (variants.ts) where the shape fits it. */
+function resolveVariant(gpu: Gpu, op: string, hd: number, opts: AttnOptions): NonNullable<AttnOptions['variant']> {
+  if (opts.variant === 'cpu' && !cpuAttentionFits(hd)) throw new Error(`${op}: variant 'cpu' needs headDim % 8 == 0, got ${hd}`);
+  if (opts.variant) return opts.variant;
+  return variantFor(gpu, 'attention') === 'cpu' && cpuAttentionFits(hd) ? 'cpu' : 'v1';
 }
 
 const blocksDef: KernelDef = {
@@ -147,6 +159,12 @@ export function attentionForward(
   const { heads, kvHeads, hd, scale, T } = checkInputs(op, dims, q, k, v, out, lse);
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
+  opts = { ...opts, variant: resolveVariant(gpu, op, hd, opts) };
+  if (opts.variant === 'cpu') {
+    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, cpuAttnBlock(gpu, opts.cpu), true);
+    cpuAttentionForward(gpu, { q, k, v, table, nBlocks: n, out, lse, heads, kvHeads, hd, scale }, opts.cpu);
+    return;
+  }
   if (opts.variant === 'sgmat') {
     if (!opts.emulate && !(gpu.features.subgroupMatrix && gpu.features.f16)) throw new Error(`${op}: variant 'sgmat' needs f16 subgroup matrices; the device has none`);
     const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, true);
@@ -196,9 +214,10 @@ export function attentionBackward(
   if (dk.dtype !== dv.dtype) throw new Error(`${op}: dk ${dk.describe()} and dv ${dv.describe()} must share a dtype`);
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
+  opts = { ...opts, variant: resolveVariant(gpu, op, hd, opts) };
   if (opts.variant === 'sgmat' && !opts.emulate && !(gpu.features.subgroupMatrix && gpu.features.f16)) throw new Error(`${op}: variant 'sgmat' needs f16 subgroup matrices; the device has none`);
   const v2 = opts.variant === 'v2' ? configV2(gpu, op, hd, opts) : null;
-  const t = v2 || opts.variant === 'sgmat' ? null : chooseTiles(gpu, hd, opts.tiles);
+  const t = v2 || opts.variant === 'sgmat' || opts.variant === 'cpu' ? null : chooseTiles(gpu, hd, opts.tiles);
 
   const dterm = scratchTensor(gpu, 'D', T * heads, 'f32');
   gpu.dispatch(
@@ -206,6 +225,17 @@ export function attentionBackward(
     { params: { n: T * heads }, bindings: [dOut, out, dterm], workgroups: Math.ceil((T * heads) / 64) },
   );
 
+  if (opts.variant === 'cpu') {
+    const block = cpuAttnBlock(gpu, opts.cpu);
+    const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, block, true);
+    const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, block, false);
+    cpuAttentionBackward(
+      gpu,
+      { q, k, v, dOut, lse, dterm, qTable: qb.table, qBlocks: qb.n, kTable: kb.table, kBlocks: kb.n, dq, dk, dv, heads, kvHeads, hd, scale },
+      opts.cpu,
+    );
+    return;
+  }
   if (opts.variant === 'sgmat') {
     const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, true);
     const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, false);

@@ -4,23 +4,31 @@
 //   linearBackwardWeight dw (+)= dy^T x    dy [M,N], x [M,K] -> dw [N,K]
 // Inputs bf16 or f32, outputs bf16 or f32, accumulation always f32. Leading dimensions may be
 // folded (x [B,T,K] is [B*T,K]). Tensors over one storage binding are split into row chunks.
-// Two kernels: a portable tiled one (kernels/matmul.wgsl, runs everywhere incl. lavapipe) and a
-// tensor-core one on subgroup matrices (matmul-sgmat.ts), which 'auto' only uses after
-// checkMatmulPaths has compared it against the portable kernel on this device.
+// Three kernels: a portable tiled one (kernels/matmul.wgsl, runs everywhere), a tensor-core one on
+// subgroup matrices (matmul-sgmat.ts), which 'auto' only uses after checkMatmulPaths has compared
+// it against the portable kernel on this device, and a CPU-shaped one (matmul-cpu.ts) for CPU
+// adapters (lavapipe). 'auto' picks among them in one place: selectGemmPath.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { cast } from './cast.js';
 import { dispatchGemmChunks, GEMM_PARAMS, lastDim, planGemm, type GemmDesc } from './matmul-plan.js';
 import { sgmatState, sgmatGemm, checkSubgroupMatrix } from './matmul-sgmat.js';
 import { sgmat2Gemm, type Sgmat2Options } from './matmul-sgmat2.js';
+import { cpuGemm, type CpuTile } from './matmul-cpu.js';
+import { variantFor } from './variants.js';
+
+/** The GEMM kernel variants ('auto' chooses one per GEMM: selectGemmPath). */
+export type GemmPath = 'portable' | 'subgroup-matrix' | 'cpu';
 
 export interface MatmulOpts {
   /** out += product instead of out = product (out must be f32). */
   accumulate?: boolean;
   /** Cap on one storage binding, for tests of the chunked path (default: the device's). */
   maxBindingBytes?: number;
-  /** 'auto': subgroup matrices where checkMatmulPaths verified them and both inputs are bf16. */
-  path?: 'auto' | 'portable' | 'subgroup-matrix';
+  /** 'auto': selectGemmPath's choice for this device; or force one variant (tests, benchmarks). */
+  path?: 'auto' | GemmPath;
+  /** CPU kernel's shape (default by shape and alignment: matmul-cpu.ts cpuTile). */
+  cpuTile?: Partial<CpuTile>;
   /** Portable kernel's workgroup tile (64: 4x4 per thread, 128: 8x8); default by size and device. */
   tile?: 64 | 128;
   /** Portable kernel: bake layout/dtypes into the pipeline (default on hardware) or read them from
@@ -85,16 +93,23 @@ export function linearBackwardWeight(gpu: Gpu, dy: Tensor, x: Tensor, dw: Tensor
   gemm(gpu, { op, a: { t: dy, rows: 'k', cols: 'r' }, b: { t: x, rows: 'k', cols: 'c' }, c: { t: dw, rows: 'r', cols: 'c' }, R: N, C: K, K: M }, opts);
 }
 
-function choosePath(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): 'portable' | 'subgroup-matrix' {
+/** The variant 'auto' runs for a GEMM on this device: subgroup matrices where checkMatmulPaths
+ *  verified them and both inputs are bf16, else the device's choice in variants.ts (the
+ *  CPU-shaped kernel on a CPU adapter such as lavapipe, the portable one elsewhere). */
+export function selectGemmPath(gpu: Gpu, g: GemmDesc): GemmPath {
+  const bf16In = g.a.t.dtype === 'bf16' && g.b.t.dtype === 'bf16';
+  if (bf16In && sgmatState(gpu) === 'ok') return 'subgroup-matrix';
+  return variantFor(gpu, 'gemm');
+}
+
+function choosePath(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): GemmPath {
   const want = opts.path ?? 'auto';
-  if (want === 'portable') return 'portable';
   if (want === 'subgroup-matrix') {
     if (opts.sgmat2?.emulate && opts.sgmatVariant === 'v2' && gpu.features.f16) return 'subgroup-matrix';
     if (!gpu.features.subgroupMatrix || !gpu.features.f16) throw new Error(`${g.op}: path 'subgroup-matrix' requested but the device has no f16 subgroup matrices`);
     return 'subgroup-matrix';
   }
-  const bf16In = g.a.t.dtype === 'bf16' && g.b.t.dtype === 'bf16';
-  return bf16In && sgmatState(gpu) === 'ok' ? 'subgroup-matrix' : 'portable';
+  return want === 'auto' ? selectGemmPath(gpu, g) : want;
 }
 
 function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
@@ -120,6 +135,10 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
     const v2 = opts.sgmatVariant === 'v2' && (opts.path === 'subgroup-matrix' || sgmatState(gpu, 'v2') === 'ok');
     if (v2) sgmat2Gemm(gpu, g, chunks, !!opts.accumulate, cap, opts.sgmat2);
     else sgmatGemm(gpu, g, chunks, !!opts.accumulate, cap);
+    return;
+  }
+  if (path === 'cpu') {
+    cpuGemm(gpu, g, chunks, !!opts.accumulate, opts.cpuTile);
     return;
   }
   const tile = TILES[opts.tile ?? defaultTile(gpu, g)];

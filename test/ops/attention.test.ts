@@ -97,6 +97,19 @@ describe('attention (GPU) vs reference', () => {
   it('v2: lengths 7,20; heads 4 / kv 2; hd 128; no subgroups', () =>
     runCase({ lengths: [7, 20], heads: 4, kvHeads: 2, hd: 128, opts: { ...V2, subgroups: false } }, 13));
 
+  // CPU-shaped kernels (kernels/attention-cpu.wgsl; what a CPU adapter runs by default): one row
+  // per invocation and two (8- and 16-row blocks), GQA groups of 2 and 5, f32 and bf16 gradients.
+  it('cpu: lengths 1,5,17,33; heads 4 / kv 2; hd 16', () => runCase({ lengths: [1, 5, 17, 33], heads: 4, kvHeads: 2, hd: 16, opts: { variant: 'cpu' } }, 21));
+  it('cpu: lengths 3,40,2; heads 5 / kv 1; hd 16; f32 gradients; 2 rows per invocation, 3 keys per step', () =>
+    runCase({ lengths: [3, 40, 2], heads: 5, kvHeads: 1, hd: 16, gradDtype: 'f32', opts: { variant: 'cpu', cpu: { TQ: 2, BK: 3 } } }, 22));
+  it('cpu: lengths 7,20; heads 4 / kv 2; hd 128', () => runCase({ lengths: [7, 20], heads: 4, kvHeads: 2, hd: 128, opts: { variant: 'cpu' } }, 23));
+  it('cpu: refuses a head dim that is not a multiple of 8', async () => {
+    const gpu = await getGpu();
+    const q = gpu.empty([4, 12], 'bf16', 'q'), cu = gpu.upload([0, 4], [2], 'u32', 'cu');
+    const out = gpu.empty([4, 12], 'bf16', 'out'), lse = gpu.empty([4, 1], 'f32', 'lse');
+    expect(() => attentionForward(gpu, q, q, q, cu, out, lse, { heads: 1, kvHeads: 1, headDim: 12 }, { nSeq: 1, maxSeqLen: 4 }, { variant: 'cpu' })).toThrow(/headDim % 8/);
+  });
+
   it('names the bad tensor', async () => {
     const gpu = await getGpu();
     const q = gpu.empty([4, 32], 'bf16', 'q');

@@ -1,12 +1,13 @@
 // GEMM in the three linear-layer layouts vs the float64 reference, on odd / non-tile sizes, bf16 and
-// f32 in/out, accumulate mode and the chunked path (tiny binding cap).
+// f32 in/out, accumulate mode and the chunked path (tiny binding cap); the portable kernel and the
+// CPU-shaped one (src/ops/matmul-cpu.ts), both forced by `path` so that either runs on any device.
 // Tolerance per element: |got - want| <= rtol*|want| + 1e-5 * sum_k |a||b| (f32 accumulation
 // error is relative to the sum of magnitudes, not to the possibly cancelled result); rtol = 1e-2
 // for bf16 outputs (one bf16 rounding is <= 2^-8 relative), 0 for f32 outputs.
 import { describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
 import type { DType, Tensor } from '../../src/gpu/tensor.js';
-import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from '../../src/ops/matmul.js';
+import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, selectGemmPath, type MatmulOpts } from '../../src/ops/matmul.js';
 import { matmulAB, matmulABt, matmulAtB } from '../../src/ops/ref/index.js';
 import { randn } from '../gpu/util.js';
 
@@ -103,7 +104,7 @@ describe('matmul (portable path) vs float64 reference', () => {
     });
   });
 
-  it('auto picks the portable path where subgroup matrices are absent', async () => {
+  it('auto picks a path without subgroup matrices where they are absent (portable, or CPU-shaped on a CPU)', async () => {
     const gpu = await getGpu();
     await runCase(gpu, { layout: 'xwT', M: 9, N: 10, K: 12, inT: 'bf16', outT: 'bf16' }, 5);
   });
@@ -131,5 +132,48 @@ describe('checkMatmulPaths', () => {
       expect(() => linear(gpu, x, x, y, { path: 'subgroup-matrix' })).toThrow(/no f16 subgroup matrices/);
     }
     expect(r.detail.length).toBeGreaterThan(0);
+  });
+});
+
+describe('matmul (CPU-shaped path) vs float64 reference', () => {
+  const cases: Case[] = [];
+  for (const layout of layouts) {
+    // Odd row counts (decode: 1-16 rows get one row block), K of 64 / 80 (vector loads), N odd.
+    for (const M of [1, 3, 7, 129]) cases.push({ layout, M, N: 70, K: 64, inT: 'bf16', outT: 'f32' });
+    cases.push({ layout, M: 37, N: 70, K: 80, inT: 'bf16', outT: 'bf16' });
+    cases.push({ layout, M: 37, N: 70, K: 98, inT: 'bf16', outT: 'f32' }); // K % 8 != 0: the tail loop
+    cases.push({ layout, M: 33, N: 35, K: 47, inT: 'f32', outT: 'f32' });
+    cases.push({ layout, M: 21, N: 40, K: 30, inT: 'bf16', outT: 'f32', opts: { accumulate: true } });
+    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'bf16', outT: 'bf16', opts: { maxBindingBytes: 4096 } });
+    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'f32', outT: 'f32', opts: { maxBindingBytes: 4096, accumulate: true } });
+    // Shape overrides: the swapped form (C^T = B^T A^T), scalar loads, a wide tile.
+    cases.push({ layout, M: 19, N: 24, K: 40, inT: 'bf16', outT: 'bf16', opts: { cpuTile: { swap: true } } });
+    cases.push({ layout, M: 19, N: 24, K: 40, inT: 'bf16', outT: 'f32', opts: { cpuTile: { AW: 1, BW: 1, TM: 2, TN: 2 }, accumulate: true } });
+  }
+  cases.push({ layout: 'xwT', M: 5, N: 151, K: 64, inT: 'bf16', outT: 'f32' }); // N odd (rows of w)
+  cases.push({ layout: 'dyTx', M: 13, N: 20, K: 64, inT: 'bf16', outT: 'f32' }); // the reduction (M) odd
+  cases.push({ layout: 'dyW', M: 9, N: 13, K: 20, inT: 'f32', outT: 'f32' }); // the reduction (N) odd
+  cases.push({ layout: 'xwT', M: 10, N: 6, K: 4, inT: 'bf16', outT: 'bf16', fold: true });
+  cases.forEach((c, i) => {
+    const tag = `${c.layout} M=${c.M} N=${c.N} K=${c.K} ${c.inT}->${c.outT}${c.opts ? ' ' + JSON.stringify(c.opts) : ''}${c.fold ? ' folded' : ''}`;
+    it(tag, async () => {
+      const gpu = await getGpu();
+      await runCase(gpu, { ...c, opts: { path: 'cpu', ...c.opts } }, 500 + i * 7);
+    });
+  });
+
+  it('auto selects the CPU path on a CPU adapter (and only there)', async () => {
+    const gpu = await getGpu();
+    const x = gpu.empty([3, 8], 'bf16', 'x'), w = gpu.empty([4, 8], 'bf16', 'w'), y = gpu.empty([3, 4], 'f32', 'y');
+    const g = { op: 'linear', a: { t: x, rows: 'r', cols: 'k' }, b: { t: w, rows: 'c', cols: 'k' }, c: { t: y, rows: 'r', cols: 'c' }, R: 3, C: 4, K: 8 } as const;
+    const want = gpu.isCpu ? 'cpu' : 'portable';
+    if (!(gpu.features.subgroupMatrix && !gpu.isCpu)) expect(selectGemmPath(gpu, g)).toBe(want);
+    if (/llvmpipe|lavapipe/i.test(gpu.describe())) expect(gpu.isCpu).toBe(true);
+    // The kernel that actually runs, by name.
+    gpu.startProfile();
+    linear(gpu, x, w, y);
+    const keys = (await gpu.stopProfile()).map((r) => r.key);
+    if (gpu.isCpu) expect(keys.some((k) => k.startsWith('matmul_cpu_linear'))).toBe(true);
+    else expect(keys.some((k) => k.startsWith('matmul_cpu'))).toBe(false);
   });
 });

@@ -1,0 +1,34 @@
+// Which kernel variant each op family runs on a device: the one selection point. Today a fixed
+// rule (a CPU adapter such as lavapipe runs the CPU-shaped kernels, every other device the
+// portable / GPU-shaped ones); an autotuner that times the variants on the device and caches its
+// choice is meant to replace `measuredDefaults` without touching the ops. Ops ask `variantFor`
+// and fall back to their portable kernel where a shape is outside what the chosen variant takes.
+import type { Gpu } from '../gpu/gpu.js';
+
+export interface DeviceVariants {
+  /** GEMMs without subgroup matrices (those are chosen by checkMatmulPaths): matmul.ts. */
+  gemm: 'portable' | 'cpu';
+  /** Training / prefill attention: attention.ts ('v1' the workgroup-tiled kernels). */
+  attention: 'v1' | 'cpu';
+}
+
+const chosen = new WeakMap<Gpu, DeviceVariants>();
+
+function measuredDefaults(gpu: Gpu): DeviceVariants {
+  return gpu.isCpu ? { gemm: 'cpu', attention: 'cpu' } : { gemm: 'portable', attention: 'v1' };
+}
+
+/** The variant of `family` for this device. */
+export function variantFor<F extends keyof DeviceVariants>(gpu: Gpu, family: F): DeviceVariants[F] {
+  let v = chosen.get(gpu);
+  if (!v) chosen.set(gpu, (v = measuredDefaults(gpu)));
+  return v[family];
+}
+
+/** Overrides the choice for this device (tests, benchmarks, a future autotuner); returns the
+ *  previous choice so a caller can restore it. */
+export function setVariants(gpu: Gpu, v: Partial<DeviceVariants>): DeviceVariants {
+  const prev = { ...measuredDefaults(gpu), ...chosen.get(gpu) };
+  chosen.set(gpu, { ...prev, ...v });
+  return prev;
+}
