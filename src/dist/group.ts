@@ -135,6 +135,11 @@ export class RankGroup {
     };
   }
 
+  /** A fresh gradient history on every rank (AdamW.resetMoments). */
+  async resetOptimizer(): Promise<void> {
+    await all('optimizer reset', this.ranks.map((r) => r.resetOptimizer()));
+  }
+
   /** Model (rank 0) to `dir`/model, each rank's optimizer state under `dir`/optimizer. */
   async save(dir: string, copyFrom: string): Promise<void> {
     const opt = join(dir, 'optimizer');

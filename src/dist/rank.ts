@@ -46,6 +46,8 @@ export interface RankApi {
   reduce(): Promise<number>;
   apply(norm: number, lr?: number): Promise<StepInfo>;
   gather(): Promise<void>;
+  /** AdamW.resetMoments on this rank's shard. */
+  resetOptimizer(): Promise<void>;
   /** Optimizer shard to `optimizerDir`; the model too when `modelDir` is given. */
   save(optimizerDir: string, modelDir: string | null, copyFrom: string): Promise<void>;
   close(): Promise<void>;
@@ -133,6 +135,11 @@ export class Rank implements RankApi {
   async gather(): Promise<void> {
     if (!this.exchange) return;
     for (const [name, w] of this.model.weights.byName) if (!this.ownedSet.has(name)) await readInto(this.gpu, this.exchange, 'weight', this.owner.get(name)!, name, w);
+    await this.gpu.sync();
+  }
+
+  async resetOptimizer(): Promise<void> {
+    this.optimizer.resetMoments();
     await this.gpu.sync();
   }
 

@@ -122,6 +122,10 @@ export class RemoteRank implements RankApi {
   gather(): Promise<void> {
     return this.call('gather', []) as Promise<void>;
   }
+
+  resetOptimizer(): Promise<void> {
+    return this.call('resetOptimizer', []) as Promise<void>;
+  }
   save(optimizerDir: string, modelDir: string | null, copyFrom: string): Promise<void> {
     return this.call('save', [optimizerDir, modelDir, copyFrom]) as Promise<void>;
   }

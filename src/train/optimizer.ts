@@ -75,6 +75,18 @@ export class AdamW {
     return this.t;
   }
 
+  /** Forgets the gradient history: moments to zero and the step count (bias correction) to 0; the
+   *  weights and their f32 masters stay. Between training phases (the supervised warm start, then
+   *  RL): the NLL gradients' second moments would otherwise shrink the first RL updates for
+   *  ~1/(1 - beta2) steps. */
+  resetMoments(): void {
+    for (const s of this.slots.values()) {
+      this.gpu.zero(s.m);
+      this.gpu.zero(s.v);
+    }
+    this.t = 0;
+  }
+
   /** The f32 master copy of a weight (tests, checkpoints). */
   master(name: string): Tensor {
     const s = this.slots.get(name);

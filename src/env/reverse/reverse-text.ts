@@ -1,8 +1,12 @@
 // A small, verifiable environment for fast learning checks, in the spirit of PRIME-RL's
 // reverse-text debug task: the user sends a short string, the assistant answers with it reversed,
-// in one turn and with no tools. The reward is graded in [0, 1], so partial progress shows: the
-// longest-common-subsequence ratio 2 LCS(answer, target) / (|answer| + |target|) over characters
-// (1 only for the exact reversal; an empty answer scores 0).
+// in one turn and with no tools. The reward is graded in [0, 1], so partial progress shows:
+// (choice) positional accuracy, the characters in place, matches(answer[i] == target[i]) /
+// max(|answer|, |target|) (1 only for the exact reversal; an empty answer scores 0). PRIME-RL grades
+// by the longest-common-subsequence ratio instead; on a tiny model that ratio paid a degenerate
+// policy (8 frequent digits score 0.36 on a 3-digit target, since the target is a subsequence of
+// them) and RL learned that, not reversal (measured 2026-12-03); positional accuracy gives such a
+// string about 0.1 and credits each character put in its place. The LCS ratio is kept as a metric.
 // (choice) Rows are generated from a seed (no data file): strings of `minLength..maxLength`
 // characters drawn from `alphabet`. The default alphabet is the ten digits, which Qwen3's tokenizer
 // splits one per token, so a tiny model's task is to reorder a few tokens, not to spell.
@@ -42,11 +46,17 @@ export function lcsLength(a: string, b: string): number {
   return prev[y.length]!;
 }
 
-/** The graded reward of `answer` (trimmed) for `text`: 2 LCS / (|answer| + |target|), in [0, 1]. */
+/** 2 LCS(answer, target) / (|answer| + |target|), in [0, 1] (a metric; 0 when both are empty). */
+export function lcsRatio(answer: string, target: string): number {
+  const n = [...answer].length + [...target].length;
+  return n === 0 ? 0 : (2 * lcsLength(answer, target)) / n;
+}
+
+/** The graded reward of `answer` (trimmed) for `text`: characters in place over the longer length. */
 export function reverseReward(text: string, answer: string): number {
-  const a = answer.trim(), t = reversed(text);
-  const n = [...a].length + [...t].length;
-  return n === 0 ? 0 : (2 * lcsLength(a, t)) / n;
+  const a = [...answer.trim()], t = [...reversed(text)];
+  const n = Math.max(a.length, t.length);
+  return n === 0 ? 0 : a.filter((c, i) => c === t[i]).length / n;
 }
 
 class ReverseEpisode implements EnvEpisode<{ row: ReverseRow; answer: string }> {
@@ -82,9 +92,9 @@ class ReverseEpisode implements EnvEpisode<{ row: ReverseRow; answer: string }> 
     return {
       reward: {
         total: r,
-        components: { similarity: r },
-        metrics: { exactRate: a === target ? 1 : 0, lengthMatchRate: [...a].length === [...target].length ? 1 : 0 },
-        breakdown: { target, answer: a, similarity: r },
+        components: { inPlace: r },
+        metrics: { exactRate: a === target ? 1 : 0, lengthMatchRate: [...a].length === [...target].length ? 1 : 0, lcsRatio: lcsRatio(a, target) },
+        breakdown: { target, answer: a, inPlace: r },
       },
       detail: { row: this.row, answer: this.answer },
     };

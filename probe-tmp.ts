@@ -1,0 +1,32 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getGpu } from './src/gpu/gpu.js';
+import { Qwen3Model } from './src/model/qwen3.js';
+import { makeTinyModel } from './src/model/tiny.js';
+import { loadChatFormat } from './src/rl/setup.js';
+import { AdamW } from './src/train/optimizer.js';
+import { packPasses } from './src/train/batch.js';
+import { runPasses } from './src/train/passes.js';
+import { warmStartSamples } from './src/train/warm-start.js';
+import { ReverseTextEnvironment, ReverseTextConfig } from './src/env/reverse/reverse-text.js';
+const [layers, hidden, inter, lr, alpha, len, steps] = process.argv.slice(2);
+const gpu = await getGpu();
+const dir = mkdtempSync(join(tmpdir(), 'probe-'));
+await makeTinyModel(dir, { layers: +layers!, hidden: +hidden!, heads: 4, kvHeads: 2, headDim: 16, intermediate: +inter!, seed: 1, tied: true, ropeTheta: +(process.env.THETA ?? 1e6) });
+const { tokenizer, template } = await loadChatFormat(dir);
+const model = await Qwen3Model.load(gpu, dir);
+const opt = new AdamW(gpu, model.weights.byName, { lr: +lr!, maxGradNorm: 1, weightDecay: 0 });
+const env = new ReverseTextEnvironment(ReverseTextConfig.parse({ kind: 'reverse-text', alphabet: alpha, minLength: +len!, maxLength: +len! }));
+const rows = env.rows('train');
+const t0 = performance.now();
+const out: string[] = [];
+for (let k = 0; k < +steps!; k++) {
+  const ex = rows.slice((k * 16) % 1000, (k * 16) % 1000 + 16);
+  const passes = packPasses(warmStartSamples(env, ex, tokenizer, template, false), 8192);
+  const N = passes.reduce((a, p) => a + p.lossTokens, 0);
+  const st = await runPasses(model, passes, N, { delta: 8, clamp: 'mask', nll: true });
+  await opt.update(model.grads);
+  if (k % 10 === 9) out.push(`${k + 1}:${st.loss.toFixed(2)}`);
+}
+console.log(`L${layers} H${hidden} I${inter} lr${lr} ${alpha} len${len}: ${out.join(' ')} (${((performance.now() - t0) / +steps!).toFixed(0)} ms/step)`);
