@@ -9,11 +9,15 @@
 // shape minimises load instructions per multiply-add: a workgroup owns TM rows (wid.y) and each
 // invocation TN columns, its TM x TN results in registers, and both operands are read as vectors
 // of AW / BW u32 words (A_T / B_T: u32, vec2<u32> or vec4<u32>) where alignment allows.
+// A_BCAST (with subgroups, TM a multiple of LANES): A, the same in every lane, is not loaded by
+// every lane: lane l loads row r0 + l (or, A stored [K, R], k-row k + l) and the others take it
+// by subgroupBroadcast from a constant lane (an element extract on llvmpipe), 1 load instead of 8.
 // C_T: C is stored transposed (the TypeScript side may swap A and B).
 // The loop body is generated in TypeScript (src/ops/matmul-cpu.ts: cpuCode): STEP multiplies KS
 // consecutive k with unchecked loads, TAIL one k (the K % KS rest) with element loads. Rows and
 // columns past R and C compute on whatever the (robustness-clamped) loads return and are never
 // written.
+{{ENABLE}}
 #include "common/bf16.wgsl"
 
 struct Params {

@@ -10,7 +10,7 @@ import { makeRng } from './ref/random.js';
 import { SGMAT_BLOCK, sgmatAttentionBackward, sgmatAttentionForward } from './attention-sgmat.js';
 import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
 import { cpuAttentionBackward, cpuAttentionFits, cpuAttentionForward, cpuAttnBlock, type CpuAttnShape } from './attention-cpu.js';
-import { variantFor } from './variants.js';
+import { variantFor } from '../gpu/variants.js';
 
 export type { AttnTiles } from './attention-tiles.js';
 export type { AttnTilesV2 } from './attention-v2.js';

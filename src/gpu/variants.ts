@@ -3,12 +3,12 @@
 // portable / GPU-shaped ones); an autotuner that times the variants on the device and caches its
 // choice is meant to replace `measuredDefaults` without touching the ops. Ops ask `variantFor`
 // and fall back to their portable kernel where a shape is outside what the chosen variant takes.
-import type { Gpu } from '../gpu/gpu.js';
+import type { Gpu } from './gpu.js';
 
 export interface DeviceVariants {
-  /** GEMMs without subgroup matrices (those are chosen by checkMatmulPaths): matmul.ts. */
+  /** GEMMs without subgroup matrices (those are chosen by checkMatmulPaths): src/ops/matmul.ts. */
   gemm: 'portable' | 'cpu';
-  /** Training / prefill attention: attention.ts ('v1' the workgroup-tiled kernels). */
+  /** Training / prefill attention: src/ops/attention.ts ('v1' the workgroup-tiled kernels). */
   attention: 'v1' | 'cpu';
 }
 
