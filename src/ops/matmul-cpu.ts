@@ -22,6 +22,8 @@ export interface CpuTile {
   /** u32 words per A / B load: 1, 2 or 4 (lowered where offsets or leading dims are not aligned). */
   AW: number;
   BW: number;
+  /** u32 words per C store: TN results (f32) or TN / 2 (bf16) where aligned, else 1. */
+  CW: number;
   /** Run as C^T = B^T A^T. */
   swap: boolean;
   /** Lanes load A's rows (or k-rows) once between them and share them by subgroupBroadcast (needs
@@ -123,15 +125,33 @@ export function cpuCode(l: Layout, t: CpuTile): Record<string, string> {
   for (let i = 0; i < TM; i++) tail.push(`    let a${i} = ${A.tail(i)};`);
   for (let j = 0; j < TN; j++) tail.push(`    let b${j} = ${B.tail(j)};`);
   for (let i = 0; i < TM; i++) for (let j = 0; j < TN; j++) tail.push(`    acc${i}_${j} = fma(a${i}, b${j}, acc${i}_${j});`);
-  for (let i = 0; i < TM; i++) {
+  const scalarWrite = (i: number): string[] => {
+    const out: string[] = [];
     for (let j = 0; j < TN; j++) {
       const at = `r0 + ${i}u, c0 + ${j}u`;
-      if (!l.cBf) write.push(`  put_f32(${at}, acc${i}_${j});`);
-      else if (l.cT && i % 2 === 0) write.push(`  put_bf16(${at}, acc${i}_${j}, acc${i + 1}_${j});`);
-      else if (!l.cT && j % 2 === 0) write.push(`  put_bf16(${at}, acc${i}_${j}, acc${i}_${j + 1});`);
+      if (!l.cBf) out.push(`put_f32(${at}, acc${i}_${j});`);
+      else if (l.cT && i % 2 === 0) out.push(`put_bf16(${at}, acc${i}_${j}, acc${i + 1}_${j});`);
+      else if (!l.cT && j % 2 === 0) out.push(`put_bf16(${at}, acc${i}_${j}, acc${i}_${j + 1});`);
     }
+    return out;
+  };
+  for (let i = 0; i < TM; i++) {
+    if (t.CW === 1) {
+      write.push(...scalarWrite(i).map((x) => `  ${x}`));
+      continue;
+    }
+    // One vector per row (every chunk's column count is a multiple of TN: no partial vectors):
+    // TN f32 bit patterns, or TN / 2 bf16 pairs; accumulate adds what is there.
+    const fv = `vec${TN}<f32>`, vt = `vec${t.CW}<u32>`;
+    write.push(`  if (r0 + ${i}u < p.R && c0 < p.C) {`, `    let e = (p.off_c + (r0 + ${i}u) * p.ldc + c0) / ${l.cBf ? 2 * t.CW : t.CW}u;`);
+    const v = (j: number): string => `acc${i}_${j}`;
+    if (l.cBf) write.push(`    c_buf[e] = ${vt}(${Array.from({ length: TN / 2 }, (_, q) => `bf16_pack(${v(2 * q)}, ${v(2 * q + 1)})`).join(', ')});`);
+    else write.push(`    var o = ${fv}(${Array.from({ length: TN }, (_, j) => v(j)).join(', ')});`, `    if (p.accumulate != 0u) { o += bitcast<${fv}>(c_buf[e]); }`, `    c_buf[e] = bitcast<${vt}>(o);`);
+    write.push('  }');
   }
-  code = { DECL: decl.join('\n'), STEP: step.join('\n'), TAIL: tail.join('\n'), WRITE: write.join('\n'), A_PICK: pickCode(t.AW), B_PICK: pickCode(t.BW) };
+  const cGet = t.CW === 1 ? 'return c_buf[w];' : 'return c_buf[w / CW][w % CW];';
+  const cSet = t.CW === 1 ? 'c_buf[w] = x;' : 'c_buf[w / CW][w % CW] = x;';
+  code = { DECL: decl.join('\n'), STEP: step.join('\n'), TAIL: tail.join('\n'), WRITE: write.join('\n'), A_PICK: pickCode(t.AW), B_PICK: pickCode(t.BW), C_GET: cGet, C_SET: cSet };
   codeCache.set(key, code);
   return code;
 }
@@ -174,8 +194,15 @@ export function cpuTile(gpu: Gpu, g: GemmDesc, chunks: readonly GemmChunk[], ove
   const AW = Math.min(over.AW ?? 4, loadWidth(l.aBf, l.aKR ? TM : KS, aMats));
   const BW = Math.min(over.BW ?? 4, loadWidth(l.bBf, l.bKC ? TN : KS, bMats));
   const LANES = over.LANES ?? gpu.cpuLanes;
+  // C stores: a row's TN results as one vector where every chunk's columns come in whole vectors
+  // and its offset, leading dim and binding size keep them aligned (not for a transposed C).
+  const cPer = l.cBf ? 2 : 1;
+  const cw = TN / cPer;
+  const cOk = !swap && [2, 4].includes(cw) && chunks.every((ch) => ch.c.size % TN === 0 && ch.c_.off % TN === 0 && ch.c_.ld % TN === 0 && (ch.c_.binding.size ?? 0) % (4 * cw) === 0);
+  const CW = over.CW ?? (cOk ? cw : 1);
+  if (CW !== 1 && (CW !== cw || !cOk)) throw new Error(`matmul-cpu: C stores of ${CW} words need whole, aligned rows of TN = ${TN} results`);
   const bcast = over.bcast ?? (gpu.features.subgroups && TM % LANES === 0 && (!l.aKR || KS === LANES));
-  return { TM, TN, LANES, KS, AW, BW, swap, bcast };
+  return { TM, TN, LANES, KS, AW, BW, CW, swap, bcast };
 }
 
 export function cpuDef(g: GemmDesc, t: CpuTile): KernelDef {
@@ -185,7 +212,7 @@ export function cpuDef(g: GemmDesc, t: CpuTile): KernelDef {
     file: 'matmul-cpu.wgsl',
     consts: {
       TM: t.TM, TN: t.TN, LANES: t.LANES, KS: t.KS, AW: t.AW, BW: t.BW,
-      A_T: vecType(t.AW), B_T: vecType(t.BW), A_BF16: l.aBf, B_BF16: l.bBf, C_T: l.cT,
+      A_T: vecType(t.AW), B_T: vecType(t.BW), CV_T: vecType(t.CW), CW: t.CW, A_BF16: l.aBf, B_BF16: l.bBf, C_T: l.cT,
       ENABLE: t.bcast ? 'enable subgroups;' : '',
       ...cpuCode(l, t),
     },

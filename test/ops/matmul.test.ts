@@ -155,6 +155,9 @@ describe('matmul (CPU-shaped path) vs float64 reference', () => {
     cases.push({ layout, M: 19, N: 24, K: 40, inT: 'bf16', outT: 'bf16', opts: { cpuTile: { TM: 4, swap: true } } });
     cases.push({ layout, M: 19, N: 24, K: 40, inT: 'bf16', outT: 'f32', opts: { cpuTile: { AW: 1, BW: 1, TM: 2, TN: 2 }, accumulate: true } });
   }
+  // Whole rows of C as vector stores (columns a multiple of 4), bf16 pairs and f32 accumulation.
+  cases.push({ layout: 'xwT', M: 37, N: 72, K: 64, inT: 'bf16', outT: 'bf16', opts: T8 });
+  cases.push({ layout: 'dyTx', M: 20, N: 24, K: 32, inT: 'bf16', outT: 'f32', opts: { ...T8, accumulate: true } });
   cases.push({ layout: 'xwT', M: 5, N: 151, K: 64, inT: 'bf16', outT: 'f32' }); // N odd (rows of w)
   cases.push({ layout: 'dyTx', M: 13, N: 20, K: 64, inT: 'bf16', outT: 'f32', opts: T8 }); // the reduction (M) odd
   cases.push({ layout: 'dyW', M: 9, N: 13, K: 20, inT: 'f32', outT: 'f32', opts: T4 }); // the reduction (N) odd
