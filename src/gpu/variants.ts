@@ -10,12 +10,14 @@ export interface DeviceVariants {
   gemm: 'portable' | 'cpu';
   /** Training / prefill attention: src/ops/attention.ts ('v1' the workgroup-tiled kernels). */
   attention: 'v1' | 'cpu';
+  /** The log-softmax parts of the fused lm_head: src/ops/lm-head.ts. */
+  lmHead: 'portable' | 'cpu';
 }
 
 const chosen = new WeakMap<Gpu, DeviceVariants>();
 
 function measuredDefaults(gpu: Gpu): DeviceVariants {
-  return gpu.isCpu ? { gemm: 'cpu', attention: 'cpu' } : { gemm: 'portable', attention: 'v1' };
+  return gpu.isCpu ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu' } : { gemm: 'portable', attention: 'v1', lmHead: 'portable' };
 }
 
 /** The variant of `family` for this device. */

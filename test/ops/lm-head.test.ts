@@ -1,6 +1,8 @@
 // Fused lm_head + log-softmax + target logprob + entropy on the GPU vs the float64 reference
 // (src/ops/ref/lm-head.ts): vocab 1001 in chunks of 256 (last chunk 233 wide: odd), 37 tokens with
-// ignored (-1) targets, hidden 64 and 70, bf16 inputs; backward with and without the entropy term.
+// ignored (-1) targets, hidden 64 and 70, bf16 inputs; backward with and without the entropy term;
+// the log-softmax kernels of the device's choice (the CPU-shaped ones on lavapipe, for the chunks
+// whose width allows) and, forced, the portable ones.
 import { describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
@@ -32,18 +34,18 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-async function forward(gpu: Gpu, H: number, chunk: number | undefined, seed: number) {
+async function forward(gpu: Gpu, H: number, chunk: number | undefined, seed: number, opts: LmHeadOpts = {}) {
   const x = inputs(gpu, H, seed);
   const lp = gpu.empty([T], 'f32', 'logprob'), ent = gpu.empty([T], 'f32', 'entropy'), lse = gpu.empty([T], 'f32', 'lse');
-  lmHeadForward(gpu, x.h, x.w, x.targets, lp, ent, lse, { tokens: T, hidden: H, vocab: V, chunk });
+  lmHeadForward(gpu, x.h, x.w, x.targets, lp, ent, lse, { tokens: T, hidden: H, vocab: V, chunk }, opts);
   return { x, lp, ent, lse, ref: refForward(x.host.h, x.host.w, x.host.targets, T, H, V) };
 }
 
 describe('lmHeadForward (GPU) vs reference', () => {
-  for (const [H, chunk] of [[64, 256], [70, 256], [64, undefined]] as const) {
-    it(`H=${H} chunk=${chunk ?? 'default'}: logprob, entropy, lse`, async () => {
+  for (const [H, chunk, softmax] of [[64, 256, undefined], [70, 256, undefined], [64, undefined, undefined], [64, 256, 'portable'], [70, 256, 'cpu']] as const) {
+    it(`H=${H} chunk=${chunk ?? 'default'}${softmax ? ` ${softmax} softmax` : ''}: logprob, entropy, lse`, async () => {
       const gpu = await getGpu();
-      const { lp, ent, lse, ref, x } = await forward(gpu, H, chunk, 100 + H);
+      const { lp, ent, lse, ref, x } = await forward(gpu, H, chunk, 100 + H, softmax ? { softmax } : {});
       // f32 logits from exact bf16 products: errors ~1e-6 of lse ~ 7-9 (measured ratio <= 0.05 at 2e-5).
       expectClose(await gpu.readF32(lse), ref.lse, 5e-6, 5e-7, 'lse');
       expectClose(await gpu.readF32(lp), ref.logprob, 5e-6, 5e-7, 'logprob');
@@ -78,6 +80,8 @@ describe('lmHeadBackward (GPU) vs reference', () => {
     // bf16 dlogits: each dz rounded to 8 significant bits before the matmuls.
     { name: 'bf16 dlogits, bf16 dh, dentropy with recomputed entropy, H=64', H: 64, dhDtype: 'bf16', entropyTerm: 'recomputed', opts: {}, tol: { atol: 4e-3, rtol: 4e-3 } },
     { name: 'bf16 dlogits, f32 dh, no entropy term, H=70, chunked matmul bindings', H: 70, dhDtype: 'f32', entropyTerm: 'none', opts: { maxBindingBytes: 4096 }, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'bf16 dlogits, portable softmax, dentropy with saved entropy, H=64', H: 64, dhDtype: 'f32', entropyTerm: 'given', opts: { softmax: 'portable' }, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'bf16 dlogits, cpu softmax, dentropy with saved entropy, H=64', H: 64, dhDtype: 'f32', entropyTerm: 'given', opts: { softmax: 'cpu' }, tol: { atol: 4e-3, rtol: 4e-3 } },
   ];
   for (const c of cases) {
     it(c.name, async () => {
