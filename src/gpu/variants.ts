@@ -12,12 +12,17 @@ export interface DeviceVariants {
   attention: 'v1' | 'cpu';
   /** The log-softmax parts of the fused lm_head: src/ops/lm-head.ts. */
   lmHead: 'portable' | 'cpu';
+  /** The optimizer's memory-bound kernels: AdamW (src/ops/adamw.ts), the gradient norm's sum of
+   *  squares (src/ops/grad-norm.ts). */
+  optimizer: 'portable' | 'cpu';
 }
 
 const chosen = new WeakMap<Gpu, DeviceVariants>();
 
 function measuredDefaults(gpu: Gpu): DeviceVariants {
-  return gpu.isCpu ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu' } : { gemm: 'portable', attention: 'v1', lmHead: 'portable' };
+  return gpu.isCpu
+    ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu' }
+    : { gemm: 'portable', attention: 'v1', lmHead: 'portable', optimizer: 'portable' };
 }
 
 /** The variant of `family` for this device. */
