@@ -27,6 +27,7 @@ function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2
     group: 'attention',
     experimental: variant !== 'v1',
     async setup(gpu: Gpu, scale: BenchScale) {
+      if (variant === 'cpu' && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped attention is for CPU adapters');
       if (variant === 'sgmat') {
         const c = await checkAttentionSgmat(gpu);
         if (c.status === 'unavailable') throw new BenchUnavailable(c.detail);

@@ -2,7 +2,7 @@
 // copy.ceiling is the portable kernel (256 invocations, one vec4 each: kernels/copy.wgsl);
 // copy.cpu the CPU-shaped one (8 invocations, 256 vec4 each: kernels/copy-cpu.wgsl), side by side
 // on a CPU adapter. The bench's fractions stay relative to copy.ceiling.
-import type { BenchCase } from '../types.js';
+import { BenchUnavailable, type BenchCase } from '../types.js';
 
 const copyKernel = { name: 'copy', file: 'copy.wgsl', params: { n4: 'u32' } } as const;
 
@@ -11,6 +11,7 @@ function copyCase(name: string, group: string, cpu: boolean): BenchCase {
     name,
     group,
     async setup(gpu, scale) {
+      if (cpu && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped copy is for CPU adapters');
       const bytes = scale === 'full' ? 1 << 30 : 32 << 20;
       const src = gpu.empty([bytes / 4], 'u32', 'copy-src');
       const dst = gpu.empty([bytes / 4], 'u32', 'copy-dst');

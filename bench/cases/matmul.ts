@@ -78,6 +78,7 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
     group: 'gemm',
     experimental: path.startsWith('sgmat2'),
     async setup(gpu, scale) {
+      if (path === 'cpu' && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped GEMM is for CPU adapters (this device runs its GPU paths)');
       if (path !== 'portable' && path !== 'cpu') {
         if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu, { v2: true }));
         const r = await checked.get(gpu)!;
