@@ -1,5 +1,5 @@
 // A vec4 copy shaped for a CPU adapter (llvmpipe / lavapipe): a workgroup of LANES invocations
-// (one SIMD vector), each copying PER vec4 words, LANES apart, in straight-line code: on llvmpipe
+// (one SIMD vector), each copying PER vec4 words, LANES apart, in one loop: on llvmpipe
 // every load and store is a loop over the lanes with bounds checks (architecture.md), so the
 // fewest, widest accesses per workgroup and no loop-carried state win. The CPU counterpart of
 // kernels/copy.wgsl (bench/cases/copy.ts: copy.ceiling vs copy.ceiling.cpu).

@@ -40,9 +40,10 @@ function copyCase(name: string, group: string, cpu: boolean): BenchCase {
   };
 }
 
-/** vec4 words per invocation of the CPU copy: measured on lavapipe (32 MiB), 64 and 256 reached
- *  20-22 GB/s, 16 5 GB/s, 1 1 GB/s (the portable kernel: 3.4 GB/s). */
-const CPU_PER = 256;
+/** vec4 words per invocation of the CPU copy: measured on lavapipe (32 MiB, best of 5, two runs on
+ *  a shared 2-core machine): 64 reached 20 GB/s both times, 256 22 and 10, 16 4-5, 1 1 (the
+ *  portable kernel: 3.1-3.4 GB/s). */
+const CPU_PER = 64;
 const copyCpu = { name: 'copy_cpu', file: 'copy-cpu.wgsl', params: { n4: 'u32' } } as const;
 
 export const cases: BenchCase[] = [copyCase('copy.ceiling', 'ceiling', false), copyCase('copy.cpu', 'copy', true)];
