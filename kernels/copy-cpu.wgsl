@@ -1,8 +1,8 @@
 // A vec4 copy shaped for a CPU adapter (llvmpipe / lavapipe): a workgroup of LANES invocations
 // (one SIMD vector), each copying PER vec4 words, LANES apart, in one loop: on llvmpipe
-// every load and store is a loop over the lanes with bounds checks (architecture.md), so the
-// fewest, widest accesses per workgroup and no loop-carried state win. The CPU counterpart of
-// kernels/copy.wgsl (bench/cases/copy.ts: copy.ceiling vs copy.ceiling.cpu).
+// every load and store is a loop over the lanes with bounds checks (src/ops/matmul-cpu.ts), so
+// the widest accesses and long runs per invocation win. The CPU counterpart of kernels/copy.wgsl
+// (bench/cases/copy.ts: copy.ceiling vs copy.cpu).
 struct Params { n4: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> src: array<vec4<u32>>;
