@@ -6,13 +6,18 @@
 // loads, not arithmetic, set the pace. So: no workgroup memory, no barriers; each invocation owns
 // whole rows of the computation with its state in registers, reads head rows as vec4 words (8 bf16
 // each: HD % 8 == 0), and one workgroup serves all G query heads of a kv head, so every K/V row it
-// loads feeds G x TQ rows per invocation.
+// loads feeds G x TQ rows per invocation. The rows every invocation needs (the forward's and dq's
+// keys, dk/dv's queries) are walked LANES at a time: each invocation loads one of them, and all
+// take each in turn by subgroupBroadcast from a constant lane (an element extract on llvmpipe);
+// that unrolled part is generated in TypeScript (src/ops/attention-cpu.ts; without subgroups it
+// loads every row in every invocation instead).
 //   attn_fwd:  a block of LANES * TQ query rows x G heads; walks the keys of its sequence up to
 //              its last row, BK at a time, with an online softmax (one rescale per BK keys).
 //   attn_dq:   the same rows; rebuilds P = exp(S - lse), dS = P (dP - D), dq = scale dS K.
 //   attn_dkdv: a block of LANES * TQ key rows; walks the query rows from its first key to the end
 //              of its sequence, for each of the G query heads: dv += P^T dO, dk = scale dS^T Q.
 // Rows past a block's end duplicate its last row and write nothing.
+{{ENABLE}}
 #include "common/bf16.wgsl"
 
 const LANES = {{LANES}}u;
@@ -22,7 +27,7 @@ const HD = {{HD}}u;
 const H4 = HD / 4u;            // vec4<f32> per head row
 const W4 = HD / 8u;            // vec4<u32> words per head row
 const NP = TQ * G;             // (row, head) pairs per invocation
-const BK = {{BK}}u;            // keys per step of the forward
+const BK = {{BK}}u;            // keys per step of the forward (a multiple of LANES)
 const OUT_F32 = {{OUT_F32}};   // backward outputs f32 (else bf16)
 const NEG = -3.0e38;
 
@@ -55,13 +60,16 @@ fn dot_row(a: Row, b: Row) -> f32 {
 @group(0) @binding(5) var<storage, read_write> fout: array<vec4<u32>>;
 @group(0) @binding(6) var<storage, read_write> flse: array<f32>;
 
-fn fwd_row(buf_sel: u32, at: u32) -> Row {
-  var w: array<vec4<u32>, W4>;
+alias Words = array<vec4<u32>, W4>;
+
+fn fwd_words(buf_sel: u32, at: u32) -> Words {
+  var w: Words;
   for (var i = 0u; i < W4; i++) {
     if (buf_sel == 0u) { w[i] = fq[at + i]; } else if (buf_sel == 1u) { w[i] = fk[at + i]; } else { w[i] = fv[at + i]; }
   }
-  return unpack_row(w);
+  return w;
 }
+fn fwd_row(buf_sel: u32, at: u32) -> Row { return unpack_row(fwd_words(buf_sel, at)); }
 
 @compute @workgroup_size(LANES)
 fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
@@ -88,11 +96,7 @@ fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
   }
   for (var c0 = s0; c0 < r1; c0 += BK) {
     var sc: array<array<f32, BK>, NP>;
-    for (var j = 0u; j < BK; j++) {
-      let c = c0 + j;
-      let kr = fwd_row(1u, (c * p.kvHeads + g) * W4);
-      for (var pp = 0u; pp < NP; pp++) { sc[pp][j] = select(NEG, dot_row(q[pp], kr), c <= rows[pp / G]); }
-    }
+{{FWD_SCORES}}
     for (var pp = 0u; pp < NP; pp++) {
       var mx = m[pp];
       for (var j = 0u; j < BK; j++) { mx = max(mx, sc[pp][j]); }
@@ -107,12 +111,7 @@ fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
       m[pp] = mx;
       for (var i = 0u; i < H4; i++) { o[pp][i] *= alpha; }
     }
-    for (var j = 0u; j < BK; j++) {
-      let vr = fwd_row(2u, ((c0 + j) * p.kvHeads + g) * W4);
-      for (var pp = 0u; pp < NP; pp++) {
-        for (var i = 0u; i < H4; i++) { o[pp][i] = fma(vec4<f32>(sc[pp][j]), vr[i], o[pp][i]); }
-      }
-    }
+{{FWD_PV}}
   }
   for (var t = 0u; t < TQ; t++) {
     if (r0 + lane + t * LANES >= r1) { continue; }
@@ -142,13 +141,14 @@ fn attn_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
 @group(0) @binding(8) var<storage, read_write> bout0: array<u32>; // dq, or dk
 @group(0) @binding(9) var<storage, read_write> bout1: array<u32>; // dv
 
-fn bwd_row(buf_sel: u32, at: u32) -> Row {
-  var w: array<vec4<u32>, W4>;
+fn bwd_words(buf_sel: u32, at: u32) -> Words {
+  var w: Words;
   for (var i = 0u; i < W4; i++) {
     if (buf_sel == 0u) { w[i] = bq[at + i]; } else if (buf_sel == 1u) { w[i] = bk[at + i]; } else if (buf_sel == 2u) { w[i] = bv[at + i]; } else { w[i] = bdo[at + i]; }
   }
-  return unpack_row(w);
+  return w;
 }
+fn bwd_row(buf_sel: u32, at: u32) -> Row { return unpack_row(bwd_words(buf_sel, at)); }
 
 // A head row of results times `s` as output words: HD f32 bit patterns, or HD / 2 bf16 pairs.
 fn out_words(r: Row, s: f32) -> array<u32, HD> {
@@ -197,14 +197,8 @@ fn attn_dq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
       dr[pp] = bdterm[at];
     }
   }
-  for (var c = s0; c < r1; c++) {
-    let kr = bwd_row(1u, (c * p.kvHeads + g) * W4);
-    let vr = bwd_row(2u, (c * p.kvHeads + g) * W4);
-    for (var pp = 0u; pp < NP; pp++) {
-      let pr = select(0.0, exp(dot_row(q[pp], kr) - lr[pp]), c <= rows[pp / G]);
-      let ds = pr * (dot_row(dob[pp], vr) - dr[pp]);
-      for (var i = 0u; i < H4; i++) { dq[pp][i] = fma(vec4<f32>(ds), kr[i], dq[pp][i]); }
-    }
+  for (var c0 = s0; c0 < r1; c0 += LANES) {
+{{DQ_KEYS}}
   }
   for (var t = 0u; t < TQ; t++) {
     if (r0 + lane + t * LANES >= r1) { continue; }
@@ -238,20 +232,8 @@ fn attn_dkdv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
   }
   for (var hh = 0u; hh < G; hh++) {
     let h = g * G + hh;
-    for (var r = c0; r < s1; r++) {
-      let at = r * p.heads + h;
-      let qr = bwd_row(0u, at * W4);
-      let dor = bwd_row(3u, at * W4);
-      let lq = blse[at];
-      let dq = bdterm[at];
-      for (var t = 0u; t < TQ; t++) {
-        let pr = select(0.0, exp(dot_row(qr, kf[t]) - lq), r >= keys[t]);
-        let ds = pr * (dot_row(dor, vf[t]) - dq);
-        for (var i = 0u; i < H4; i++) {
-          dv[t][i] = fma(vec4<f32>(pr), dor[i], dv[t][i]);
-          dk[t][i] = fma(vec4<f32>(ds), qr[i], dk[t][i]);
-        }
-      }
+    for (var q0 = c0; q0 < s1; q0 += LANES) {
+{{DKDV_ROWS}}
     }
   }
   for (var t = 0u; t < TQ; t++) {

@@ -9,11 +9,16 @@
 // shape minimises load instructions per multiply-add: a workgroup owns TM rows (wid.y) and each
 // invocation TN columns, its TM x TN results in registers, and both operands are read as vectors
 // of AW / BW u32 words (A_T / B_T: u32, vec2<u32> or vec4<u32>) where alignment allows.
-// C_T: C is stored transposed (the TypeScript side may swap A and B).
+// A_BCAST (with subgroups, TM a multiple of LANES): A, the same in every lane, is not loaded by
+// every lane: lane l loads row r0 + l (or, A stored [K, R], k-row k + l) and the others take it
+// by subgroupBroadcast from a constant lane (an element extract on llvmpipe), 1 load instead of 8.
+// C_T: C is stored transposed (the TypeScript side may swap A and B). CW > 1: a row's TN results
+// go out as one vector store (and load, to accumulate) where the row is whole and aligned.
 // The loop body is generated in TypeScript (src/ops/matmul-cpu.ts: cpuCode): STEP multiplies KS
 // consecutive k with unchecked loads, TAIL one k (the K % KS rest) with element loads. Rows and
 // columns past R and C compute on whatever the (robustness-clamped) loads return and are never
 // written.
+{{ENABLE}}
 #include "common/bf16.wgsl"
 
 struct Params {
@@ -25,7 +30,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a_buf: array<{{A_T}}>;
 @group(0) @binding(2) var<storage, read> b_buf: array<{{B_T}}>;
-@group(0) @binding(3) var<storage, read_write> c_buf: array<u32>;
+@group(0) @binding(3) var<storage, read_write> c_buf: array<{{CV_T}}>;
 
 const LANES = {{LANES}}u;
 const TM = {{TM}}u;
@@ -33,6 +38,7 @@ const TN = {{TN}}u;
 const KS = {{KS}}u;
 const AW = {{AW}}u; // u32 words per A load
 const BW = {{BW}}u; // u32 words per B load
+const CW = {{CW}}u; // u32 words per C store (an invocation's TN results of one row)
 
 // Word w of a load of `n` words.
 fn word_of(v: {{A_T}}, w: u32) -> u32 { {{A_PICK}} }
@@ -59,15 +65,18 @@ fn put_f32(r: u32, c: u32, v: f32) {
   if (r >= p.R || c >= p.C) { return; }
   let e = p.off_c + select(r * p.ldc + c, c * p.ldc + r, {{C_T}});
   var o = v;
-  if (p.accumulate != 0u) { o += bitcast<f32>(c_buf[e]); }
-  c_buf[e] = bitcast<u32>(o);
+  if (p.accumulate != 0u) { o += bitcast<f32>(word_c(e)); }
+  set_word_c(e, bitcast<u32>(o));
 }
 // A bf16 result pair along C's stored rows: (r, c), (r, c + 1), or (r, c), (r + 1, c) with C_T;
 // the pair's first index, its dimension's size, off_c and ldc are even: one whole word.
 fn put_bf16(r: u32, c: u32, v0: f32, v1: f32) {
   if (r >= p.R || c >= p.C) { return; }
-  c_buf[(p.off_c + select(r * p.ldc + c, c * p.ldc + r, {{C_T}})) >> 1u] = bf16_pack(v0, v1);
+  set_word_c((p.off_c + select(r * p.ldc + c, c * p.ldc + r, {{C_T}})) >> 1u, bf16_pack(v0, v1));
 }
+// Word w of C (stored as vectors of CW words).
+fn word_c(w: u32) -> u32 { {{C_GET}} }
+fn set_word_c(w: u32, x: u32) { {{C_SET}} }
 
 @compute @workgroup_size(LANES)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {

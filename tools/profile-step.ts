@@ -6,7 +6,8 @@
 //     9 new tokens);
 //   - a prefill of 4 x 1800 tokens (wall time, one new token);
 //   - a training pass on 4 packed sequences of ~1830 tokens with 128 loss tokens: forward (with the
-//     read-back of the logprobs) and backward (wall time);
+//     read-back of the logprobs) and backward (wall time), and the AdamW update that follows
+//     (gradient norm + step over all ~9.8M parameters);
 // and breaks each down per kernel with GPU timestamps (Gpu.startProfile: every dispatch in its own
 // pass, so the per-kernel sums slightly exceed the plain run's time).
 import { existsSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { Generator } from '../src/model/generate.js';
 import { packSequences } from '../src/model/qwen3-batch.js';
 import { Qwen3Model } from '../src/model/qwen3.js';
 import { makeTinyModel } from '../src/model/tiny.js';
+import { AdamW } from '../src/train/optimizer.js';
 
 type Row = { key: string; ms: number; count: number };
 
@@ -173,6 +175,21 @@ async function main(): Promise<void> {
       await gpu.sync();
     });
     report('training backward', pb.rows, log);
+    const opt = new AdamW(gpu, model.weights.byName, { lr: 1e-3, weightDecay: 0.01 });
+    await opt.update(model.grads); // warm-up
+    await gpu.sync();
+    const t0 = performance.now();
+    await opt.update(model.grads);
+    await gpu.sync();
+    const o = performance.now() - t0;
+    log(`optimizer update (AdamW, grad norm): ${o.toFixed(0)} ms (wall)`);
+    out.optimizer_ms = o;
+    const po = await profiled(gpu, async () => {
+      await opt.update(model.grads);
+      await gpu.sync();
+    });
+    report('optimizer update', po.rows, log);
+    opt.destroy();
   }
   if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 2) + '\n');
   model.destroy();

@@ -3,8 +3,11 @@
 // forward 2 matmuls x 2 flops x L(L+1)/2 x hd x heads per sequence; backward 2.5x that (5 matmuls,
 // S recomputed once in each of the dQ and dK/dV passes is not counted, as is customary).
 // Each case runs the v1 kernels (the default) and, as `<name>.v2`, the register-tiled v2 kernels
-// (src/ops/attention-v2.ts), so one GPU run compares both; and as `<name>.sgmat` (tensor cores,
-// src/ops/attention-sgmat.ts; timed only after checkAttentionSgmat passed on the device).
+// (src/ops/attention-v2.ts), so one GPU run compares both; as `<name>.sgmat` (tensor cores,
+// src/ops/attention-sgmat.ts; timed only after checkAttentionSgmat passed on the device); and as
+// `<name>.cpu` (src/ops/attention-cpu.ts: what a CPU adapter runs by default).
+// attention.tiny.*: the default CPU training run's shape (configs/tiny-cpu.json: heads 4 / kv 2,
+// head dim 16) at 4 packed sequences of 1830 tokens, at every scale: v1 and cpu side by side.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
 import { attentionBackward, attentionForward, checkAttentionSgmat } from '../../src/ops/attention.js';
@@ -16,22 +19,25 @@ function fill(n: number, seed: number): Float32Array {
   return a;
 }
 
-function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2' | 'sgmat' = 'v1'): BenchCase {
+interface AttnShape { L: number; heads: number; kvHeads: number; hd: number }
+
+function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2' | 'sgmat' | 'cpu' = 'v1', fixed?: AttnShape): BenchCase {
   return {
     name: variant === 'v1' ? name : `${name}.${variant}`,
     group: 'attention',
     experimental: variant !== 'v1',
     async setup(gpu: Gpu, scale: BenchScale) {
+      if (variant === 'cpu' && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped attention is for CPU adapters');
       if (variant === 'sgmat') {
         const c = await checkAttentionSgmat(gpu);
         if (c.status === 'unavailable') throw new BenchUnavailable(c.detail);
         if (c.status !== 'ok') throw new Error(`attention sgmat rejected: ${c.detail.split('\n').join(' | ')}`);
       }
       const full = scale === 'full';
-      const L = full ? 8192 / nSeq : 256 / nSeq;
-      const heads = full ? 40 : 8;
-      const kvHeads = full ? 8 : 2;
-      const hd = full ? 128 : 64;
+      const L = fixed?.L ?? (full ? 8192 / nSeq : 256 / nSeq);
+      const heads = fixed?.heads ?? (full ? 40 : 8);
+      const kvHeads = fixed?.kvHeads ?? (full ? 8 : 2);
+      const hd = fixed?.hd ?? (full ? 128 : 64);
       const T = L * nSeq;
       const dims = { heads, kvHeads, headDim: hd };
       const seqInfo = { nSeq, maxSeqLen: L };
@@ -62,6 +68,8 @@ function attn(name: string, nSeq: number, backward: boolean, variant: 'v1' | 'v2
   };
 }
 
+const TINY: AttnShape = { L: 1830, heads: 4, kvHeads: 2, hd: 16 };
+
 export const cases: BenchCase[] = [
   ...(['v1', 'v2'] as const).flatMap((variant) => [
     attn('attention.fwd.2seq', 2, false, variant),
@@ -69,6 +77,12 @@ export const cases: BenchCase[] = [
     attn('attention.fwd.8seq', 8, false, variant),
     attn('attention.bwd.8seq', 8, true, variant),
   ]),
+  ...(['v1', 'cpu'] as const).flatMap((variant) => [
+    attn('attention.tiny.fwd', 4, false, variant, TINY),
+    attn('attention.tiny.bwd', 4, true, variant, TINY),
+  ]),
+  attn('attention.fwd.2seq', 2, false, 'cpu'),
+  attn('attention.bwd.2seq', 2, true, 'cpu'),
   attn('attention.fwd.2seq', 2, false, 'sgmat'),
   attn('attention.bwd.2seq', 2, true, 'sgmat'),
   attn('attention.fwd.8seq', 8, false, 'sgmat'),

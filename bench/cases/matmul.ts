@@ -8,6 +8,10 @@
 // it is much faster than .sgmat2, the per-element bf16 -> f16 conversion in staging is the limit.
 // .sgmat2w / .sgmat2wp: a 256x128 workgroup tile (8 subgroups, bk 32, single-buffered staging
 // with register prefetch: double buffering would not fit 48 KiB), without / with the pre-pass.
+// .cpu: the CPU-shaped kernel (src/ops/matmul-cpu.ts: what a CPU adapter runs by default).
+// matmul.tiny.*: the default CPU training run's GEMMs (configs/tiny-cpu.json: hidden 64,
+// intermediate 128, vocab 151936; 7320 packed tokens, 128 scored rows, decode at 4 / 16 rows) at
+// every scale, portable and cpu side by side.
 // Names: matmul.<layout>.<shape>.<path>.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
@@ -15,12 +19,13 @@ import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, ty
 import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 type Layout = 'xwT' | 'dyW' | 'dyTx';
-type Path = 'portable' | 'sgmat' | 'sgmat2' | 'sgmat2k' | 'sgmat2t' | 'sgmat2p' | 'sgmat2w' | 'sgmat2wp';
+type Path = 'portable' | 'cpu' | 'sgmat' | 'sgmat2' | 'sgmat2k' | 'sgmat2t' | 'sgmat2p' | 'sgmat2w' | 'sgmat2wp';
 
 const WIDE = { tile: '256x128', bk: 32, double: false } as const;
 
 /** Options per tensor-core path (v2's variants differ in how K-major operands are staged). */
 const PATH_OPTS: Record<Exclude<Path, 'portable'>, MatmulOpts> = {
+  cpu: { path: 'cpu' },
   sgmat: { path: 'subgroup-matrix' },
   sgmat2: { path: 'subgroup-matrix', sgmatVariant: 'v2' },
   sgmat2k: { path: 'subgroup-matrix', sgmatVariant: 'v2', sgmat2: { transposeA: false, transposeB: false } },
@@ -63,17 +68,18 @@ function fillPattern(gpu: Gpu, t: Tensor): void {
   }
 }
 
-function sizes(scale: BenchScale, M: number, N: number, K: number): [number, number, number] {
-  return scale === 'full' ? [M, N, K] : [256, 320, 256];
+function sizes(scale: BenchScale, M: number, N: number, K: number, fixed: boolean): [number, number, number] {
+  return scale === 'full' || fixed ? [M, N, K] : [256, 320, 256];
 }
 
-function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: number, path: Path): BenchCase {
+function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: number, path: Path, fixed = false): BenchCase {
   return {
-    name: `matmul.${layout}.${name}.${path}`,
+    name: fixed ? `matmul.tiny.${layout}.${name}.${path}` : `matmul.${layout}.${name}.${path}`,
     group: 'gemm',
     experimental: path.startsWith('sgmat2'),
     async setup(gpu, scale) {
-      if (path !== 'portable') {
+      if (path === 'cpu' && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped GEMM is for CPU adapters (this device runs its GPU paths)');
+      if (path !== 'portable' && path !== 'cpu') {
         if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu, { v2: true }));
         const r = await checked.get(gpu)!;
         const status = path === 'sgmat' ? r.subgroupMatrix : r.sgmat2;
@@ -83,7 +89,7 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
         if (status === 'unavailable') throw new BenchUnavailable(why);
         if (status !== 'ok') throw new Error(why);
       }
-      const [M, N, K] = sizes(scale, M0, N0, K0);
+      const [M, N, K] = sizes(scale, M0, N0, K0, fixed);
       const opts: MatmulOpts = path === 'portable' ? { path: 'portable' } : PATH_OPTS[path];
       const ts: Tensor[] = [];
       const t = (shape: number[], dtype: 'bf16' | 'f32', fill: boolean, label: string): Tensor => {
@@ -117,8 +123,25 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
   };
 }
 
-export const cases: BenchCase[] = SHAPES.flatMap(([name, layout, M, N, K]) => [
+// The tiny model's: [name, layout, M, N, K] as above.
+const TINY: [string, Layout, number, number, number][] = [
+  ['logits4', 'xwT', 4, 151936, 64],
+  ['logits16', 'xwT', 16, 151936, 64],
+  ['mlp_up', 'xwT', 7320, 128, 64],
+  ['mlp_down', 'xwT', 7320, 64, 128],
+  ['mlp_up', 'dyW', 7320, 128, 64],
+  ['mlp_up', 'dyTx', 7320, 128, 64],
+  ['lm_head', 'xwT', 128, 8192, 64],
+  ['lm_head', 'dyW', 128, 8192, 64],
+  ['lm_head', 'dyTx', 128, 8192, 64],
+];
+
+export const cases: BenchCase[] = [
+  ...TINY.flatMap(([name, layout, M, N, K]) => [gemmCase(name, layout, M, N, K, 'portable', true), gemmCase(name, layout, M, N, K, 'cpu', true)]),
+  ...SHAPES.flatMap(([name, layout, M, N, K]) => [
   gemmCase(name, layout, M, N, K, 'portable'),
+  // One cpu case per layout (at small scale every shape is 256x320x256).
+  ...((layout === 'xwT' && name === 'square') || layout !== 'xwT' ? [gemmCase(name, layout, M, N, K, 'cpu')] : []),
   gemmCase(name, layout, M, N, K, 'sgmat'),
   gemmCase(name, layout, M, N, K, 'sgmat2'),
   gemmCase(name, layout, M, N, K, 'sgmat2p'),
@@ -126,4 +149,5 @@ export const cases: BenchCase[] = SHAPES.flatMap(([name, layout, M, N, K]) => [
   gemmCase(name, layout, M, N, K, 'sgmat2wp'),
   ...(layout === 'dyW' ? [gemmCase(name, layout, M, N, K, 'sgmat2k')] : []),
   ...(layout === 'dyTx' ? [gemmCase(name, layout, M, N, K, 'sgmat2t')] : []),
-]);
+  ]),
+];

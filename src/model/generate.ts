@@ -240,20 +240,26 @@ export class Generator {
     const B = seqs.length;
     this.model.finalNorm(T);
     const h = this.model.activations(T).heads(T);
-    const rows = this.gpu.empty([B, c.hidden_size], 'bf16', 'gen.last_hidden');
-    const logits = this.gpu.empty([B, c.vocab_size], 'f32', 'gen.logits');
-    try {
-      copyRows(this.gpu, h.nf, pick, rows, iota, B);
-      this.model.logits(rows, logits);
-      return await sampleRows(this.gpu, logits, seqs.map((a) => ({ params: a.params, seed: a.seed, step: a.out.tokens.length })));
-    } finally {
-      rows.destroy();
-      logits.destroy();
-    }
+    // One [slots, V] logits buffer for the generator's life: a new one per step cost a lazy clear
+    // and fresh pages (10 MB at 16 rows of Qwen3's vocabulary), more than the lm_head on lavapipe.
+    this.lastRows ??= this.gpu.empty([this.opts.slots, c.hidden_size], 'bf16', 'gen.last_hidden');
+    this.logitsBuf ??= this.gpu.empty([this.opts.slots, c.vocab_size], 'f32', 'gen.logits');
+    const rows = this.lastRows.view(0, [B, c.hidden_size], 'gen.last_hidden');
+    const logits = this.logitsBuf.view(0, [B, c.vocab_size], 'gen.logits');
+    copyRows(this.gpu, h.nf, pick, rows, iota, B);
+    this.model.logits(rows, logits);
+    return await sampleRows(this.gpu, logits, seqs.map((a) => ({ params: a.params, seed: a.seed, step: a.out.tokens.length })));
   }
+
+  private lastRows: Tensor | null = null;
+  private logitsBuf: Tensor | null = null;
 
   destroy(): void {
     this.cache.destroy();
+    this.gpu.flush();
+    this.lastRows?.destroy();
+    this.logitsBuf?.destroy();
+    this.lastRows = this.logitsBuf = null;
   }
 }
 

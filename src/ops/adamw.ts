@@ -4,6 +4,7 @@
 // element chunks whose byte offsets are aligned for every dtype involved.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
+import { variantFor } from '../gpu/variants.js';
 
 // The hyperparameters are the reference's: one definition for both.
 import type { AdamWHyper } from './ref/adamw.js';
@@ -20,6 +21,15 @@ export interface AdamWParam {
 export interface ChunkOpts {
   /** Cap on one binding's bytes (defaults to the device's); tests pass small values to exercise chunking. */
   maxBindingBytes?: number;
+  /** Kernel form: 'cpu' (kernels/adamw-cpu.wgsl, where every chunk is whole groups of 4 elements)
+   *  or 'portable'; default: the device's optimizer variant (src/gpu/variants.ts). */
+  variant?: 'portable' | 'cpu';
+}
+
+/** Element groups (of 4) per invocation of the CPU forms. */
+const CPU_PER = 16;
+function cpuDef(gpu: Gpu, entry: string): KernelDef {
+  return { name: `adamw_${entry}_cpu`, file: 'adamw-cpu.wgsl', entry, consts: { LANES: gpu.cpuLanes, PER: CPU_PER }, params: PARAMS };
 }
 
 const PARAMS = {
@@ -91,9 +101,13 @@ export function adamwStep(gpu: Gpu, p: AdamWParam, hyper: AdamWHyper, step: numb
     bc2: 1 - Math.pow(hyper.beta2, step),
     gscale: gradScale,
   };
-  for (const c of elementChunks(gpu, master.numel, opts.maxBindingBytes)) {
+  const chunks = elementChunks(gpu, master.numel, opts.maxBindingBytes);
+  const cpu = (opts.variant ?? variantFor(gpu, 'optimizer')) === 'cpu' && chunks.every((c) => c.n % 4 === 0);
+  const entry = kernel.entry!;
+  for (const c of chunks) {
     const bindings = [elementRange(master, c.e0, c.n), elementRange(m, c.e0, c.n), elementRange(v, c.e0, c.n), elementRange(grad, c.e0, c.n)];
     if (weightOut) bindings.push(elementRange(weightOut, c.e0, c.n));
-    gpu.dispatch(kernel, { params: { n: c.n, ...params }, bindings, workgroups: Math.ceil(c.n / 512) });
+    if (cpu) gpu.dispatch(cpuDef(gpu, entry), { params: { n: c.n, ...params }, bindings, workgroups: Math.ceil(c.n / (4 * gpu.cpuLanes * CPU_PER)) });
+    else gpu.dispatch(kernel, { params: { n: c.n, ...params }, bindings, workgroups: Math.ceil(c.n / 512) });
   }
 }

@@ -9,8 +9,8 @@ import { chooseTiles, type AttnTiles } from './attention-tiles.js';
 import { makeRng } from './ref/random.js';
 import { SGMAT_BLOCK, sgmatAttentionBackward, sgmatAttentionForward } from './attention-sgmat.js';
 import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
-import { cpuAttentionBackward, cpuAttentionFits, cpuAttentionForward, cpuAttnBlock, type CpuAttnShape } from './attention-cpu.js';
-import { variantFor } from './variants.js';
+import { cpuAttentionBackward, cpuAttentionFits, cpuAttentionForward, cpuAttentionPreferred, cpuAttnBlock, type CpuAttnShape } from './attention-cpu.js';
+import { variantFor } from '../gpu/variants.js';
 
 export type { AttnTiles } from './attention-tiles.js';
 export type { AttnTilesV2 } from './attention-v2.js';
@@ -36,7 +36,8 @@ export interface AttnOptions {
    *  src/ops/attention-v2.ts). v2 needs headDim a multiple of 4*tx (16 at the smallest tiles). */
   variant?: 'v1' | 'v2' | 'sgmat' | 'cpu';
   /** cpu (src/ops/attention-cpu.ts, kernels/attention-cpu.wgsl): shaped for a CPU adapter, which
-   *  runs it by default (variants.ts) where headDim % 8 == 0. Its rows per invocation / keys per step. */
+   *  runs it by default (variants.ts) for head dims of 8 to 32 (multiples of 8); asked for, any
+   *  multiple of 8. Its rows per invocation / keys per step. */
   cpu?: Partial<CpuAttnShape>;
   /** sgmat (src/ops/attention-sgmat.ts): run its emulated form, for tests on devices without
    *  subgroup matrices. */
@@ -62,7 +63,7 @@ function configV2(gpu: Gpu, op: string, hd: number, opts: AttnOptions): V2Config
 function resolveVariant(gpu: Gpu, op: string, hd: number, opts: AttnOptions): NonNullable<AttnOptions['variant']> {
   if (opts.variant === 'cpu' && !cpuAttentionFits(hd)) throw new Error(`${op}: variant 'cpu' needs headDim % 8 == 0, got ${hd}`);
   if (opts.variant) return opts.variant;
-  return variantFor(gpu, 'attention') === 'cpu' && cpuAttentionFits(hd) ? 'cpu' : 'v1';
+  return variantFor(gpu, 'attention') === 'cpu' && cpuAttentionPreferred(hd) ? 'cpu' : 'v1';
 }
 
 const blocksDef: KernelDef = {
@@ -161,7 +162,7 @@ export function attentionForward(
   if (T === 0) return;
   opts = { ...opts, variant: resolveVariant(gpu, op, hd, opts) };
   if (opts.variant === 'cpu') {
-    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, cpuAttnBlock(gpu, opts.cpu), true);
+    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, cpuAttnBlock(gpu, hd, opts.cpu), true);
     cpuAttentionForward(gpu, { q, k, v, table, nBlocks: n, out, lse, heads, kvHeads, hd, scale }, opts.cpu);
     return;
   }
@@ -226,7 +227,7 @@ export function attentionBackward(
   );
 
   if (opts.variant === 'cpu') {
-    const block = cpuAttnBlock(gpu, opts.cpu);
+    const block = cpuAttnBlock(gpu, hd, opts.cpu);
     const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, block, true);
     const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, block, false);
     cpuAttentionBackward(

@@ -4,11 +4,17 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { elementChunks, elementRange, type ChunkOpts } from './adamw.js';
+import { variantFor } from '../gpu/variants.js';
 
 const P = { n: 'u32', base: 'u32' } as const;
 const SUMSQ_F32: KernelDef = { name: 'sumsq_f32', file: 'reduce-sumsq.wgsl', entry: 'sumsq_f32', params: P };
 const SUMSQ_BF16: KernelDef = { name: 'sumsq_bf16', file: 'reduce-sumsq.wgsl', entry: 'sumsq_bf16', params: P };
 const SUM: KernelDef = { name: 'sum_partials', file: 'reduce-sumsq.wgsl', entry: 'sum_partials', params: P };
+/** CPU forms (kernels/reduce-sumsq-cpu.wgsl): chunks of whole vec4 words (f32: 4, bf16: 8 elements). */
+function cpuDef(gpu: Gpu, bf16: boolean): KernelDef {
+  const entry = bf16 ? 'sumsq_bf16' : 'sumsq_f32';
+  return { name: `${entry}_cpu`, file: 'reduce-sumsq-cpu.wgsl', entry, consts: { LANES: gpu.cpuLanes }, params: P };
+}
 
 /** Workgroups per tensor chunk: enough to fill a large GPU, few enough that the partials stay small.
  *  (512 gave 917 GB/s on a 5120x17408 f32 tensor on the H200, copy ceiling 3864: too few in flight.) */
@@ -33,8 +39,11 @@ export function sumSquares(gpu: Gpu, grads: Tensor[], out: Tensor, opts: ChunkOp
     return;
   }
   const partials = gpu.empty([total], 'f32', 'gradnorm-partials');
+  const cpu = (opts.variant ?? variantFor(gpu, 'optimizer')) === 'cpu' && gpu.features.subgroups;
   for (const c of plan) {
-    gpu.dispatch(c.t.dtype === 'bf16' ? SUMSQ_BF16 : SUMSQ_F32, {
+    const bf16 = c.t.dtype === 'bf16';
+    const whole = c.n % (bf16 ? 8 : 4) === 0;
+    gpu.dispatch(cpu && whole ? cpuDef(gpu, bf16) : bf16 ? SUMSQ_BF16 : SUMSQ_F32, {
       params: { n: c.n, base: c.base },
       bindings: [elementRange(c.t, c.e0, c.n), partials],
       workgroups: [c.wg, 1, 1],

@@ -17,6 +17,7 @@ import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import { Tensor } from '../gpu/tensor.js';
 import { cast } from './cast.js';
 import { linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from './matmul.js';
+import { variantFor } from '../gpu/variants.js';
 
 export interface LmHeadDims {
   tokens: number;
@@ -40,6 +41,9 @@ export interface LmHeadOpts {
   entropy?: Tensor;
   /** Matmul path override (tests). */
   path?: MatmulOpts['path'];
+  /** Log-softmax kernels: 'cpu' (kernels/lm-head-cpu.wgsl, where the chunk width allows) or
+   *  'portable'; default: the device's (src/gpu/variants.ts). */
+  softmax?: 'portable' | 'cpu';
 }
 
 const P = { T: 'u32', c: 'u32', v0: 'u32', first: 'u32', inv_t: 'f32' } as const;
@@ -47,6 +51,18 @@ const FWD_CHUNK: KernelDef = { name: 'lm_head_fwd_chunk', file: 'lm-head.wgsl', 
 const FWD_FINISH: KernelDef = { name: 'lm_head_fwd_finish', file: 'lm-head.wgsl', entry: 'fwd_finish', params: P };
 const BWD_F32: KernelDef = { name: 'lm_head_bwd_f32', file: 'lm-head.wgsl', entry: 'bwd_f32', params: P };
 const BWD_BF16: KernelDef = { name: 'lm_head_bwd_bf16', file: 'lm-head.wgsl', entry: 'bwd_bf16', params: P };
+
+/** CPU-shaped forms (kernels/lm-head-cpu.wgsl): NU steps of LANES x 8 columns per backward
+ *  workgroup. */
+const CPU_NU = 4;
+function cpuDef(gpu: Gpu, entry: 'fwd_chunk' | 'bwd_bf16'): KernelDef {
+  return { name: `lm_head_${entry}_cpu`, file: 'lm-head-cpu.wgsl', entry, consts: { LANES: gpu.cpuLanes, NU: CPU_NU }, params: P };
+}
+/** Whether the CPU forms run for a chunk of width c (vec4 reads: c % 4; bf16 vec4 writes: c % 8). */
+function useCpu(gpu: Gpu, opts: LmHeadOpts, c: number, entry: 'fwd' | 'bwd'): boolean {
+  if ((opts.softmax ?? variantFor(gpu, 'lmHead')) !== 'cpu' || !gpu.features.subgroups) return false;
+  return c % (entry === 'fwd' ? 4 : 8) === 0;
+}
 
 const DEFAULT_CHUNK = 8192;
 const ALIGN = 256;
@@ -157,7 +173,8 @@ export function lmHeadForward(
   vocabChunks(gpu, dims).forEach(({ v0, c }, k) => {
     const logits = scratch(gpu, 'logits', [T, c], 'f32');
     linear(gpu, h, rowsView(w, v0, c, H, 'w'), logits, mm);
-    gpu.dispatch(FWD_CHUNK, { params: { T, c, v0, first: k === 0 ? 1 : 0, inv_t }, bindings: [logits, targets, state], workgroups: T });
+    const fwd = useCpu(gpu, opts, c, 'fwd') ? cpuDef(gpu, 'fwd_chunk') : FWD_CHUNK;
+    gpu.dispatch(fwd, { params: { T, c, v0, first: k === 0 ? 1 : 0, inv_t }, bindings: [logits, targets, state], workgroups: T });
   });
   gpu.dispatch(FWD_FINISH, { params: { T, c: 0, v0: 0, first: 0, inv_t }, bindings: [state, targets, logprob, entropy, lse], workgroups: Math.ceil(T / 256) });
 }
@@ -200,7 +217,10 @@ export function lmHeadBackward(
     let dz: Tensor;
     if (opts.dlogits !== 'f32' && c % 2 === 0) {
       dz = scratch(gpu, 'dlogits', [T, c], 'bf16');
-      gpu.dispatch(BWD_BF16, { params, bindings: [logits, ...common, dz], workgroups });
+      if (useCpu(gpu, opts, c, 'bwd')) {
+        const perWg = gpu.cpuLanes * 8 * CPU_NU;
+        gpu.dispatch(cpuDef(gpu, 'bwd_bf16'), { params, bindings: [logits, ...common, dz], workgroups: [Math.ceil(c / perWg), T, 1] });
+      } else gpu.dispatch(BWD_BF16, { params, bindings: [logits, ...common, dz], workgroups });
     } else {
       dz = logits; // overwritten in place
       gpu.dispatch(BWD_F32, { params, bindings: [logits, ...common], workgroups });

@@ -15,7 +15,7 @@ import { dispatchGemmChunks, GEMM_PARAMS, lastDim, planGemm, type GemmDesc } fro
 import { sgmatState, sgmatGemm, checkSubgroupMatrix } from './matmul-sgmat.js';
 import { sgmat2Gemm, type Sgmat2Options } from './matmul-sgmat2.js';
 import { cpuGemm, type CpuTile } from './matmul-cpu.js';
-import { variantFor } from './variants.js';
+import { variantFor } from '../gpu/variants.js';
 
 /** The GEMM kernel variants ('auto' chooses one per GEMM: selectGemmPath). */
 export type GemmPath = 'portable' | 'subgroup-matrix' | 'cpu';

@@ -1,8 +1,9 @@
 // GPU AdamW vs the float64 reference (src/ops/ref/adamw.ts) over several steps, with f32 and bf16
-// gradients, gradient scaling, the bf16 compute copy, and binding-cap chunking.
+// gradients, gradient scaling, the bf16 compute copy, and binding-cap chunking; the device's kernel
+// form (the CPU-shaped one on lavapipe where every chunk is whole groups of 4) and both forced.
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
-import { adamwStep } from '../../src/ops/adamw.js';
+import { adamwStep, type ChunkOpts } from '../../src/ops/adamw.js';
 import { adamwStep as refStep, type AdamWHyper } from '../../src/ops/ref/adamw.js';
 import { expectClose, randn, roundBf16 } from '../gpu/util.js';
 
@@ -14,8 +15,12 @@ describe('adamwStep (GPU) vs reference', () => {
     { name: 'bf16 grad, bf16 copy [37,70]', shape: [37, 70], gradDtype: 'bf16' as const, out: true, maxBindingBytes: undefined },
     { name: 'bf16 grad, no copy, odd n=333, chunked', shape: [333], gradDtype: 'bf16' as const, out: false, maxBindingBytes: 1024 },
     { name: 'f32 grad, no copy [64]', shape: [64], gradDtype: 'f32' as const, out: false, maxBindingBytes: undefined },
+    { name: 'cpu: f32 grad, bf16 copy [40,72], chunked', shape: [40, 72], gradDtype: 'f32' as const, out: true, maxBindingBytes: 1024, variant: 'cpu' as const },
+    { name: 'cpu: bf16 grad, bf16 copy [16,64]', shape: [16, 64], gradDtype: 'bf16' as const, out: true, maxBindingBytes: undefined, variant: 'cpu' as const },
+    { name: 'cpu: bf16 grad, no copy [96]', shape: [96], gradDtype: 'bf16' as const, out: false, maxBindingBytes: undefined, variant: 'cpu' as const },
+    { name: 'portable: f32 grad, bf16 copy [16,64]', shape: [16, 64], gradDtype: 'f32' as const, out: true, maxBindingBytes: undefined, variant: 'portable' as const },
   ];
-  for (const c of cases) {
+  for (const c of cases as (typeof cases[number] & { variant?: ChunkOpts['variant'] })[]) {
     it(c.name, async () => {
       const gpu = await getGpu();
       const n = c.shape.reduce((a, b) => a * b, 1);
@@ -32,7 +37,7 @@ describe('adamwStep (GPU) vs reference', () => {
         const g = randn(n, 100 + step, 10 ** ((step % 3) - 1), c.gradDtype === 'bf16');
         g[step] = 0;
         gpu.write(grad, g);
-        adamwStep(gpu, { master, m, v, grad, weightOut }, hyper, step, scales[step - 1]!, { maxBindingBytes: c.maxBindingBytes });
+        adamwStep(gpu, { master, m, v, grad, weightOut }, hyper, step, scales[step - 1]!, { maxBindingBytes: c.maxBindingBytes, variant: c.variant });
         refStep(rp, Array.from(g, (x) => x * scales[step - 1]!), rm, rv, step, hyper);
       }
       const got = await gpu.readF32(master);

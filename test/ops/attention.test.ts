@@ -102,7 +102,18 @@ describe('attention (GPU) vs reference', () => {
   it('cpu: lengths 1,5,17,33; heads 4 / kv 2; hd 16', () => runCase({ lengths: [1, 5, 17, 33], heads: 4, kvHeads: 2, hd: 16, opts: { variant: 'cpu' } }, 21));
   it('cpu: lengths 3,40,2; heads 5 / kv 1; hd 16; f32 gradients; 2 rows per invocation, 3 keys per step', () =>
     runCase({ lengths: [3, 40, 2], heads: 5, kvHeads: 1, hd: 16, gradDtype: 'f32', opts: { variant: 'cpu', cpu: { TQ: 2, BK: 3 } } }, 22));
-  it('cpu: lengths 7,20; heads 4 / kv 2; hd 128', () => runCase({ lengths: [7, 20], heads: 4, kvHeads: 2, hd: 128, opts: { variant: 'cpu' } }, 23));
+  it('cpu: lengths 7,20; heads 4 / kv 2; hd 64 (the loop form)', () => runCase({ lengths: [7, 20], heads: 4, kvHeads: 2, hd: 64, opts: { variant: 'cpu' } }, 23));
+  it('cpu is the default on a CPU adapter for head dims up to 32', async () => {
+    const gpu = await getGpu();
+    const T = 9, cu = gpu.upload([0, T], [2], 'u32', 'cu');
+    for (const hd of [16, 64]) {
+      const q = gpu.empty([T, hd], 'bf16', 'q'), out = gpu.empty([T, hd], 'bf16', 'out'), lse = gpu.empty([T, 1], 'f32', 'lse');
+      gpu.startProfile();
+      attentionForward(gpu, q, q, q, cu, out, lse, { heads: 1, kvHeads: 1, headDim: hd }, { nSeq: 1, maxSeqLen: T });
+      const keys = (await gpu.stopProfile()).map((r) => r.key);
+      expect(keys.includes('attn_fwd_cpu'), `hd ${hd}: ${keys.join(', ')}`).toBe(gpu.isCpu && hd <= 32);
+    }
+  });
   it('cpu: refuses a head dim that is not a multiple of 8', async () => {
     const gpu = await getGpu();
     const q = gpu.empty([4, 12], 'bf16', 'q'), cu = gpu.upload([0, 4], [2], 'u32', 'cu');

@@ -15,6 +15,7 @@ describe('globalGradNorm (GPU)', () => {
       { shape: [333], dtype: 'bf16' as const, scale: 0.01 },
       { shape: [50000], dtype: 'f32' as const, scale: 0.1 },
       { shape: [1], dtype: 'f32' as const, scale: 100 },
+      { shape: [64, 64], dtype: 'bf16' as const, scale: 0.5 }, // whole vec4 words: the CPU form on lavapipe
     ];
     const host = specs.map((s, i) => randn(s.shape.reduce((a, b) => a * b, 1), 7 + i, s.scale, s.dtype === 'bf16'));
     const tensors = specs.map((s, i) => gpu.upload(host[i]!, s.shape, s.dtype, `g${i}`));
@@ -28,6 +29,8 @@ describe('globalGradNorm (GPU)', () => {
       expect(Math.abs((await globalGradNorm(gpu, [t])) - w) / w).toBeLessThan(1e-5);
     }
     expect(await globalGradNorm(gpu, [])).toBe(0);
+    // Both kernel forms forced (the CPU form takes the chunks of whole vec4 words).
+    for (const variant of ['portable', 'cpu'] as const) expect(Math.abs((await globalGradNorm(gpu, tensors, { variant })) - want) / want).toBeLessThan(1e-5);
     for (const t of tensors) t.destroy();
   });
 

@@ -1,9 +1,11 @@
 // Fused lm_head + log-softmax + target logprob + entropy on the GPU vs the float64 reference
 // (src/ops/ref/lm-head.ts): vocab 1001 in chunks of 256 (last chunk 233 wide: odd), 37 tokens with
-// ignored (-1) targets, hidden 64 and 70, bf16 inputs; backward with and without the entropy term.
-// Softmax temperature (0.7, 1.3): forward and backward against the reference at that temperature
-// and, independently of any temperature code, against the reference at temperature 1 with W / T
-// (softmax(h W^T / T) = softmax(h (W/T)^T); dh is that of W/T, dW = (1/T) d(W/T)).
+// ignored (-1) targets, hidden 64 and 70, bf16 inputs; backward with and without the entropy term;
+// the log-softmax kernels of the device's choice (the CPU-shaped ones on lavapipe, for the chunks
+// whose width allows) and, forced, the portable ones.
+// Softmax temperature (0.7, 1.3), both kernel forms: forward and backward against the reference at
+// that temperature and, independently of any temperature code, against the reference at
+// temperature 1 with W / T (softmax(h W^T / T) = softmax(h (W/T)^T); dh is that of W/T, dW = (1/T) d(W/T)).
 import { describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
@@ -35,18 +37,18 @@ function maxAbs(a: ArrayLike<number>): number {
   return m;
 }
 
-async function forward(gpu: Gpu, H: number, chunk: number | undefined, seed: number, temperature?: number) {
+async function forward(gpu: Gpu, H: number, chunk: number | undefined, seed: number, temperature?: number, opts: LmHeadOpts = {}) {
   const x = inputs(gpu, H, seed);
   const lp = gpu.empty([T], 'f32', 'logprob'), ent = gpu.empty([T], 'f32', 'entropy'), lse = gpu.empty([T], 'f32', 'lse');
-  lmHeadForward(gpu, x.h, x.w, x.targets, lp, ent, lse, { tokens: T, hidden: H, vocab: V, chunk, temperature });
+  lmHeadForward(gpu, x.h, x.w, x.targets, lp, ent, lse, { tokens: T, hidden: H, vocab: V, chunk, temperature }, opts);
   return { x, lp, ent, lse, ref: refForward(x.host.h, x.host.w, x.host.targets, T, H, V, temperature) };
 }
 
 describe('lmHeadForward (GPU) vs reference', () => {
-  for (const [H, chunk] of [[64, 256], [70, 256], [64, undefined]] as const) {
-    it(`H=${H} chunk=${chunk ?? 'default'}: logprob, entropy, lse`, async () => {
+  for (const [H, chunk, softmax] of [[64, 256, undefined], [70, 256, undefined], [64, undefined, undefined], [64, 256, 'portable'], [70, 256, 'cpu']] as const) {
+    it(`H=${H} chunk=${chunk ?? 'default'}${softmax ? ` ${softmax} softmax` : ''}: logprob, entropy, lse`, async () => {
       const gpu = await getGpu();
-      const { lp, ent, lse, ref, x } = await forward(gpu, H, chunk, 100 + H);
+      const { lp, ent, lse, ref, x } = await forward(gpu, H, chunk, 100 + H, undefined, softmax ? { softmax } : {});
       // f32 logits from exact bf16 products: errors ~1e-6 of lse ~ 7-9 (measured ratio <= 0.05 at 2e-5).
       expectClose(await gpu.readF32(lse), ref.lse, 5e-6, 5e-7, 'lse');
       expectClose(await gpu.readF32(lp), ref.logprob, 5e-6, 5e-7, 'logprob');
@@ -56,10 +58,10 @@ describe('lmHeadForward (GPU) vs reference', () => {
     });
   }
 
-  for (const temp of [0.7, 1.3]) {
-    it(`temperature ${temp}, H=70 chunk=256: logprob, entropy, lse of softmax(logits / T)`, async () => {
+  for (const [temp, softmax] of [[0.7, undefined], [1.3, undefined], [0.7, 'portable'], [1.3, 'cpu']] as const) {
+    it(`temperature ${temp}, H=70 chunk=256${softmax ? ` ${softmax} softmax` : ''}: logprob, entropy, lse of softmax(logits / T)`, async () => {
       const gpu = await getGpu();
-      const { lp, ent, lse, ref, x } = await forward(gpu, 70, 256, 200, temp);
+      const { lp, ent, lse, ref, x } = await forward(gpu, 70, 256, 200, temp, softmax ? { softmax } : {});
       const scaled = refForward(x.host.h, x.host.w.map((v) => v / temp), x.host.targets, T, 70, V); // temperature 1, W / T
       const got = { lse: await gpu.readF32(lse), logprob: await gpu.readF32(lp), entropy: await gpu.readF32(ent) };
       for (const k of ['lse', 'logprob', 'entropy'] as const) {
@@ -114,6 +116,10 @@ describe('lmHeadBackward (GPU) vs reference', () => {
     { name: 'temperature 1.3: f32 dlogits, f32 dh, dentropy with saved entropy, H=70', H: 70, temperature: 1.3, dhDtype: 'f32', entropyTerm: 'given', opts: { dlogits: 'f32' }, tol: { atol: 2e-6, rtol: 1e-5 } },
     { name: 'temperature 0.7: bf16 dlogits, bf16 dh, dentropy with recomputed entropy, H=64', H: 64, temperature: 0.7, dhDtype: 'bf16', entropyTerm: 'recomputed', opts: {}, tol: { atol: 4e-3, rtol: 4e-3 } },
     { name: 'temperature 1.3: bf16 dlogits, f32 dh, no entropy term, H=70', H: 70, temperature: 1.3, dhDtype: 'f32', entropyTerm: 'none', opts: {}, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'bf16 dlogits, portable softmax, dentropy with saved entropy, H=64', H: 64, dhDtype: 'f32', entropyTerm: 'given', opts: { softmax: 'portable' }, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'bf16 dlogits, cpu softmax, dentropy with saved entropy, H=64', H: 64, dhDtype: 'f32', entropyTerm: 'given', opts: { softmax: 'cpu' }, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'temperature 0.7: bf16 dlogits, portable softmax, f32 dh, dentropy with saved entropy, H=64', H: 64, temperature: 0.7, dhDtype: 'f32', entropyTerm: 'given', opts: { softmax: 'portable' }, tol: { atol: 4e-3, rtol: 4e-3 } },
+    { name: 'temperature 1.3: bf16 dlogits, cpu softmax, f32 dh, dentropy with saved entropy, H=64', H: 64, temperature: 1.3, dhDtype: 'f32', entropyTerm: 'given', opts: { softmax: 'cpu' }, tol: { atol: 4e-3, rtol: 4e-3 } },
   ];
   for (const c of cases) {
     it(c.name, async () => {

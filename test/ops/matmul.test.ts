@@ -136,24 +136,32 @@ describe('checkMatmulPaths', () => {
 });
 
 describe('matmul (CPU-shaped path) vs float64 reference', () => {
+  // Each distinct layout / dtype / tile is a pipeline, and the default 16-row tile costs ~10 s of
+  // cold LLVM compile on lavapipe: the default shape runs once per layout, the odd sizes run on
+  // 8-row tiles (A shared by subgroupBroadcast too) or 4-row ones (every lane loads A).
+  const T8: MatmulOpts = { cpuTile: { TM: 8 } }, T4: MatmulOpts = { cpuTile: { TM: 4 } };
   const cases: Case[] = [];
   for (const layout of layouts) {
-    // Odd row counts (decode: 1-16 rows get one row block), K of 64 / 80 (vector loads), N odd.
-    for (const M of [1, 3, 7, 129]) cases.push({ layout, M, N: 70, K: 64, inT: 'bf16', outT: 'f32' });
-    cases.push({ layout, M: 37, N: 70, K: 80, inT: 'bf16', outT: 'bf16' });
-    cases.push({ layout, M: 37, N: 70, K: 98, inT: 'bf16', outT: 'f32' }); // K % 8 != 0: the tail loop
-    cases.push({ layout, M: 33, N: 35, K: 47, inT: 'f32', outT: 'f32' });
-    cases.push({ layout, M: 21, N: 40, K: 30, inT: 'bf16', outT: 'f32', opts: { accumulate: true } });
-    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'bf16', outT: 'bf16', opts: { maxBindingBytes: 4096 } });
-    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'f32', outT: 'f32', opts: { maxBindingBytes: 4096, accumulate: true } });
-    // Shape overrides: the swapped form (C^T = B^T A^T), scalar loads, a wide tile.
-    cases.push({ layout, M: 19, N: 24, K: 40, inT: 'bf16', outT: 'bf16', opts: { cpuTile: { swap: true } } });
+    cases.push({ layout, M: 129, N: 70, K: 64, inT: 'bf16', outT: 'f32' }); // the default tile (16 x 4, shared A)
+    // Decode-like row counts (one row block of all rows), K of 64 (vector loads).
+    for (const M of [1, 3, 7]) cases.push({ layout, M, N: 70, K: 64, inT: 'bf16', outT: 'f32' });
+    cases.push({ layout, M: 37, N: 70, K: 80, inT: 'bf16', outT: 'bf16', opts: T8 });
+    cases.push({ layout, M: 37, N: 70, K: 98, inT: 'bf16', outT: 'f32', opts: T8 }); // K % 8 != 0: the tail loop
+    cases.push({ layout, M: 33, N: 35, K: 47, inT: 'f32', outT: 'f32', opts: T4 });
+    cases.push({ layout, M: 21, N: 40, K: 30, inT: 'bf16', outT: 'f32', opts: { ...T8, accumulate: true } });
+    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'bf16', outT: 'bf16', opts: { ...T4, maxBindingBytes: 4096 } });
+    cases.push({ layout, M: 45, N: 66, K: 82, inT: 'f32', outT: 'f32', opts: { ...T8, maxBindingBytes: 4096, accumulate: true } });
+    // The swapped form (C^T = B^T A^T); scalar loads on a 2 x 2 tile.
+    cases.push({ layout, M: 19, N: 24, K: 40, inT: 'bf16', outT: 'bf16', opts: { cpuTile: { TM: 4, swap: true } } });
     cases.push({ layout, M: 19, N: 24, K: 40, inT: 'bf16', outT: 'f32', opts: { cpuTile: { AW: 1, BW: 1, TM: 2, TN: 2 }, accumulate: true } });
   }
+  // Whole rows of C as vector stores (columns a multiple of 4), bf16 pairs and f32 accumulation.
+  cases.push({ layout: 'xwT', M: 37, N: 72, K: 64, inT: 'bf16', outT: 'bf16', opts: T8 });
+  cases.push({ layout: 'dyTx', M: 20, N: 24, K: 32, inT: 'bf16', outT: 'f32', opts: { ...T8, accumulate: true } });
   cases.push({ layout: 'xwT', M: 5, N: 151, K: 64, inT: 'bf16', outT: 'f32' }); // N odd (rows of w)
-  cases.push({ layout: 'dyTx', M: 13, N: 20, K: 64, inT: 'bf16', outT: 'f32' }); // the reduction (M) odd
-  cases.push({ layout: 'dyW', M: 9, N: 13, K: 20, inT: 'f32', outT: 'f32' }); // the reduction (N) odd
-  cases.push({ layout: 'xwT', M: 10, N: 6, K: 4, inT: 'bf16', outT: 'bf16', fold: true });
+  cases.push({ layout: 'dyTx', M: 13, N: 20, K: 64, inT: 'bf16', outT: 'f32', opts: T8 }); // the reduction (M) odd
+  cases.push({ layout: 'dyW', M: 9, N: 13, K: 20, inT: 'f32', outT: 'f32', opts: T4 }); // the reduction (N) odd
+  cases.push({ layout: 'xwT', M: 10, N: 6, K: 4, inT: 'bf16', outT: 'bf16', fold: true, opts: T4 });
   cases.forEach((c, i) => {
     const tag = `${c.layout} M=${c.M} N=${c.N} K=${c.K} ${c.inT}->${c.outT}${c.opts ? ' ' + JSON.stringify(c.opts) : ''}${c.fold ? ' folded' : ''}`;
     it(tag, async () => {

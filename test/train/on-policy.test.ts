@@ -24,12 +24,14 @@ import { bf16Weights, seqOf, tinyQwen3 } from '../model/qwen3-helpers.js';
 const V = 512;
 const NEW_TOKENS = 24;
 const PROMPTS = [5, 9, 3, 12, 7, 4].map((n, i) => seqOf(n, 100 + i, V));
-/** |log(pi/mu)| bound for each sampled token. Measured on lavapipe: <= 9.6e-7 (the KV-cache decode
- *  and the packed training forward give the same bf16 activations there; what remains is f32
- *  rounding of the two log-softmaxes). 1e-3 leaves room for other devices' summation orders
- *  (decode attention, GEMM tiles); the temperature bug this guards against gives |log ratio| up to
- *  ~1.2 at T=0.7 and ~0.7 at T=1.3 on this model. */
-const LOG_RATIO_TOL = 1e-3;
+/** |log(pi/mu)| bound for each sampled token. The sampler (prefill, then KV-cache decode with its
+ *  own decode-attention kernel) and the trainer (one packed forward, the device's training
+ *  attention) sum in different orders, so their bf16 activations can round apart and the two
+ *  engines' logits differ slightly, as vLLM's and a trainer's do. Measured on lavapipe: 9.6e-7
+ *  while both attention paths were the portable kernels; up to 7.4e-3 with the CPU-shaped training
+ *  attention (2026-12-03). 2e-2 leaves room for other devices; the temperature bug this guards
+ *  against gives |log ratio| up to ~1.2 at T=0.7 and ~0.7 at T=1.3 on this model. */
+const LOG_RATIO_TOL = 2e-2;
 
 /** One sample per request: prompt + sampled tokens, loss on the sampled ones, at `temperature`. */
 function samplesOf(reqs: readonly GenerateRequest[], outs: readonly GenerateResult[], temperature: number): TrainSample[] {

@@ -3,19 +3,26 @@
 // portable / GPU-shaped ones); an autotuner that times the variants on the device and caches its
 // choice is meant to replace `measuredDefaults` without touching the ops. Ops ask `variantFor`
 // and fall back to their portable kernel where a shape is outside what the chosen variant takes.
-import type { Gpu } from '../gpu/gpu.js';
+import type { Gpu } from './gpu.js';
 
 export interface DeviceVariants {
-  /** GEMMs without subgroup matrices (those are chosen by checkMatmulPaths): matmul.ts. */
+  /** GEMMs without subgroup matrices (those are chosen by checkMatmulPaths): src/ops/matmul.ts. */
   gemm: 'portable' | 'cpu';
-  /** Training / prefill attention: attention.ts ('v1' the workgroup-tiled kernels). */
+  /** Training / prefill attention: src/ops/attention.ts ('v1' the workgroup-tiled kernels). */
   attention: 'v1' | 'cpu';
+  /** The log-softmax parts of the fused lm_head: src/ops/lm-head.ts. */
+  lmHead: 'portable' | 'cpu';
+  /** The optimizer's memory-bound kernels: AdamW (src/ops/adamw.ts), the gradient norm's sum of
+   *  squares (src/ops/grad-norm.ts). */
+  optimizer: 'portable' | 'cpu';
 }
 
 const chosen = new WeakMap<Gpu, DeviceVariants>();
 
 function measuredDefaults(gpu: Gpu): DeviceVariants {
-  return gpu.isCpu ? { gemm: 'cpu', attention: 'cpu' } : { gemm: 'portable', attention: 'v1' };
+  return gpu.isCpu
+    ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu' }
+    : { gemm: 'portable', attention: 'v1', lmHead: 'portable', optimizer: 'portable' };
 }
 
 /** The variant of `family` for this device. */
