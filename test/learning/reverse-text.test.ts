@@ -39,4 +39,4 @@ describe('learning', () => {
 });
 
 /** The asserted rise of the mean reward (a [0, 1] scale), last quarter over first quarter. */
-const MARGIN = 0.15;
+const MARGIN = 0.07;
