@@ -2,7 +2,7 @@
 // the generic episode loop, and the environment selection from a config.
 import { describe, expect, it } from 'vitest';
 import { makeEnvironment, EnvConfig } from '../../src/env/registry.js';
-import { ReverseTextConfig, ReverseTextEnvironment, lcsLength, reverseReward } from '../../src/env/reverse/reverse-text.js';
+import { ReverseTextConfig, ReverseTextEnvironment, lcsLength, lcsRatio, reverseReward } from '../../src/env/reverse/reverse-text.js';
 import { RulesJudge } from '../../src/reward/rules-judge.js';
 import { runEpisode } from '../../src/rollout/episode.js';
 
@@ -21,15 +21,18 @@ describe('reverse-text environment', () => {
     expect(other.rows('train')[0]!.text).toMatch(/^[ab]{7}$/);
   });
 
-  it('grades by the longest common subsequence, 1 only for the exact reversal', () => {
-    expect(lcsLength('abcde', 'ace')).toBe(3);
-    expect(lcsLength('', 'abc')).toBe(0);
+  it('grades by characters in place over the longer length, 1 only for the exact reversal; LCS ratio as a metric', () => {
     expect(reverseReward('123', '321')).toBe(1);
     expect(reverseReward('123', ' 321\n')).toBe(1); // surrounding whitespace ignored
-    expect(reverseReward('123', '123')).toBeCloseTo((2 * 1) / 6, 12); // LCS("123", "321") = 1
-    expect(reverseReward('1234', '43')).toBeCloseTo((2 * 2) / 6, 12);
+    expect(reverseReward('123', '123')).toBeCloseTo(1 / 3, 12); // only the middle character in place
+    expect(reverseReward('1234', '43')).toBe(0.5); // 2 of max(2, 4) in place
+    expect(reverseReward('123', '32100000')).toBe(3 / 8); // too long costs
     expect(reverseReward('1234', '')).toBe(0);
     expect(reverseReward('1234', 'xyz')).toBe(0);
+    expect(lcsLength('abcde', 'ace')).toBe(3);
+    expect(lcsLength('', 'abc')).toBe(0);
+    expect(lcsRatio('123', '321')).toBeCloseTo((2 * 1) / 6, 12); // LCS("123", "321") = 1
+    expect(lcsRatio('', '')).toBe(0);
   });
 
   it('plays one turn through the generic episode loop', async () => {
@@ -44,11 +47,11 @@ describe('reverse-text environment', () => {
     expect(ep.endReason).toBe('answered');
     expect(ep.turns).toHaveLength(1);
     expect(ep.reward.total).toBe(1);
-    expect(ep.reward.components).toEqual({ similarity: 1 });
-    expect(ep.reward.metrics).toEqual({ exactRate: 1, lengthMatchRate: 1 });
+    expect(ep.reward.components).toEqual({ inPlace: 1 });
+    expect(ep.reward.metrics).toEqual({ exactRate: 1, lengthMatchRate: 1, lcsRatio: 1 });
     const half = await runEpisode(env, row, async () => '17', limits);
-    expect(half.reward.total).toBeCloseTo(4 / 6, 12);
-    expect(half.reward.metrics).toEqual({ exactRate: 0, lengthMatchRate: 0 });
+    expect(half.reward.total).toBe(0.5);
+    expect(half.reward.metrics).toEqual({ exactRate: 0, lengthMatchRate: 0, lcsRatio: (2 * 2) / 6 });
     expect(env.demonstration(row)).toBe('1704');
   });
 
