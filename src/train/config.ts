@@ -74,8 +74,13 @@ export const TrainConfig = z.object({
       /** Its own learning rate (memorising one reply wants far more than RL's). */
       lr: z.number().positive().default(1e-2),
       reply: z.string().min(1).optional(),
+      /** RL starts with fresh AdamW moments (true) or keeps the warm start's (false, the default:
+       *  the NLL gradients' large second moments then damp the first RL updates). Measured on the
+       *  resume task's tiny model (2026-12-03): fresh moments at lr 1e-3 to 1e-2 collapsed the
+       *  policy within 3 updates, kept ones did not; reverse-text learns with fresh ones. */
+      resetOptimizer: z.boolean().default(false),
     })
-    .default({ steps: 0, rowsPerStep: 2, lr: 1e-2 }),
+    .default({ steps: 0, rowsPerStep: 2, lr: 1e-2, resetOptimizer: false }),
   /** false: a control run. Rollouts, rewards, metrics and checkpoints as usual, but the RL update
    *  is skipped and the weights stay those after the warm start: what the run would show without
    *  RL (a rise in reward is then noise, not learning). */

@@ -267,7 +267,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       const st = await group.step(passes, N, { ...cfg.loss, nll: true }, w.lr);
       if (k === 1 || k === w.steps || k % 5 === 0) log(`warm start ${k}/${w.steps}: NLL ${st.loss.toFixed(3)} over ${N} reply tokens`);
     }
-    await group.resetOptimizer(); // RL starts with its own AdamW moments (AdamW.resetMoments says why)
+    if (w.resetOptimizer) await group.resetOptimizer(); // RL with its own AdamW moments (AdamW.resetMoments says why)
     await syncSampler();
   };
   const all: StepMetrics[] = [];
