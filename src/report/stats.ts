@@ -1,8 +1,7 @@
 // The numbers the report computes: first-quarter vs last-quarter mean reward (what the project's
 // learning claim is judged by) and the moving average drawn over the mean reward.
 
-/** Mean of the values, NaN for none. */
-export const meanOf = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+import { mean } from '../eval/report.js';
 
 export interface QuarterSide {
   /** First and last step number of this side. */
@@ -39,7 +38,7 @@ export function quarterMeans(rows: readonly { step: number; reward: { mean: numb
     fromStep: part[0]!.step,
     toStep: part[part.length - 1]!.step,
     steps: part.length,
-    mean: meanOf(part.map((r) => r.reward.mean).filter((x): x is number => x !== null)),
+    mean: mean(part.map((r) => r.reward.mean).filter((x): x is number => x !== null)),
   });
   const first = side(rows.slice(0, q));
   const last = side(rows.slice(n - q));
@@ -55,6 +54,6 @@ export const smoothingHalfWidth = (n: number): number => Math.min(25, Math.max(1
 export function movingAverage(xs: readonly (number | null)[], k: number): number[] {
   return xs.map((_, i) => {
     const win = xs.slice(Math.max(0, i - k), i + k + 1).filter((x): x is number => x !== null);
-    return meanOf(win);
+    return mean(win);
   });
 }
