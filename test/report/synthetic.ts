@@ -5,7 +5,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeRng as rng } from '../../src/ops/ref/random.js';
 
-
 export interface SyntheticOptions {
   steps?: number;
   /** Mean reward at the first and the last step (flat: the same). */
