@@ -19,7 +19,8 @@ import type { Gpu } from '../gpu/gpu.js';
 import { Tensor, type DType } from '../gpu/tensor.js';
 import type { Qwen3Config } from './config.js';
 
-interface Dims {
+/** The layer's widths (shared with src/plan/ops.ts's op list). */
+export interface Dims {
   H: number;
   Q: number;
   KV: number;
@@ -28,7 +29,7 @@ interface Dims {
   nkv: number;
 }
 
-function dimsOf(c: Qwen3Config): Dims {
+export function dimsOf(c: Qwen3Config): Dims {
   return {
     H: c.hidden_size,
     Q: c.num_attention_heads * c.head_dim,

@@ -12,6 +12,7 @@
 // Ops carry a multiplicity `count` (e.g. the number of layers); totals are flops * count.
 // Byte counts are the minimum a kernel must move (each tensor read or written once).
 import type { Qwen3Config } from '../model/config.js';
+import { dimsOf as layerDims, type Dims as LayerDims } from '../model/qwen3-activations.js';
 
 export type Layout = 'xwT' | 'dyW' | 'dyTx';
 export type Phase = 'forward' | 'recompute' | 'backward' | 'step' | 'decode' | 'prefill';
@@ -73,13 +74,8 @@ export interface MemoryOp extends OpBase {
 
 export type Op = GemmOp | AttentionOp | MemoryOp;
 
-export interface Dims {
-  H: number;
-  Q: number;
-  KV: number;
-  I: number;
-  nh: number;
-  nkv: number;
+/** The layer's widths (src/model/qwen3-activations.ts) and the model's. */
+export interface Dims extends LayerDims {
   hd: number;
   V: number;
   L: number;
@@ -88,12 +84,7 @@ export interface Dims {
 
 export function dimsOf(c: Qwen3Config): Dims {
   return {
-    H: c.hidden_size,
-    Q: c.num_attention_heads * c.head_dim,
-    KV: c.num_key_value_heads * c.head_dim,
-    I: c.intermediate_size,
-    nh: c.num_attention_heads,
-    nkv: c.num_key_value_heads,
+    ...layerDims(c),
     hd: c.head_dim,
     V: c.vocab_size,
     L: c.num_hidden_layers,
