@@ -12,10 +12,10 @@ export const EnvConfig = z.discriminatedUnion('kind', [
 ]);
 export type EnvConfig = z.infer<typeof EnvConfig>;
 
-export function makeEnvironment(cfg: EnvConfig, o: { judge: Judge; train?: string; eval?: string; warmStartReply?: string }): AnyEnvironment {
+export function makeEnvironment(cfg: EnvConfig, o: { judge: Judge; train?: string; eval?: string }): AnyEnvironment {
   switch (cfg.kind) {
     case 'resume':
-      return new ResumeEnvironment(o.judge, { train: o.train, eval: o.eval }, o.warmStartReply);
+      return new ResumeEnvironment(o.judge, { train: o.train, eval: o.eval });
     case 'reverse-text':
       return new ReverseTextEnvironment(cfg);
   }

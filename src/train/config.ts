@@ -65,15 +65,15 @@ export const TrainConfig = z.object({
   optimizer: OptimizerConfig.default({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }),
   loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).default({ delta: 8, clamp: 'mask' }),
   /** Supervised warm start before the first RL step (src/train/warm-start.ts): `steps` steps of
-   *  NLL on the environment's demonstration after `rowsPerStep` rows' opening prompts (0 steps =
-   *  none); `reply` replaces the resume task's (a `submit` call). */
+   *  NLL after `rowsPerStep` rows' opening prompts (0 steps = none) on the environment's
+   *  demonstration, or on `replies`, a weighted mixture (a stand-in base model's habits). */
   warmStart: z
     .object({
       steps: z.number().int().nonnegative().default(0),
       rowsPerStep: z.number().int().positive().default(2),
       /** Its own learning rate (memorising one reply wants far more than RL's). */
       lr: z.number().positive().default(1e-2),
-      reply: z.string().min(1).optional(),
+      replies: z.array(z.object({ text: z.string().min(1), weight: z.number().positive() }).strict()).min(1).optional(),
       /** RL starts with fresh AdamW moments (true) or keeps the warm start's (false, the default:
        *  the NLL gradients' large second moments then damp the first RL updates). Measured on the
        *  resume task's tiny model (2026-12-03): fresh moments at lr 1e-3 to 1e-2 collapsed the

@@ -7,8 +7,9 @@ import { aipoLoss } from '../rl/aipo.js';
 import type { TrainPass } from './batch.js';
 import type { TrainConfig } from './config.js';
 
-/** The run's AIPO settings; `nll` instead: the mean negative log-likelihood of the masked tokens
- *  (the supervised warm start, src/train/warm-start.ts). */
+/** The run's AIPO settings; `nll` instead: the negative log-likelihood of the masked tokens, each
+ *  weighted by its sample's advantage field, over N (the supervised warm start,
+ *  src/train/warm-start.ts: the weight is a reply's share of the mixture it teaches). */
 export type LossConfig = TrainConfig['loss'] & { nll?: boolean };
 
 /** Sums over the passes run (additive across ranks). */
@@ -29,14 +30,16 @@ export function addPassStats(a: PassStats, b: PassStats): PassStats {
   return { loss: a.loss + b.loss, clippedTokens: a.clippedTokens + b.clippedTokens, ratioSum: a.ratioSum + b.ratioSum, tokens: a.tokens + b.tokens, passes: a.passes + b.passes };
 }
 
-/** -sum over masked tokens of log p, divided by N; in AIPO's result shape (ratio 1, nothing clipped). */
-function nllLoss(logprobs: ArrayLike<number>, mask: ArrayLike<number>, N: number): { loss: number; dlogprob: Float64Array; tokens: number; clippedFraction: number; meanRatio: number } {
+/** -sum over masked tokens of w * log p, divided by N; in AIPO's result shape (ratio 1, nothing
+ *  clipped). With w the advantage this is AIPO's gradient on policy, so a weight is a sample's
+ *  share: replies of one prompt weighted w_k teach the mixture softmax -> w_k / sum w. */
+function nllLoss(logprobs: ArrayLike<number>, weights: ArrayLike<number>, mask: ArrayLike<number>, N: number): { loss: number; dlogprob: Float64Array; tokens: number; clippedFraction: number; meanRatio: number } {
   const dlogprob = new Float64Array(logprobs.length);
   let loss = 0, tokens = 0;
   for (let t = 0; t < logprobs.length; t++) {
     if (!mask[t]) continue;
-    loss -= logprobs[t]! / N;
-    dlogprob[t] = -1 / N;
+    loss -= (weights[t]! * logprobs[t]!) / N;
+    dlogprob[t] = -weights[t]! / N;
     tokens++;
   }
   return { loss, dlogprob, tokens, clippedFraction: 0, meanRatio: 1 };
@@ -55,7 +58,7 @@ export async function runPasses(model: Qwen3Model, passes: readonly TrainPass[],
     const packed = packSequences(p.seqs);
     const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (p.mask[t] ? y : -1)), temperature: p.temperature };
     const fwd = await model.forward(batch);
-    const l = loss.nll ? nllLoss(fwd.logprobs, p.mask, N) : aipoLoss({ logprobs: fwd.logprobs, samplerLogprobs: p.samplerLogprobs, advantages: p.advantages, mask: p.mask }, { delta: loss.delta, clamp: loss.clamp, normalizer: N });
+    const l = loss.nll ? nllLoss(fwd.logprobs, p.advantages, p.mask, N) : aipoLoss({ logprobs: fwd.logprobs, samplerLogprobs: p.samplerLogprobs, advantages: p.advantages, mask: p.mask }, { delta: loss.delta, clamp: loss.clamp, normalizer: N });
     model.backward(batch, l.dlogprob);
     s.loss += l.loss;
     s.clippedTokens += l.clippedFraction * l.tokens;

@@ -52,7 +52,7 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
     log(`model ${cfg.model.path}: will be created (model.createTiny)`);
   }
   const judge = makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
-  const env = makeEnvironment(cfg.env, { judge, train: cfg.data.train, eval: cfg.eval.data, warmStartReply: cfg.warmStart.reply });
+  const env = makeEnvironment(cfg.env, { judge, train: cfg.data.train, eval: cfg.eval.data });
   const rows = env.rows('train');
   log(env.name === 'resume' ? `training data ${cfg.data.train}: ${rows.length} rows` : `environment ${env.name}: ${rows.length} generated training rows`);
   let evalRows: { id: string }[] | undefined;

@@ -262,7 +262,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     const w = cfg.warmStart;
     for (let k = 1; k <= w.steps; k++) {
       const ex = pickRows(w.rowsPerStep, k, `${cfg.seed}/warm`);
-      const passes = packPasses(warmStartSamples(env, ex, tokenizer, template, ep.enableThinking), cfg.microBatchTokens);
+      const passes = packPasses(warmStartSamples(env, ex, tokenizer, template, ep.enableThinking, w.replies), cfg.microBatchTokens);
       const N = passes.reduce((a, p) => a + p.lossTokens, 0);
       const st = await group.step(passes, N, { ...cfg.loss, nll: true }, w.lr);
       if (k === 1 || k === w.steps || k % 5 === 0) log(`warm start ${k}/${w.steps}: NLL ${st.loss.toFixed(3)} over ${N} reply tokens`);

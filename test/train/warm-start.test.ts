@@ -1,5 +1,6 @@
 // The supervised warm start: samples are the row's rendered opening prompt followed by exactly the
-// reply's tokens and <|im_end|>, the only loss tokens; the NLL objective lowers their NLL.
+// reply's tokens and <|im_end|>, the only loss tokens; the NLL objective lowers their NLL, and a
+// weighted mixture of replies teaches its weights as the first reply token's distribution.
 import { describe, expect, it } from 'vitest';
 import { ResumeEnvironment } from '../../src/env/resume/episode.js';
 import { RulesJudge } from '../../src/reward/rules-judge.js';
@@ -10,6 +11,7 @@ import { loadChatFormat } from '../../src/rl/setup.js';
 import { AdamW } from '../../src/train/optimizer.js';
 import { packPasses } from '../../src/train/batch.js';
 import { runPasses } from '../../src/train/passes.js';
+import { packSequences } from '../../src/model/qwen3-batch.js';
 import { warmStartSamples } from '../../src/train/warm-start.js';
 import { bf16Weights, seqOf, tinyQwen3 } from '../model/qwen3-helpers.js';
 
@@ -18,12 +20,13 @@ const REPLY = '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>';
 describe('warm start', () => {
   it('builds prompt + reply samples with the reply as the only loss tokens', async () => {
     const { tokenizer, template } = await loadChatFormat(bundledQwen3TokenizerDir());
-    const env = new ResumeEnvironment(new RulesJudge(), { train: 'data/train.jsonl' }, REPLY);
+    const env = new ResumeEnvironment(new RulesJudge(), { train: 'data/train.jsonl' });
     const rows = env.rows('train').slice(0, 2);
     const samples = warmStartSamples(env, rows, tokenizer, template, false);
     const reply = [...tokenizer.encode(REPLY), QWEN3_SPECIAL_IDS.imEnd];
     expect(samples).toHaveLength(2);
     for (const s of samples) {
+      expect(s.advantage).toBe(1); // the demonstration's NLL weight
       const n = s.ids.length;
       expect(Array.from(s.ids.slice(n - reply.length))).toEqual(reply);
       expect(Array.from(s.lossMask).reduce((a, b) => a + b, 0)).toBe(reply.length);
@@ -35,6 +38,24 @@ describe('warm start', () => {
     expect(Array.from(samples[0]!.ids)).not.toEqual(Array.from(samples[1]!.ids)); // each row's own prompt
   });
 
+  it('a weighted mixture gives each row one sample per reply, weighted', async () => {
+    const { tokenizer, template } = await loadChatFormat(bundledQwen3TokenizerDir());
+    const env = new ResumeEnvironment(new RulesJudge(), { train: 'data/train.jsonl' });
+    const rows = env.rows('train').slice(0, 3);
+    const mix = [{ text: REPLY, weight: 0.25 }, { text: 'No changes are needed.', weight: 0.75 }];
+    const samples = warmStartSamples(env, rows, tokenizer, template, false, mix);
+    expect(samples).toHaveLength(6);
+    samples.forEach((s, i) => {
+      const reply = [...tokenizer.encode(mix[i % 2]!.text), QWEN3_SPECIAL_IDS.imEnd];
+      expect(Array.from(s.ids.slice(s.ids.length - reply.length))).toEqual(reply);
+      expect(Array.from(s.lossMask).reduce((a, b) => a + b, 0)).toBe(reply.length);
+      expect(s.advantage).toBe(mix[i % 2]!.weight);
+    });
+    // Both replies of a row follow the same prompt.
+    const promptOf = (i: number) => Array.from(samples[i]!.ids.slice(0, samples[i]!.lossMask.indexOf(1)));
+    expect(promptOf(0)).toEqual(promptOf(1));
+  });
+
   it('the NLL objective lowers the NLL of the loss tokens', async () => {
     const gpu = await getGpu();
     const cfg = tinyQwen3();
@@ -43,7 +64,7 @@ describe('warm start', () => {
     const sample = (seed: number) => {
       const ids = Int32Array.from(seqOf(24, seed, 512));
       const lossMask = Uint8Array.from(ids, (_, j) => (j >= 16 ? 1 : 0));
-      return { ids, lossMask, samplerLogprobs: Float32Array.from(ids, () => 0), advantage: 0, temperature: 1 };
+      return { ids, lossMask, samplerLogprobs: Float32Array.from(ids, () => 0), advantage: 1, temperature: 1 };
     };
     const passes = packPasses([sample(1), sample(2)], 1024);
     const N = passes.reduce((a, p) => a + p.lossTokens, 0);
@@ -56,6 +77,40 @@ describe('warm start', () => {
     console.log(`warm-start NLL: ${nll.map((x) => x.toFixed(3)).join(' -> ')}`);
     expect(nll[0]).toBeGreaterThan(Math.log(512) * 0.8); // a random model: about log V per token
     expect(nll[5]).toBeLessThan(nll[0]! * 0.7);
+    opt.destroy();
+    model.destroy();
+  });
+
+  it('weighted NLL over two replies teaches their weights as the first token distribution', async () => {
+    const gpu = await getGpu();
+    const cfg = tinyQwen3();
+    const model = Qwen3Model.fromHost(gpu, cfg, bf16Weights(cfg, 43));
+    const opt = new AdamW(gpu, model.weights.byName, { lr: 1e-2, maxGradNorm: 1e9 });
+    const prompt = seqOf(13, 5, 512); // odd length
+    const [a, b, tail] = [101, 202, [7, 8, 9]];
+    const sample = (first: number, weight: number) => {
+      const ids = Int32Array.from([...prompt, first, ...tail]);
+      const lossMask = Uint8Array.from(ids, (_, j) => (j >= prompt.length ? 1 : 0));
+      return { ids, lossMask, samplerLogprobs: Float32Array.from(ids, () => 0), advantage: weight, temperature: 1 };
+    };
+    const passes = packPasses([sample(a, 0.3), sample(b, 0.1)], 1024); // weights 3:1, not normalised
+    const N = passes.reduce((x, p) => x + p.lossTokens, 0);
+    for (let k = 0; k < 60; k++) {
+      await runPasses(model, passes, N, { delta: 8, clamp: 'mask', nll: true });
+      await opt.update(model.grads);
+    }
+    // log p(first | prompt) for both candidates, read at the prompt's last position.
+    const lp = async (first: number): Promise<number> => {
+      const packed = packSequences([[...prompt, first]]);
+      const targets = Int32Array.from(packed.targets, (y, t) => (t === prompt.length - 1 ? y : -1));
+      const fwd = await model.forward({ ...packed, targets, temperature: 1 });
+      return fwd.logprobs[prompt.length - 1]!;
+    };
+    const [pa, pb] = [Math.exp(await lp(a)), Math.exp(await lp(b))];
+    console.log(`weighted warm start: p(a) ${pa.toFixed(3)}, p(b) ${pb.toFixed(3)} (target 0.75, 0.25)`);
+    expect(pa + pb).toBeGreaterThan(0.9); // the mixture took (nearly) all the mass
+    expect(pa / (pa + pb)).toBeGreaterThan(0.7); // 3:1 within bf16 training noise
+    expect(pa / (pa + pb)).toBeLessThan(0.8);
     opt.destroy();
     model.destroy();
   });

@@ -125,8 +125,6 @@ export class ResumeEnvironment implements Environment<EpisodeRow, EpisodeResult>
   constructor(
     readonly judge: Judge,
     private readonly data: { train?: string; eval?: string } = {},
-    /** The warm start's reply (default: a well-formed submit call). */
-    private readonly reply = '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>',
   ) {}
 
   rows(split: 'train' | 'eval'): DataRow[] {
@@ -142,8 +140,9 @@ export class ResumeEnvironment implements Environment<EpisodeRow, EpisodeResult>
     return new ResumeEpisode(row, this.judge, limits.maxTurns);
   }
 
+  /** The warm start's default reply: a well-formed submit call. */
   demonstration(): string {
-    return this.reply;
+    return '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>';
   }
 }
 
