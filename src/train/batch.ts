@@ -15,6 +15,8 @@ export interface TrainSample {
   /** 1 where the token was sampled by the policy. */
   lossMask: Uint8Array;
   advantage: number;
+  /** Per-token factor on `advantage` (1 where absent): the warm start's NLL weights. */
+  tokenWeights?: Float32Array;
   /** Softmax temperature the tokens were sampled at (the rollout's; 1 for supervised NLL). */
   temperature: number;
 }
@@ -39,6 +41,7 @@ export function packPasses(samples: readonly TrainSample[], maxTokens: number): 
     if (s.ids.length !== s.lossMask.length || s.ids.length !== s.samplerLogprobs.length) {
       throw new Error(`packPasses: a sample has ${s.ids.length} tokens, ${s.lossMask.length} mask entries and ${s.samplerLogprobs.length} logprobs`);
     }
+    if (s.tokenWeights && s.tokenWeights.length !== s.ids.length) throw new Error(`packPasses: a sample has ${s.ids.length} tokens and ${s.tokenWeights.length} token weights`);
     if (!(Number.isFinite(s.temperature) && s.temperature > 0)) throw new Error(`packPasses: a sample has temperature ${s.temperature}; training needs a finite temperature > 0`);
     if (cur.length > 0 && (used + s.ids.length > maxTokens || s.temperature !== cur[0]!.temperature)) {
       groups.push(cur);
@@ -58,7 +61,7 @@ export function packPasses(samples: readonly TrainSample[], maxTokens: number): 
         if (j + 1 < s.ids.length && s.lossMask[j + 1]) {
           mask[p] = 1;
           mu[p] = s.samplerLogprobs[j + 1]!;
-          adv[p] = s.advantage;
+          adv[p] = s.advantage * (s.tokenWeights ? s.tokenWeights[j + 1]! : 1);
           n++;
         }
       }

@@ -4,9 +4,13 @@
 // submits 33% of the time (resume-task.md section 7). The warm start stands in for that base model:
 // - by default it teaches the environment's demonstration (Environment.demonstration: for the
 //   resume task a well-formed `submit` call; for reverse-text the reversed string);
-// - with `replies` it teaches a weighted mixture of replies, each trained after every prompt with
-//   its weight, so the reply's first-token distribution converges to the weights (weighted NLL,
-//   src/train/passes.ts). A base model's mix of good and bad habits is what RL selects from.
+// - with `replies` it teaches a weighted mixture of replies, all trained after every prompt, so
+//   the model samples reply k with probability w_k / sum w. Where replies share a prefix and then
+//   part (the token after `<|im_start|>assistant`, the tool name), each one's token is weighted by
+//   its w_k / max w: at that fork the weighted NLL's optimum is the mixture. Every other token has
+//   one possible successor in the mixture, so its weight moves no optimum and stays 1: a reply
+//   with a small share is learned as fast as any (a tiny model needs every step it gets to
+//   write a tool call's JSON exactly). A base model's mix of habits is what RL selects from.
 // A reply is tokenized as text and closed with <|im_end|>, exactly where sampled tokens would go.
 import type { ChatTemplate, ToolSpec } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
@@ -21,9 +25,8 @@ export interface WeightedReply {
 }
 
 /** Per row, one sample per reply: the row's opening prompt, then the reply + <|im_end|> (the loss
- *  tokens), with the reply's weight in `advantage` (the weighted NLL's weight, src/train/passes.ts);
- *  the temperature is 1 (the model's own softmax). Without `replies`: the environment's
- *  demonstration at weight 1. */
+ *  tokens) with their NLL weights (forkWeights) in `tokenWeights`; the temperature is 1 (the
+ *  model's own softmax). Without `replies`: the environment's demonstration at weight 1. */
 export function warmStartSamples(
   env: AnyEnvironment,
   rows: readonly { id: string }[],
@@ -39,8 +42,9 @@ export function warmStartSamples(
     const conv = ConversationTokens.fromMessages(tokenizer, template, opening, { imEndId: imEnd, tools, enableThinking });
     const prompt = conv.pack();
     const mix = replies ?? [{ text: env.demonstration(row), weight: 1 }];
-    return mix.map(({ text, weight }) => {
-      const replyIds = [...tokenizer.encode(text), imEnd];
+    const replyIds = mix.map(({ text }) => [...tokenizer.encode(text), imEnd]);
+    const weights = forkWeights(replyIds, mix.map((r) => r.weight));
+    return replyIds.map((replyIds, k) => {
       const n = prompt.ids.length;
       const ids = new Int32Array(n + replyIds.length);
       ids.set(prompt.ids);
@@ -48,7 +52,25 @@ export function warmStartSamples(
       const samplerLogprobs = new Float32Array(ids.length).fill(Number.NaN);
       samplerLogprobs.fill(0, n); // unused by the NLL loss
       const lossMask = new Uint8Array(ids.length).fill(1, n);
-      return { ids, samplerLogprobs, lossMask, advantage: weight, temperature: 1 };
+      const tokenWeights = new Float32Array(ids.length).fill(1);
+      tokenWeights.set(weights[k]!, n);
+      return { ids, samplerLogprobs, lossMask, advantage: 1, tokenWeights, temperature: 1 };
     });
   });
+}
+
+/** NLL weight of each token of each reply: w_k / max w where replies sharing the token's prefix
+ *  continue differently (a fork of the mixture), 1 elsewhere. */
+export function forkWeights(replies: readonly (readonly number[])[], w: readonly number[]): number[][] {
+  const wMax = Math.max(...w);
+  const key = (ids: readonly number[], j: number): string => ids.slice(0, j).join(',');
+  const next = new Map<string, Set<number>>(); // prefix -> the tokens that follow it
+  for (const ids of replies) {
+    ids.forEach((t, j) => {
+      const k = key(ids, j);
+      if (!next.has(k)) next.set(k, new Set());
+      next.get(k)!.add(t);
+    });
+  }
+  return replies.map((ids, r) => ids.map((_, j) => (next.get(key(ids, j))!.size > 1 ? w[r]! / wMax : 1)));
 }

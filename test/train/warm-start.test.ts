@@ -12,7 +12,7 @@ import { AdamW } from '../../src/train/optimizer.js';
 import { packPasses } from '../../src/train/batch.js';
 import { runPasses } from '../../src/train/passes.js';
 import { packSequences } from '../../src/model/qwen3-batch.js';
-import { warmStartSamples } from '../../src/train/warm-start.js';
+import { forkWeights, warmStartSamples } from '../../src/train/warm-start.js';
 import { bf16Weights, seqOf, tinyQwen3 } from '../model/qwen3-helpers.js';
 
 const REPLY = '<tool_call>\n{"name": "submit", "arguments": {}}\n</tool_call>';
@@ -38,6 +38,17 @@ describe('warm start', () => {
     expect(Array.from(samples[0]!.ids)).not.toEqual(Array.from(samples[1]!.ids)); // each row's own prompt
   });
 
+  it('forkWeights weights the tokens where replies sharing a prefix part, and only those', () => {
+    // Replies: [1,2,3], [1,2,4,5], [6]: forks at position 0 (1 vs 6) and at position 2 (3 vs 4).
+    const w = forkWeights([[1, 2, 3], [1, 2, 4, 5], [6]], [0.5, 0.25, 1]);
+    expect(w).toEqual([
+      [0.5, 1, 0.5],
+      [0.25, 1, 0.25, 1],
+      [1],
+    ]);
+    expect(forkWeights([[7, 8]], [0.3])).toEqual([[1, 1]]); // one reply: nothing to choose
+  });
+
   it('a weighted mixture gives each row one sample per reply, weighted', async () => {
     const { tokenizer, template } = await loadChatFormat(bundledQwen3TokenizerDir());
     const env = new ResumeEnvironment(new RulesJudge(), { train: 'data/train.jsonl' });
@@ -49,7 +60,12 @@ describe('warm start', () => {
       const reply = [...tokenizer.encode(mix[i % 2]!.text), QWEN3_SPECIAL_IDS.imEnd];
       expect(Array.from(s.ids.slice(s.ids.length - reply.length))).toEqual(reply);
       expect(Array.from(s.lossMask).reduce((a, b) => a + b, 0)).toBe(reply.length);
-      expect(s.advantage).toBe(mix[i % 2]!.weight);
+      expect(s.advantage).toBe(1);
+      // Only the first reply token is a fork (`<tool_call>` vs `No`): it carries w / max w.
+      const w = Array.from(s.tokenWeights!.slice(s.ids.length - reply.length));
+      expect(w[0]).toBeCloseTo(mix[i % 2]!.weight / 0.75, 6);
+      expect(w.slice(1).every((x) => x === 1)).toBe(true);
+      expect(Array.from(s.tokenWeights!.slice(0, s.ids.length - reply.length)).every((x) => x === 1)).toBe(true);
     });
     // Both replies of a row follow the same prompt.
     const promptOf = (i: number) => Array.from(samples[i]!.ids.slice(0, samples[i]!.lossMask.indexOf(1)));
@@ -88,12 +104,19 @@ describe('warm start', () => {
     const opt = new AdamW(gpu, model.weights.byName, { lr: 1e-2, maxGradNorm: 1e9 });
     const prompt = seqOf(13, 5, 512); // odd length
     const [a, b, tail] = [101, 202, [7, 8, 9]];
-    const sample = (first: number, weight: number) => {
+    const w = forkWeights([[a, ...tail], [b, ...tail]], [0.3, 0.1]);
+    const sample = (first: number) => {
       const ids = Int32Array.from([...prompt, first, ...tail]);
       const lossMask = Uint8Array.from(ids, (_, j) => (j >= prompt.length ? 1 : 0));
-      return { ids, lossMask, samplerLogprobs: Float32Array.from(ids, () => 0), advantage: weight, temperature: 1 };
+      const tokenWeights = Float32Array.from(ids, (_, j) => (j >= prompt.length ? w[first === a ? 0 : 1]![j - prompt.length]! : 1));
+      return { ids, lossMask, samplerLogprobs: Float32Array.from(ids, () => 0), advantage: 1, tokenWeights, temperature: 1 };
     };
-    const passes = packPasses([sample(a, 0.3), sample(b, 0.1)], 1024); // weights 3:1, not normalised
+    const ids0 = prompt.length + 1 + tail.length;
+    const passes = packPasses([sample(a), sample(b)], 1024); // weights 3:1 at the fork, not normalised
+    // The fork's weights reach the pass; the tokens after it keep weight 1.
+    expect(passes[0]!.advantages[prompt.length - 1]).toBeCloseTo(1, 6);
+    expect(passes[0]!.advantages[prompt.length]).toBe(1);
+    expect(passes[0]!.advantages[ids0 + prompt.length - 1]).toBeCloseTo(1 / 3, 6);
     const N = passes.reduce((x, p) => x + p.lossTokens, 0);
     for (let k = 0; k < 60; k++) {
       await runPasses(model, passes, N, { delta: 8, clamp: 'mask', nll: true });
