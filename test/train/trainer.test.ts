@@ -109,7 +109,7 @@ describe('train', () => {
 
   it('config errors name the file and field; paths resolve against the config', () => {
     const c = loadTrainConfig('configs/tiny-cpu.json');
-    expect(c.model.path.endsWith('.cache/tiny-qwen3')).toBe(true);
+    expect(c.model.path.endsWith('.cache/tiny-qwen3-untied')).toBe(true);
     expect(c.data.train.endsWith('data/train.jsonl')).toBe(true);
     expect(loadTrainConfig('configs/tiny-cpu.json', { steps: 9, out: '/tmp/x' })).toMatchObject({ steps: 9, out: '/tmp/x' });
     expect(() => loadTrainConfig('configs/none.json')).toThrow(/configs\/none.json: cannot read the config/);

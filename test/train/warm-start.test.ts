@@ -12,6 +12,8 @@ import { AdamW } from '../../src/train/optimizer.js';
 import { packPasses } from '../../src/train/batch.js';
 import { runPasses } from '../../src/train/passes.js';
 import { packSequences } from '../../src/model/qwen3-batch.js';
+import { loadTrainConfig } from '../../src/train/config.js';
+import { parseToolCalls } from '../../src/rollout/toolcall.js';
 import { forkWeights, warmStartSamples } from '../../src/train/warm-start.js';
 import { bf16Weights, seqOf, tinyQwen3 } from '../model/qwen3-helpers.js';
 
@@ -36,6 +38,14 @@ describe('warm start', () => {
       expect(tokenizer.decode(Array.from(s.ids.slice(0, n - reply.length)))).toMatch(/<\|im_start\|>assistant\n<think>\n\n<\/think>\n\n$/);
     }
     expect(Array.from(samples[0]!.ids)).not.toEqual(Array.from(samples[1]!.ids)); // each row's own prompt
+  });
+
+  it("the default config's mixture: a review call, a submit call (valid hermes calls) and a reply without one", () => {
+    const replies = loadTrainConfig('configs/tiny-cpu.json').warmStart.replies!;
+    const parsed = replies.map((r) => parseToolCalls(r.text));
+    expect(parsed.map((p) => p.calls.map((c) => c.name))).toEqual([['review'], ['submit'], []]);
+    expect(parsed.every((p) => p.errors.length === 0)).toBe(true);
+    expect(replies.reduce((a, r) => a + r.weight, 0)).toBeCloseTo(1, 9);
   });
 
   it('forkWeights weights the tokens where replies sharing a prefix part, and only those', () => {
