@@ -32,7 +32,7 @@ suite=tools/device/check-suite.gen.ts
   done
 } > "$suite"
 trap 'rm -f "$suite"' EXIT
-entries=(bench/run.ts bench/cases/*.ts tools/device/check.ts src/cli/gpu-info.ts src/dist/worker.ts)
+entries=(bench/run.ts bench/cases/*.ts tools/device/check.ts src/cli/gpu-info.ts src/train/rank-worker.ts)
 for f in tools/device/hf-compare.ts tools/device/layer-bench.ts; do [ -f "$f" ] && entries+=("$f"); done
 npx esbuild "${entries[@]}" --bundle --alias:vitest=./tools/device/vitest-shim.ts --platform=node --format=esm --splitting --target=node20 \
   --outdir="$out"/js --outbase=. --out-extension:.js=.mjs --external:webgpu \

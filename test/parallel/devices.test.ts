@@ -1,6 +1,6 @@
 // Device selection: nvidia-smi bus ids to Mesa device-select strings, bad device lists refused.
 import { describe, expect, it } from 'vitest';
-import { driPrime, parseBusIds, planDevices } from '../../src/dist/devices.js';
+import { driPrime, parseBusIds, planDevices } from '../../src/parallel/devices.js';
 
 describe('device plan', () => {
   it('turns nvidia-smi bus ids into Mesa device-select strings and refuses bad lists', () => {

@@ -1,7 +1,7 @@
 // The embedded sampler's request side: many concurrent episodes each ask for one assistant turn;
 // requests made in the same tick go to the KV-cache generator as one batch (continuous batching
 // over its slots), and batches run one after another on the shared generator. Episodes written as
-// plain async code (src/rollout/episode.ts) therefore decode together without knowing of each
+// plain async code (src/env/episode.ts) therefore decode together without knowing of each
 // other.
 import type { GenerateRequest, GenerateResult, Generator } from '../model/generate.js';
 

@@ -1,6 +1,6 @@
 // The coordinator's view of a sharded training run: rank 0 in this process (its model also serves
-// the embedded sampler), ranks 1..n-1 in their own processes (src/dist/worker.ts), each on its
-// own device (src/dist/devices.ts). A step runs the phases of src/dist/rank.ts on every rank,
+// the embedded sampler), ranks 1..n-1 in their own processes (src/train/rank-worker.ts), each on its
+// own device (src/parallel/devices.ts). A step runs the phases of src/train/rank.ts on every rank,
 // each phase starting once every rank finished the previous one; a failure on any rank fails the
 // step with that rank's error after the others have stopped (the run then resumes from its last
 // checkpoint: latest.json only moves after a complete save).
@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
 import { loadQwen3Config, qwen3Tensors } from '../model/config.js';
 import type { ModelOptions, Qwen3Model } from '../model/qwen3.js';
-import type { TrainPass } from '../train/batch.js';
-import type { OptimizerConfig, StepInfo } from '../train/optimizer.js';
-import { addPassStats, noPassStats, type LossConfig, type PassStats } from '../train/passes.js';
-import { clearExchange, makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from './exchange.js';
-import { planDevices } from './devices.js';
+import type { TrainPass } from './batch.js';
+import type { OptimizerConfig, StepInfo } from './optimizer.js';
+import { addPassStats, noPassStats, type LossConfig, type PassStats } from './passes.js';
+import { clearExchange, makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from '../parallel/exchange.js';
+import { planDevices } from '../parallel/devices.js';
 import { Rank, optimizerShardDir, type RankApi } from './rank.js';
 import { RemoteRank } from './remote-rank.js';
-import { assignPasses, planShards, type ShardPlan } from './shard-plan.js';
+import { assignPasses, planShards, type ShardPlan } from '../parallel/shard-plan.js';
 import type { z } from 'zod';
 
 export interface GroupOptions {

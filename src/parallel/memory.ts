@@ -2,7 +2,7 @@
 // trains on a set of GPUs before any buffer is allocated. Counts the large buffers: bf16 weights
 // (every rank holds all), gradient accumulators (f32 or bf16, all weights), the f32 scratch of one
 // gradient group (bf16 mode: src/model/qwen3.ts), AdamW's f32 master + two moments for the owned
-// weights (src/dist/shard-plan.ts), and activations for one pass (src/model/qwen3-activations.ts).
+// weights (src/parallel/shard-plan.ts), and activations for one pass (src/model/qwen3-activations.ts).
 // Not counted: the sampler's KV cache (vLLM runs on its own GPU in the production shape), pipeline
 // and staging buffers (megabytes).
 import { formatBytes } from '../io/progress.js';

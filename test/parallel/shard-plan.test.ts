@@ -1,8 +1,8 @@
 // Shard and pass plans: every weight owned once, balanced, the same plan from the same input; the
 // memory plan per rank of Qwen3-14B.
 import { describe, expect, it } from 'vitest';
-import { describeRankMemory, rankMemory } from '../../src/dist/memory.js';
-import { assignPasses, planShards } from '../../src/dist/shard-plan.js';
+import { describeRankMemory, rankMemory } from '../../src/parallel/memory.js';
+import { assignPasses, planShards } from '../../src/parallel/shard-plan.js';
 import { QWEN3_14B, qwen3Tensors } from '../../src/model/config.js';
 import { tinyConfig } from '../../src/model/tiny.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WEAKNESS_TYPES } from '../../src/data/schema.js';
 import { SYSTEM_PROMPT } from '../../src/env/resume/prompts.js';
-import { formatToolCall } from '../../src/rollout/toolcall.js';
+import { formatToolCall } from '../../src/io/toolcall.js';
 import { renderEpisodeMarkdown, runResumeEpisode as runEpisode } from '../../src/env/resume/episode.js';
-import type { Policy, PolicyInput } from '../../src/rollout/episode.js';
-import { BEST, RESUME, WORST, fixedJudge, lines, makeRow } from '../env/fixtures.js';
+import type { Policy, PolicyInput } from '../../src/env/episode.js';
+import { BEST, RESUME, WORST, fixedJudge, lines, makeRow } from './fixtures.js';
 
 /** A policy that plays the given messages in order and records what it was shown. */
 function scripted(script: string[]): Policy & { seen: PolicyInput[] } {

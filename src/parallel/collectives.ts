@@ -1,5 +1,5 @@
-// The three host-memory collectives of a sharded step, one tensor at a time (src/dist/rank.ts
-// runs them over its tensors; bench/cases/exchange.ts times them): publish a device tensor into
+// The three host-memory collectives of a sharded step, one tensor at a time (shard-sync.ts runs
+// them over a rank's tensors; bench/cases/exchange.ts times them): publish a device tensor into
 // the exchange, sum every rank's copy of a gradient into the owner's, read a published tensor into
 // a device tensor. Tensors stream in pieces of at most PIECE bytes (JS holds a few at a time).
 import type { Gpu } from '../gpu/gpu.js';

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Exchange, makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from '../../src/dist/exchange.js';
+import { Exchange, makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from '../../src/parallel/exchange.js';
 
 describe('exchange', () => {
   it('publishes whole files, names a missing or short one, removes consumed ones', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashString, Rng } from '../../src/data/rng.js';
+import { hashString, Rng } from '../../src/io/rng.js';
 
 describe('Rng', () => {
   it('is deterministic per seed and differs across seeds', () => {

@@ -2,7 +2,7 @@
 // (async function) writes each assistant message, the environment answers, and scores the end.
 // Tests script the policy; the sampler wraps the model in one (src/rl/rollout.ts). Budgets: turns
 // (the environment's), tokens per message, and tokens per episode.
-import type { ChatMessage, EnvReward, Environment } from '../env/environment.js';
+import type { ChatMessage, EnvReward, Environment } from './environment.js';
 
 export interface PolicyInput {
   /** The conversation so far (system, user, then assistant / tool pairs). */

@@ -10,8 +10,8 @@ import {
   lineStatus,
   lineWeight,
   sourceLines,
-} from '../../src/env/resume/layout.js';
-import { lines } from './fixtures.js';
+} from '../../src/data/layout.js';
+import { lines } from '../env/fixtures.js';
 
 describe('layout counting (spec section 3)', () => {
   it('uses the published limits', () => {

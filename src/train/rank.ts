@@ -1,28 +1,26 @@
 // One rank of a sharded training run: a device holding the whole bf16 model (every rank computes
-// gradients for its own passes) and the AdamW state of the weights it owns (src/dist/shard-plan.ts),
-// i.e. ZeRO stage 1 with collectives through host memory (src/dist/exchange.ts). A step, phase by
-// phase (the coordinator, src/dist/group.ts, starts each phase on every rank once all finished the
-// previous one):
+// gradients for its own passes) and the AdamW state of the weights it owns
+// (src/parallel/shard-plan.ts), i.e. ZeRO stage 1. A step, phase by phase (the coordinator,
+// src/train/rank-group.ts, starts each phase on every rank once all finished the previous one):
 //   1. backward: the rank's passes into its gradients (f32, or bf16: ModelOptions.gradDtype); the
 //      gradients of weights it does not own are published;
-//   2. reduce: for each owned weight, the sum of every rank's gradient, added on the GPU in f32 in
-//      rank order (so the sum does not depend on which rank owns the weight: collectives.ts),
+//   2. reduce: for each owned weight, the sum of every rank's gradient (f32, in rank order),
 //      written back to its gradient (rounded once where the accumulators are bf16);
 //      returns the sum of squares of the owned sums (the coordinator adds them: global norm);
 //   3. apply: AdamW on the owned weights with the global norm; their new bf16 values published;
 //   4. gather: the other ranks' new weights read into this rank's model.
-// With one rank, 1 is runPasses, 2 only the sum of squares, 3 the update, 4 nothing: the
-// single-device trainer is this class too.
+// The collectives are src/parallel/shard-sync.ts, called between the phases: the passes and the
+// optimizer know nothing of ranks. With one rank there are none: 1 is runPasses, 2 only the sum
+// of squares, 3 the update, 4 nothing, so the single-device trainer is this class too.
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { Qwen3Model, type ModelOptions } from '../model/qwen3.js';
-import type { TrainPass } from '../train/batch.js';
-import { AdamW, type OptimizerConfig, type StepInfo } from '../train/optimizer.js';
-import { runPasses, type LossConfig, type PassStats } from '../train/passes.js';
+import type { TrainPass } from './batch.js';
+import { AdamW, type OptimizerConfig, type StepInfo } from './optimizer.js';
+import { runPasses, type LossConfig, type PassStats } from './passes.js';
 import { byteProgress } from '../io/progress.js';
-import { publish, readInto, sumInto } from './collectives.js';
-import { Exchange } from './exchange.js';
+import { ShardSync } from '../parallel/shard-sync.js';
 import type { z } from 'zod';
 
 export interface RankInit {
@@ -39,7 +37,7 @@ export interface RankInit {
   modelOptions?: ModelOptions;
 }
 
-/** What every rank answers (in-process or over IPC: src/dist/remote-rank.ts). */
+/** What every rank answers (in-process or over IPC: src/train/remote-rank.ts). */
 export interface RankApi {
   describe(): Promise<string>;
   backward(passes: TrainPass[], N: number, loss: LossConfig): Promise<PassStats>;
@@ -54,9 +52,8 @@ export interface RankApi {
 }
 
 export class Rank implements RankApi {
-  private readonly ownedSet: Set<string>;
-  private readonly owner = new Map<string, number>();
-  private readonly exchange: Exchange | null;
+  /** The collectives around each phase; null on a single device. */
+  private readonly sync: ShardSync | null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -65,10 +62,8 @@ export class Rank implements RankApi {
     readonly optimizer: AdamW,
     private readonly log: (line: string) => void,
   ) {
-    init.owned.forEach((names, r) => names.forEach((n) => this.owner.set(n, r)));
-    this.ownedSet = new Set(init.owned[init.rank]);
-    this.exchange = init.exchangeDir ? new Exchange(init.exchangeDir) : null;
-    if (init.world > 1 && !this.exchange) throw new Error(`rank ${init.rank} of ${init.world}: no exchange directory`);
+    this.sync = init.exchangeDir ? new ShardSync(gpu, init.rank, init.world, init.owned, init.exchangeDir) : null;
+    if (init.world > 1 && !this.sync) throw new Error(`rank ${init.rank} of ${init.world}: no exchange directory`);
   }
 
   /** `log`: progress lines of long work (checkpoints). */
@@ -102,39 +97,27 @@ export class Rank implements RankApi {
 
   async backward(passes: TrainPass[], N: number, loss: LossConfig): Promise<PassStats> {
     const stats = await runPasses(this.model, passes, N, loss);
-    if (this.exchange) {
-      for (const [name, g] of this.model.grads) if (!this.ownedSet.has(name)) await publish(this.gpu, this.exchange, 'grad', this.init.rank, name, g);
-    } else {
-      await this.gpu.sync();
-    }
+    if (this.sync) await this.sync.publishGrads(this.model.grads);
+    else await this.gpu.sync();
     return stats;
   }
 
   async reduce(): Promise<number> {
     const grads = this.ownedGrads();
-    const { rank, world } = this.init;
-    if (this.exchange) {
-      for (const [name, g] of grads) {
-        await sumInto(this.gpu, this.exchange, name, g, rank, world);
-        for (let r = 0; r < world; r++) if (r !== rank) await this.exchange.remove('grad', r, name); // host memory back now
-      }
-    }
+    if (this.sync) await this.sync.reduce(grads);
     return this.optimizer.sumSquares(grads);
   }
 
   async apply(norm: number, lr?: number): Promise<StepInfo> {
     const info = this.optimizer.apply(this.ownedGrads(), norm, lr);
-    if (this.exchange) {
-      for (const name of this.init.owned[this.init.rank]!) await publish(this.gpu, this.exchange, 'weight', this.init.rank, name, this.model.weights.byName.get(name)!);
-    } else {
-      await this.gpu.sync();
-    }
+    if (this.sync) await this.sync.publishWeights(this.model.weights.byName);
+    else await this.gpu.sync();
     return info;
   }
 
   async gather(): Promise<void> {
-    if (!this.exchange) return;
-    for (const [name, w] of this.model.weights.byName) if (!this.ownedSet.has(name)) await readInto(this.gpu, this.exchange, 'weight', this.owner.get(name)!, name, w);
+    if (!this.sync) return;
+    await this.sync.gather(this.model.weights.byName);
     await this.gpu.sync();
   }
 

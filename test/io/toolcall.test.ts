@@ -5,7 +5,7 @@ import {
   pyJson,
   stripThinking,
   toolResponseContent,
-} from '../../src/rollout/toolcall.js';
+} from '../../src/io/toolcall.js';
 
 const call = (json: string) => `<tool_call>\n${json}\n</tool_call>`;
 

@@ -2,7 +2,7 @@
 // rank of the run shares, peers read the parts they need. The directory is on /dev/shm (tmpfs:
 // host memory, no disk) when it has room, else the OS temp dir. A file appears under its final
 // name only once complete (written under a temporary name, then renamed), so a reader never sees
-// half a tensor; the coordinator orders the phases (src/dist/group.ts), so readers never wait.
+// half a tensor; the coordinator orders the phases (src/train/rank-group.ts), so readers never wait.
 import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
