@@ -21,6 +21,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['train'], // the step engine (passes, AdamW, ranks) and the training loop
   ['plan'],
   ['cli'],
+  // Kernel variants not in use by default: nothing in src imports them (they plug into
+  // src/ops/variant-registry.ts); only bench/, tools/ and tests load them.
+  ['ops/experimental'],
 ];
 
 /** The folder a src-relative path belongs to (its first segment; ops/experimental is its own). */
@@ -48,6 +51,19 @@ function folderGraph(files: ReadonlyMap<string, string>): Map<string, Map<string
   return graph;
 }
 
+/** File -> imported src files (src-relative .ts paths). */
+function fileGraph(files: ReadonlyMap<string, string>): Map<string, Map<string, true>> {
+  const graph = new Map<string, Map<string, true>>();
+  for (const [rel, text] of files) {
+    const to = new Map<string, true>();
+    for (const { fileName: spec } of ts.preProcessFile(text, true, true).importedFiles) {
+      if (spec.startsWith('.')) to.set(posix.normalize(posix.join(posix.dirname(rel), spec)).replace(/\.js$/, '.ts'), true);
+    }
+    graph.set(rel, to);
+  }
+  return graph;
+}
+
 /** Every import that does not point to a lower row of `layers`, named by file; folders missing
  *  from the table are reported too. */
 function layerViolations(graph: ReadonlyMap<string, ReadonlyMap<string, string[]>>, layers: readonly (readonly string[])[]): string[] {
@@ -68,8 +84,8 @@ function layerViolations(graph: ReadonlyMap<string, ReadonlyMap<string, string[]
   return out;
 }
 
-/** The folder cycles (strongly connected components of more than one folder), Tarjan's way. */
-function folderCycles(graph: ReadonlyMap<string, ReadonlyMap<string, unknown>>): string[][] {
+/** The cycles of a graph (strongly connected components of more than one node), Tarjan's way. */
+function cycles(graph: ReadonlyMap<string, ReadonlyMap<string, unknown>>): string[][] {
   let next = 0;
   const index = new Map<string, number>(), low = new Map<string, number>(), stack: string[] = [], on = new Set<string>();
   const out: string[][] = [];
@@ -120,7 +136,11 @@ describe('layers of src/', () => {
 
   it('imports point down the table only (no folder cycles)', () => {
     expect(layerViolations(graph, LAYERS)).toEqual([]);
-    expect(folderCycles(graph)).toEqual([]);
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  it('has no import cycles between files either', () => {
+    expect(cycles(fileGraph(files))).toEqual([]);
   });
 });
 
@@ -130,6 +150,7 @@ describe('the layer check itself, on a synthetic tree', () => {
       Object.entries({
         'gpu/gpu.ts': "import { f } from '../io/dtype.js';",
         'ops/matmul.ts': "import type { Gpu } from '../gpu/gpu.js';\n// import { no } from '../model/qwen3.js'; (a comment, not an import)",
+        'ops/experimental/v2.ts': "import { linear } from '../matmul.js';",
         'model/qwen3.ts': "import { linear } from '../ops/matmul.js';\nimport { z } from 'zod';",
         'io/dtype.ts': '',
         ...extra,
@@ -139,20 +160,22 @@ describe('the layer check itself, on a synthetic tree', () => {
   it('passes a tree whose imports point down', () => {
     const g = folderGraph(tree());
     expect(layerViolations(g, LAYERS)).toEqual([]);
-    expect(folderCycles(g)).toEqual([]);
+    expect(cycles(g)).toEqual([]);
   });
 
   it('names a planted upward import and the cycle it closes', () => {
     const g = folderGraph(tree({ 'ops/sample.ts': "export type { Sampled } from '../model/qwen3.js';" }));
     expect(layerViolations(g, LAYERS)).toEqual(['ops (row 2) imports model (row 3): ops/sample.ts -> ../model/qwen3.js']);
-    expect(folderCycles(g)).toEqual([['model', 'ops']]);
+    expect(cycles(g)).toEqual([['model', 'ops']]);
+    const f = fileGraph(tree({ 'ops/matmul.ts': "import { v2 } from './experimental/v2.js';" }));
+    expect(cycles(f)).toEqual([['ops/experimental/v2.ts', 'ops/matmul.ts']]);
   });
 
-  it('refuses imports between folders of one row, dynamic upward imports, imports from outside src, and unknown folders', () => {
+  it('refuses imports between folders of one row, of experimental kernels (dynamic too), from outside src, and unknown folders', () => {
     const g = folderGraph(
       tree({
         'data/load.ts': "import { x } from '../gpu/gpu.js';",
-        'model/generate.ts': "const v = await import('../cli/train.js');",
+        'model/generate.ts': "const v = await import('../ops/experimental/v2.js');",
         'newfolder/x.ts': "import { f } from '../io/dtype.js';",
         'io/tokenizer.ts': "import { t } from '../../tools/make-data.js';",
       }),
@@ -160,7 +183,7 @@ describe('the layer check itself, on a synthetic tree', () => {
     expect(layerViolations(g, LAYERS).sort()).toEqual([
       'data (row 1) imports gpu (row 1): data/load.ts -> ../gpu/gpu.js',
       'io (row 0) imports (outside src) (row -): io/tokenizer.ts -> ../../tools/make-data.js',
-      'model (row 3) imports cli (row 10): model/generate.ts -> ../cli/train.js',
+      'model (row 3) imports ops/experimental (row 11): model/generate.ts -> ../ops/experimental/v2.js',
       'src/newfolder/ is not in the layer table',
     ]);
   });

@@ -22,8 +22,10 @@ describe('bench', () => {
     const alias: Record<string, string> = { residual: 'residual.add', 'grad-norm': 'grad-norm', rmsnorm: 'rmsnorm' };
     // A family is src/ops/<name>.ts; <family>-<part>.ts files (attention-cpu, matmul-plan, ...) are
     // parts of a family. No kernel of their own: elementwise.ts (the vectorised launch helpers the
-    // elementwise ops share) and sampling.ts (the sampling parameters of sample.ts).
-    const helpers = ['elementwise', 'sampling'];
+    // elementwise ops share), sampling.ts (the sampling parameters of sample.ts) and
+    // variant-registry.ts (where src/ops/experimental plugs in; its variants are bench cases of
+    // their families).
+    const helpers = ['elementwise', 'sampling', 'variant-registry'];
     const files = readdirSync('src/ops').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
     const families = files.filter((f) => !helpers.includes(f) && !files.some((g) => g !== f && f.startsWith(`${g}-`)));
     expect(families).toContain('matmul');

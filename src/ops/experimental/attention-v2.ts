@@ -1,10 +1,11 @@
-// v2 attention kernels (kernels/attention-*-v2.wgsl): register-tiled, f32 staging, generated
-// per-thread code. This file picks their tiles and writes the parts of the WGSL that depend on
+// v2 attention kernels (kernels/experimental/attention-*-v2.wgsl), never measured on a GPU:
+// register-tiled, f32 staging, generated per-thread code. This file picks their tiles and writes the parts of the WGSL that depend on
 // them: the output accumulators as named vec4 variables (acc{row}_{group}), the product passes
 // that update them, their rescale and write-out, and the row reductions (subgroup shuffles where
 // the device has subgroups, workgroup memory otherwise). Arrays indexed in loops are avoided on
 // purpose: NVIDIA's compiler put them in local memory (10x on the GEMM, architecture.md).
-import type { Gpu, KernelDef } from '../gpu/gpu.js';
+import type { Gpu, KernelDef } from '../../gpu/gpu.js';
+import type { AttentionVariant, ExperimentalAttnOptions } from '../variant-registry.js';
 
 /** Thread grid of the v2 kernels: TX threads across (4 columns / 4 head dims each), TY down
  *  (4 rows each). Query/key tiles are 4*TY x 4*TX. */
@@ -145,7 +146,7 @@ function reduceFns(subgroups: boolean, tx: number): string {
   return [fn('row_max', 'max'), fn('row_sum', 'add4')].join('\n') + '\nfn add4(a: vec4<f32>, b: vec4<f32>) -> vec4<f32> { return a + b; }';
 }
 
-/** Consts of kernels/attention-fwd-v2.wgsl. */
+/** Consts of kernels/experimental/attention-fwd-v2.wgsl. */
 export function fwdConsts(c: V2Config): Record<string, string | number> {
   const nd = c.hd / (4 * c.tx);
   const br = 4 * c.ty;
@@ -175,7 +176,7 @@ export function fwdConsts(c: V2Config): Record<string, string | number> {
   };
 }
 
-/** Consts of kernels/attention-bwd-dq-v2.wgsl. */
+/** Consts of kernels/experimental/attention-bwd-dq-v2.wgsl. */
 export function dqConsts(c: V2Config, outF32: boolean): Record<string, string | number | boolean> {
   const nd = c.hd / (4 * c.tx);
   return {
@@ -191,7 +192,7 @@ export function dqConsts(c: V2Config, outF32: boolean): Record<string, string | 
   };
 }
 
-/** Consts of kernels/attention-bwd-dkdv-v2.wgsl. */
+/** Consts of kernels/experimental/attention-bwd-dkdv-v2.wgsl. */
 export function dkdvConsts(c: V2Config, outF32: boolean): Record<string, string | number | boolean> {
   const nd = c.hd / (4 * c.tx);
   const ind = '      ';
@@ -216,11 +217,36 @@ export function dkdvConsts(c: V2Config, outF32: boolean): Record<string, string 
 const HEAD_PARAMS = { heads: 'u32', kvHeads: 'u32', scale: 'f32' } as const;
 
 export function fwdDefV2(c: V2Config): KernelDef {
-  return { name: 'attn_fwd_v2', file: 'attention-fwd-v2.wgsl', entry: 'attn_fwd2', consts: fwdConsts(c), params: HEAD_PARAMS };
+  return { name: 'attn_fwd_v2', file: 'experimental/attention-fwd-v2.wgsl', entry: 'attn_fwd2', consts: fwdConsts(c), params: HEAD_PARAMS };
 }
 export function dqDefV2(c: V2Config, outF32: boolean): KernelDef {
-  return { name: 'attn_bwd_dq_v2', file: 'attention-bwd-dq-v2.wgsl', entry: 'attn_bwd_dq2', consts: dqConsts(c, outF32), params: HEAD_PARAMS };
+  return { name: 'attn_bwd_dq_v2', file: 'experimental/attention-bwd-dq-v2.wgsl', entry: 'attn_bwd_dq2', consts: dqConsts(c, outF32), params: HEAD_PARAMS };
 }
 export function dkdvDefV2(c: V2Config, outF32: boolean): KernelDef {
-  return { name: 'attn_bwd_dkdv_v2', file: 'attention-bwd-dkdv-v2.wgsl', entry: 'attn_bwd_dkdv2', consts: dkdvConsts(c, outF32), params: HEAD_PARAMS };
+  return { name: 'attn_bwd_dkdv_v2', file: 'experimental/attention-bwd-dkdv-v2.wgsl', entry: 'attn_bwd_dkdv2', consts: dkdvConsts(c, outF32), params: HEAD_PARAMS };
 }
+
+function configOf(gpu: Gpu, op: string, hd: number, o: ExperimentalAttnOptions): V2Config {
+  try {
+    return v2Config(gpu, hd, o.tilesV2, o.subgroups ?? true);
+  } catch (e) {
+    throw new Error(`${op}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The variant's entry in src/ops/variant-registry.ts (attention variant 'v2'): query and key
+ *  blocks of 4*ty rows. */
+export const v2Attention: AttentionVariant = {
+  block: (gpu, op, hd, o) => 4 * configOf(gpu, op, hd, o).ty,
+  forward(gpu, a, o) {
+    const c = configOf(gpu, 'attentionForward', a.hd, o);
+    gpu.dispatch(fwdDefV2(c), { params: { heads: a.heads, kvHeads: a.kvHeads, scale: a.scale }, bindings: [a.q, a.k, a.v, a.table, a.out, a.lse], workgroups: [a.nBlocks, a.heads] });
+  },
+  backward(gpu, a, o) {
+    const c = configOf(gpu, 'attentionBackward', a.hd, o);
+    const params = { heads: a.heads, kvHeads: a.kvHeads, scale: a.scale };
+    const inputs = [a.q, a.k, a.v, a.dOut, a.lse, a.dterm];
+    gpu.dispatch(dqDefV2(c, a.dq.dtype === 'f32'), { params, bindings: [...inputs, a.qTable, a.dq], workgroups: [a.qBlocks, a.heads] });
+    gpu.dispatch(dkdvDefV2(c, a.dk.dtype === 'f32'), { params, bindings: [...inputs, a.kTable, a.dk, a.dv], workgroups: [a.kBlocks, a.kvHeads] });
+  },
+};

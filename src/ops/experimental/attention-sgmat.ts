@@ -1,14 +1,15 @@
-// Tensor-core attention forward (kernels/attention-sgmat-fwd.wgsl): f16 subgroup matrices for
-// Q K^T and P V, two passes over the keys (see the kernel's header). This file writes the
-// unrolled subgroup-matrix parts (named matrices, not arrays: see attention-v2.ts) and runs the
-// op: q, k, v to scaled f16 copies (src/ops/f16-stage.ts), the block table, one dispatch.
-// `emulate` swaps the builtins for plain loops over the same memory (tests on lavapipe, which has
-// no subgroup matrices); everything else is the same code.
-// The path is trusted on a device only after checkAttentionSgmat agreed with the v1 kernels there.
-import type { Gpu, KernelDef } from '../gpu/gpu.js';
-import type { Tensor } from '../gpu/tensor.js';
-import { recordShifts, recordToF16, f16Scratch } from './f16-stage.js';
-import { sgmatSyntax, type Syntax } from './matmul-sgmat.js';
+// Tensor-core attention (kernels/experimental/attention-sgmat-{fwd,bwd}.wgsl), never measured on a
+// GPU. Forward: f16 subgroup matrices for Q K^T and P V, two passes over the keys (see the kernel's
+// header). This file writes the unrolled subgroup-matrix parts (named matrices, not arrays: see
+// attention-v2.ts) and runs the op: q, k, v to scaled f16 copies (src/ops/f16-stage.ts), the block
+// table, one dispatch. `emulate` swaps the builtins for plain loops over the same memory (tests on
+// lavapipe, which has no subgroup matrices); everything else is the same code. The path is trusted
+// on a device only after checkAttentionSgmat (checks.ts) agreed with the v1 kernels there.
+import type { Gpu, KernelDef } from '../../gpu/gpu.js';
+import type { Tensor } from '../../gpu/tensor.js';
+import { recordShifts, recordToF16, f16Scratch } from '../f16-stage.js';
+import { sgmatSyntax, type Syntax } from '../matmul-sgmat.js';
+import type { AttentionVariant, AttnBwdArgs, AttnFwdArgs } from '../variant-registry.js';
 
 export interface SgmatAttnConfig {
   hd: number;
@@ -91,7 +92,7 @@ export function sgmatAttnFwdDef(c: SgmatAttnConfig): KernelDef {
   }
   return {
     name: `attn_fwd_sgmat${c.emulate ? '_emulated' : ''}`,
-    file: 'attention-sgmat-fwd.wgsl',
+    file: 'experimental/attention-sgmat-fwd.wgsl',
     entry: 'attn_fwd',
     consts: { HD: c.hd, ...consts },
     params: { heads: 'u32', kvHeads: 'u32', scale: 'f32' },
@@ -129,22 +130,8 @@ fn emu_pv(c0: u32, koff: u32, kvStride: u32, pbase: u32, lane: u32, o: ptr<funct
 }`;
 }
 
-export interface SgmatAttnArgs {
-  q: Tensor;
-  k: Tensor;
-  v: Tensor;
-  table: Tensor;
-  nBlocks: number;
-  out: Tensor;
-  lse: Tensor;
-  heads: number;
-  kvHeads: number;
-  hd: number;
-  scale: number;
-}
-
 /** Records q, k, v to scaled f16 (with BC zero rows after each) and the tensor-core forward. */
-export function sgmatAttentionForward(gpu: Gpu, a: SgmatAttnArgs, emulate: boolean): void {
+export function sgmatAttentionForward(gpu: Gpu, a: AttnFwdArgs, emulate: boolean): void {
   const cap = gpu.maxBinding;
   const shifts = recordShifts(gpu, 'attention', [a.q, a.k, a.v], cap);
   const tail = (t: Tensor): number => SGMAT_BLOCK * t.shape[1]! * 2;
@@ -162,7 +149,7 @@ export function sgmatAttentionForward(gpu: Gpu, a: SgmatAttnArgs, emulate: boole
 
 // ---------------------------------------------------------------- backward
 
-/** dS is stored in f16 as dS * 2^(e+c-DS_SHIFT): see kernels/attention-sgmat-bwd.wgsl. */
+/** dS is stored in f16 as dS * 2^(e+c-DS_SHIFT): see kernels/experimental/attention-sgmat-bwd.wgsl. */
 export function dsShift(hd: number): number {
   return 16 + Math.ceil(Math.log2(hd));
 }
@@ -302,35 +289,15 @@ export function sgmatAttnBwdDef(c: SgmatAttnConfig, entry: 'attn_dq' | 'attn_dkd
   };
   return {
     name: `${entry}_sgmat${e ? '_emulated' : ''}`,
-    file: 'attention-sgmat-bwd.wgsl',
+    file: 'experimental/attention-sgmat-bwd.wgsl',
     entry,
     consts,
     params: { heads: 'u32', kvHeads: 'u32', scale: 'f32' },
   };
 }
 
-export interface SgmatAttnBwdArgs {
-  q: Tensor;
-  k: Tensor;
-  v: Tensor;
-  dOut: Tensor;
-  lse: Tensor;
-  dterm: Tensor;
-  qTable: Tensor;
-  qBlocks: number;
-  kTable: Tensor;
-  kBlocks: number;
-  dq: Tensor;
-  dk: Tensor;
-  dv: Tensor;
-  heads: number;
-  kvHeads: number;
-  hd: number;
-  scale: number;
-}
-
 /** Records q, k, v, dO to scaled f16 (64 zero rows after each) and both backward kernels. */
-export function sgmatAttentionBackward(gpu: Gpu, a: SgmatAttnBwdArgs, emulate: boolean): void {
+export function sgmatAttentionBackward(gpu: Gpu, a: AttnBwdArgs, emulate: boolean): void {
   const cap = gpu.maxBinding;
   const shifts = recordShifts(gpu, 'attention-bwd', [a.q, a.k, a.v, a.dOut], cap);
   const tail = (t: Tensor): number => SGMAT_BLOCK * t.shape[1]! * 2;
@@ -351,3 +318,13 @@ export function sgmatAttentionBackward(gpu: Gpu, a: SgmatAttnBwdArgs, emulate: b
     workgroups: [a.kBlocks, a.kvHeads],
   });
 }
+
+/** The variant's entry in src/ops/variant-registry.ts (attention variant 'sgmat'). */
+export const sgmatAttention: AttentionVariant = {
+  block(gpu, op, _hd, o) {
+    if (!o.emulate && !(gpu.features.subgroupMatrix && gpu.features.f16)) throw new Error(`${op}: variant 'sgmat' needs f16 subgroup matrices; the device has none`);
+    return SGMAT_BLOCK;
+  },
+  forward: (gpu, a, o) => sgmatAttentionForward(gpu, a, !!o.emulate),
+  backward: (gpu, a, o) => sgmatAttentionBackward(gpu, a, !!o.emulate),
+};

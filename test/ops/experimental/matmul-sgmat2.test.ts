@@ -1,18 +1,19 @@
-// Tensor-core GEMM variant 2 (src/ops/matmul-sgmat2.ts). Lavapipe has no subgroup matrices, so the
-// kernel runs here in its emulated form (subgroup-matrix builtins swapped for f32 loops over the
-// same workgroup-memory offsets): that checks the vec4/scalar staging, bounds checks, unchecked
-// interior tiles, double buffering, transposed staging, the scales and the write-out against the
-// float64 reference. The generator tests pin that the emulated kernel's staging code is the real
-// kernel's. Each emulated pipeline takes lavapipe ~5-15 s to compile (LLVM coroutines for the
-// barriers), so the default run compiles one; MATMUL_SLOW=1 runs every layout and configuration.
-// Tolerance per element as in matmul.test.ts: rtol*|want| + 1e-5 * sum_k |a||b|.
+// Tensor-core GEMM variant 2 (src/ops/experimental/matmul-sgmat2.ts). Lavapipe has no subgroup
+// matrices, so the kernel runs here in its emulated form (subgroup-matrix builtins swapped for f32
+// loops over the same workgroup-memory offsets): that checks the vec4/scalar staging, bounds
+// checks, unchecked interior tiles, double buffering, transposed staging, the scales and the
+// write-out against the float64 reference. The generator tests pin that the emulated kernel's
+// staging code is the real kernel's. Each emulated pipeline takes lavapipe ~5-15 s to compile (LLVM
+// coroutines for the barriers), so the default run compiles one; MATMUL_SLOW=1 runs every layout
+// and configuration. Tolerance per element as in matmul.test.ts: rtol*|want| + 1e-5 * sum_k |a||b|.
 import { describe, expect, it } from 'vitest';
-import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
-import type { Tensor } from '../../src/gpu/tensor.js';
-import { linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from '../../src/ops/matmul.js';
-import { sgmat2Def, smemBytes, type Sgmat2Config, type Sgmat2Options } from '../../src/ops/matmul-sgmat2.js';
-import { matmulAB, matmulABt, matmulAtB } from '../../src/ops/ref/index.js';
-import { randn } from '../gpu/util.js';
+import { getGpu, type Gpu } from '../../../src/gpu/gpu.js';
+import type { Tensor } from '../../../src/gpu/tensor.js';
+import { linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from '../../../src/ops/matmul.js';
+import '../../../src/ops/experimental/index.js'; // registers the v2 GEMM
+import { sgmat2Def, smemBytes, type Sgmat2Config, type Sgmat2Options } from '../../../src/ops/experimental/matmul-sgmat2.js';
+import { matmulAB, matmulABt, matmulAtB } from '../../../src/ops/ref/index.js';
+import { randn } from '../../gpu/util.js';
 
 type Layout = 'xwT' | 'dyW' | 'dyTx';
 const SLOW = process.env.MATMUL_SLOW === '1';

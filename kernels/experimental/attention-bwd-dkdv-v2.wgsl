@@ -8,7 +8,7 @@
 // P^T and then dS^T going through the same workgroup memory (the thread keeps dS^T in registers).
 // Generated parts ({{...}}): src/ops/attention-v2.ts.
 #include "common/bf16.wgsl"
-#include "attention-v2-common.wgsl"
+#include "experimental/attention-v2-common.wgsl"
 
 const TX: u32 = {{TX}}u;
 const TY: u32 = {{TY}}u;

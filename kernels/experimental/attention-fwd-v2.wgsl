@@ -10,7 +10,7 @@
 // Generated parts ({{...}}): src/ops/attention-v2.ts.
 {{ENABLE}}
 #include "common/bf16.wgsl"
-#include "attention-v2-common.wgsl"
+#include "experimental/attention-v2-common.wgsl"
 
 const TX: u32 = {{TX}}u;
 const TY: u32 = {{TY}}u;

@@ -1,5 +1,5 @@
-// Tensor-core attention forward and backward (src/ops/attention-sgmat.ts) in its emulated form (lavapipe has no
-// subgroup matrices: the builtins become plain loops over the same memory; the two-pass softmax,
+// Tensor-core attention forward and backward (src/ops/experimental/attention-sgmat.ts) in its
+// emulated form (lavapipe has no subgroup matrices: the builtins become plain loops over the same memory; the two-pass softmax,
 // f16 staging with power-of-two scales, masking, block edges and write-out are the real code)
 // against the float64 reference. Tolerances as attention.test.ts: out atol 1e-2 + rtol 1e-2 (bf16
 // out, f16 probabilities), lse atol 1e-4; gradients in bf16 as there, in f32 atol 3e-3 * max|ref|
@@ -7,11 +7,12 @@
 // equal to and longer than the 64-row blocks, packed; GQA groups of 1, 2 and 4; inputs beyond
 // f16's range (only the scales keep them finite); head dims 32 and 128.
 import { describe, expect, it } from 'vitest';
-import { getGpu } from '../../src/gpu/gpu.js';
-import { attentionBackward, attentionForward, checkAttentionSgmat } from '../../src/ops/attention.js';
-import { sgmatAttnBwdDef, sgmatAttnFwdDef } from '../../src/ops/attention-sgmat.js';
-import * as ref from '../../src/ops/ref/index.js';
-import { expectClose } from '../gpu/util.js';
+import { getGpu } from '../../../src/gpu/gpu.js';
+import { attentionBackward, attentionForward } from '../../../src/ops/attention.js';
+import { checkAttentionSgmat } from '../../../src/ops/experimental/index.js';
+import { sgmatAttnBwdDef, sgmatAttnFwdDef } from '../../../src/ops/experimental/attention-sgmat.js';
+import * as ref from '../../../src/ops/ref/index.js';
+import { expectClose } from '../../gpu/util.js';
 
 interface Case {
   lengths: number[];

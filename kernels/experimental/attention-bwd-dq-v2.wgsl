@@ -5,7 +5,7 @@
 // workgroup memory, then dQ += dS K in ND passes of DV head dims (K chunks staged row-major).
 // Generated parts ({{...}}): src/ops/attention-v2.ts.
 #include "common/bf16.wgsl"
-#include "attention-v2-common.wgsl"
+#include "experimental/attention-v2-common.wgsl"
 
 const TX: u32 = {{TX}}u;
 const TY: u32 = {{TY}}u;

@@ -1,37 +1,9 @@
-// Tensor-core GEMM, variant 2 (kernels/matmul-sgmat2.wgsl): the v1 recipe (128x128 workgroup
-// tile, 4 subgroups in 2x2 each owning 4x4 16x16 result tiles, per-operand power-of-two f16 scales)
-// with 8-element global loads, unchecked interior tiles, optional double buffering and transposed
-// staging of K-major operands. This file generates the kernel's unrolled parts. `emulate` swaps the
-// subgroup-matrix builtins for plain f32 loops over the same workgroup-memory offsets: a test-only
-// form that runs on lavapipe and checks staging, indexing, buffering and write-out.
-import type { Gpu, KernelDef } from '../gpu/gpu.js';
-import { recordToF16 } from './f16-stage.js';
-import { dispatchGemmChunks, GEMM_PARAMS, planGemm, type GemmChunk, type GemmDesc } from './matmul-plan.js';
-import { prepareScales, sgmatSyntax, type Syntax } from './matmul-sgmat.js';
-
-export interface Sgmat2Options {
-  /** K step (default 32). */
-  bk?: 16 | 32;
-  /** Workgroup tile rows x columns (default 128x128, 4 subgroups); 256x128 and 128x256 use 8
-   *  subgroups of the same 64x64 blocks (larger tiles: fewer loads per multiply). */
-  tile?: Tile;
-  /** Double-buffered workgroup memory (default true): 45 KiB at bk 32, over lavapipe's 32 KiB. */
-  double?: boolean;
-  /** Halves of padding per staged row (default 8; a multiple of 8 keeps rows 16-byte aligned). */
-  pad?: number;
-  /** Stage a K-major A (stored [K, R]: linearBackwardWeight's dy) as [r][k] (default false). */
-  transposeA?: boolean;
-  /** Stage a K-major B (stored [K, C]: W in linearBackwardInput, x in linearBackwardWeight) as
-   *  [c][k] (default: true for linearBackwardInput only, see DEFAULTS). */
-  transposeB?: boolean;
-  /** Convert both operands to scaled f16 in a bandwidth-bound pre-pass (matmul-scale.wgsl
-   *  `to_f16`), so staging copies f16 words with no per-element conversion: the form of the
-   *  268-288 TFLOP/s kernel in architecture.md, whose inputs were f16. Costs one read and write of
-   *  each operand (~2-3% of an M=8192 layer GEMM's time at 300 TFLOP/s) and two scratch buffers. */
-  prestage?: boolean;
-  /** Test-only: plain f32 loops instead of subgroup matrices (runs without them, e.g. lavapipe). */
-  emulate?: boolean;
-}
+// Tensor-core GEMM v2: the WGSL parts generated from a resolved configuration (matmul-sgmat2.ts
+// resolves it and runs the kernel, kernels/experimental/matmul-sgmat2.wgsl). Named variables and
+// literal offsets instead of arrays indexed in loops (NVIDIA puts those in slow local memory);
+// the emulated form swaps the subgroup-matrix builtins for plain f32 loops over the same
+// workgroup-memory offsets.
+import type { Syntax } from '../matmul-sgmat.js';
 
 /** A fully resolved kernel configuration (one pipeline per distinct value). */
 export type Tile = '128x128' | '256x128' | '128x256';
@@ -57,72 +29,14 @@ export interface Sgmat2Config {
   syntax: Syntax;
 }
 
-// **(choice)** dyW (W stored [N, K] is B with rows along the reduction) was v1's slowest layout
-// (77 vs 106-114 TFLOP/s): by default v2 stages it transposed, as [c][k] like linear's W, so the
-// multiply reads the same layout as the fastest case. Untimed: bench case .sgmat2k keeps it.
-const DEFAULTS = { bk: 32, double: true, pad: 8, transposeA: false } as const;
-
-/** Workgroup-memory bytes of a configuration (both staging buffers, f16, plus one f32 16x16
- *  write-out tile per subgroup). */
-export function smemBytes(c: Pick<Sgmat2Config, 'bk' | 'bm' | 'bn' | 'double' | 'pad' | 'aKR' | 'bKC' | 'transposeA' | 'transposeB'>): number {
-  const nbuf = c.double ? 2 : 1;
-  const staged = stagedSize(c.bk, c.pad, c.aKR && !c.transposeA, c.bm) + stagedSize(c.bk, c.pad, c.bKC && !c.transposeB, c.bn);
-  return nbuf * staged * 2 + subgroups(c) * 256 * 4;
-}
-
 /** Subgroups per workgroup: one per 64x64 block of the tile. */
-function subgroups(c: Pick<Sgmat2Config, 'bm' | 'bn'>): number {
+export function subgroups(c: Pick<Sgmat2Config, 'bm' | 'bn'>): number {
   return (c.bm / 64) * (c.bn / 64);
 }
 
 /** Halves of one staged X x bk operand tile: [x][k] rows of bk+pad, or [k][x] rows of X+pad. */
-function stagedSize(bk: number, pad: number, kx: boolean, X: number): number {
+export function stagedSize(bk: number, pad: number, kx: boolean, X: number): number {
   return kx ? bk * (X + pad) : X * (bk + pad);
-}
-
-export function resolveConfig(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], o: Sgmat2Options = {}): Sgmat2Config {
-  const aligned = (pick: (ch: GemmChunk) => { off: number; ld: number }): boolean => chunks.every((ch) => pick(ch).ld % 8 === 0 && pick(ch).off % 8 === 0);
-  const [bm, bn] = (o.tile ?? '128x128').split('x').map(Number) as [128 | 256, 128 | 256];
-  const cfg: Sgmat2Config = {
-    bk: o.bk ?? DEFAULTS.bk,
-    bm,
-    bn,
-    double: o.double ?? DEFAULTS.double,
-    pad: o.pad ?? DEFAULTS.pad,
-    aKR: g.a.rows === 'k',
-    bKC: g.b.rows === 'k',
-    transposeA: o.transposeA ?? DEFAULTS.transposeA,
-    transposeB: o.transposeB ?? g.op === 'linearBackwardInput',
-    vecA: aligned((ch) => ch.a),
-    vecB: aligned((ch) => ch.b),
-    cBf16: g.c.t.dtype === 'bf16',
-    f16In: !!o.prestage,
-    emulate: !!o.emulate,
-    syntax: sgmatSyntax(gpu),
-  };
-  if (cfg.pad % 8 !== 0 || cfg.pad < 0 || cfg.pad > 64) throw new Error(`${g.op}: sgmat2 pad ${cfg.pad} must be a multiple of 8 in [0, 64]`);
-  const need = smemBytes(cfg), have = gpu.limits.maxComputeWorkgroupStorageSize;
-  if (need > have) {
-    throw new Error(`${g.op}: sgmat2 config ${bm}x${bn} bk=${cfg.bk} double=${cfg.double} pad=${cfg.pad} needs ${need} bytes of workgroup memory, the device has ${have}`);
-  }
-  return cfg;
-}
-
-const codeCache = new Map<string, Record<string, string | number | boolean>>();
-
-export function sgmat2Def(g: Pick<GemmDesc, 'op'>, cfg: Sgmat2Config): KernelDef {
-  const key = JSON.stringify(cfg);
-  let consts = codeCache.get(key);
-  if (!consts) {
-    consts = generate(cfg);
-    codeCache.set(key, consts);
-  }
-  return {
-    name: `matmul_sgmat2_${g.op}`,
-    file: 'matmul-sgmat2.wgsl',
-    consts,
-    params: GEMM_PARAMS,
-  };
 }
 
 /** How one operand (A: x = r, B: x = c) is fetched and staged. */
@@ -243,7 +157,8 @@ function indent(lines: string[], n: number): string {
   return lines.flatMap((l) => l.split('\n')).map((l) => pad + l).join('\n');
 }
 
-function generate(cfg: Sgmat2Config): Record<string, string | number | boolean> {
+/** The {{NAME}} values of kernels/experimental/matmul-sgmat2.wgsl for one configuration. */
+export function generate(cfg: Sgmat2Config): Record<string, string | number | boolean> {
   const A = operand('a', cfg), B = operand('b', cfg);
   const nsg = subgroups(cfg);
   const sa = stagingCode(A, cfg.bk, 32 * nsg), sb = stagingCode(B, cfg.bk, 32 * nsg);
@@ -402,20 +317,4 @@ function emuFns(A: Operand, B: Operand): string {
 fn emu_store(base: u32, acc: ptr<function, array<f32, 128>>, at: u32, lane: u32) {
   for (var e = 0u; e < 8u; e++) { Cs[base + lane * 8u + e] = (*acc)[at + e]; }
 }`;
-}
-
-/** Record the v2 GEMM over the planned chunks (inputs bf16; out bf16 or f32). */
-export function sgmat2Gemm(gpu: Gpu, g: GemmDesc, chunks: GemmChunk[], accumulate: boolean, cap: number, o: Sgmat2Options = {}): void {
-  if (g.a.t.dtype !== 'bf16' || g.b.t.dtype !== 'bf16') {
-    throw new Error(`${g.op}: the subgroup-matrix path needs bf16 inputs (${g.a.t.describe()}, ${g.b.t.describe()})`);
-  }
-  const shifts = prepareScales(gpu, g, cap);
-  if (o.prestage) {
-    // Same shapes and byte sizes as the bf16 operands, so the chunk plan has the same structure.
-    const a = recordToF16(gpu, 'matmul-a', g.a.t, shifts, 0, cap), b = recordToF16(gpu, 'matmul-b', g.b.t, shifts, 1, cap);
-    g = { ...g, a: { ...g.a, t: a }, b: { ...g.b, t: b } };
-    chunks = planGemm(gpu, g, cap, 128);
-  }
-  const cfg = resolveConfig(gpu, g, chunks, o);
-  dispatchGemmChunks(gpu, g, sgmat2Def(g, cfg), chunks, { BM: cfg.bm, BN: cfg.bn }, accumulate, { bindings: [{ buffer: shifts }] });
 }
