@@ -92,7 +92,7 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line(`- one pass of ${p.examplePass.tokens} tokens (${p.examplePass.seqs} sequence(s)): ${s1(splitTotal(p.examplePass.split))} s: GEMM ${s1(p.examplePass.split.gemm)} s, attention ${s1(p.examplePass.split.attention)} s, memory-bound ${s1(p.examplePass.split.memory)} s, dispatch ${s1(p.examplePass.split.dispatch)} s`);
   line(`- per rank: ${p.ranks.map((r) => `rank ${r.rank}: ${r.passes.length} passes, compute ${s1(splitTotal(r.compute))} s, owns ${big(r.owned)} params`).join('; ')}`);
   const v = p.ranks.reduce((a, r) => (r.owned > a.owned ? r : a)).volumes;
-  if (i.world > 1) line(`- host-memory volumes per rank (the largest shard's): gradients out ${gb(v.publishGrads)}, gradients in for the reduce ${gb(v.reduce)}, weights out ${gb(v.publishWeights)}, weights in for the gather ${gb(v.gather)} (src/train/rank.ts, collectives.ts)`);
+  if (i.world > 1) line(`- host-memory volumes per rank (the largest shard's): gradients out ${gb(v.publishGrads)}, gradients in for the reduce ${gb(v.reduce)}, weights out ${gb(v.publishWeights)}, weights in for the gather ${gb(v.gather)} (src/parallel/shard-sync.ts, collectives.ts)`);
   line(`- throughput: ${p.tokensPerStep} tokens per step, ${s1(p.tokensPerSecond)} tokens/s (${s1(p.tokensPerSecond / i.world)} per training GPU)`);
   line(`- MFU ${pct(p.mfu)} (model FLOPs ${(p.stepModelFlops / 1e15).toFixed(2)} PFLOP per step: forward + backward, recompute excluded), HFU ${pct(p.hfu)} (${(p.stepFlops / 1e15).toFixed(2)} PFLOP executed), against ${i.world} x ${ctx.peak.value} TFLOP/s`);
   if (p.torch) {
