@@ -9,11 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DataRow } from '../src/data/schema.js';
 import { loadDataset } from '../src/data/load.js';
-import { LINE_LIMIT, layoutLineCount } from '../src/env/resume/layout.js';
+import { LINE_LIMIT, layoutLineCount } from '../src/data/layout.js';
 import { RULES_JUDGE_DOC, RulesJudge } from '../src/reward/rules-judge.js';
 import { renderEpisodeMarkdown, runResumeEpisode as runEpisode } from '../src/env/resume/episode.js';
-import type { Policy } from '../src/rollout/episode.js';
-import { formatToolCall } from '../src/rollout/toolcall.js';
+import type { Policy } from '../src/env/episode.js';
+import { formatToolCall } from '../src/io/toolcall.js';
 
 export const EXAMPLE_ROW_ID = 'eval-005';
 export const DEFAULT_DATA = 'data/eval.jsonl';

@@ -3,14 +3,15 @@
 // forward 2 matmuls x 2 flops x L(L+1)/2 x hd x heads per sequence; backward 2.5x that (5 matmuls,
 // S recomputed once in each of the dQ and dK/dV passes is not counted, as is customary).
 // Each case runs the v1 kernels (the default) and, as `<name>.v2`, the register-tiled v2 kernels
-// (src/ops/attention-v2.ts), so one GPU run compares both; as `<name>.sgmat` (tensor cores,
-// src/ops/attention-sgmat.ts; timed only after checkAttentionSgmat passed on the device); and as
+// (src/ops/experimental/attention-v2.ts), so one GPU run compares both; as `<name>.sgmat` (tensor cores,
+// src/ops/experimental/attention-sgmat.ts; timed only after checkAttentionSgmat passed on the device); and as
 // `<name>.cpu` (src/ops/attention-cpu.ts: what a CPU adapter runs by default).
 // attention.tiny.*: the default CPU training run's shape (configs/tiny-cpu.json: heads 4 / kv 2,
 // head dim 16) at 4 packed sequences of 1830 tokens, at every scale: v1 and cpu side by side.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import { attentionBackward, attentionForward, checkAttentionSgmat } from '../../src/ops/attention.js';
+import { attentionBackward, attentionForward } from '../../src/ops/attention.js';
+import { checkAttentionSgmat } from '../../src/ops/experimental/index.js';
 import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 function fill(n: number, seed: number): Float32Array {

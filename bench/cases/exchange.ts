@@ -1,4 +1,4 @@
-// The sharded step's host-memory collectives (src/dist/collectives.ts) on one tensor of the
+// The sharded step's host-memory collectives (src/parallel/collectives.ts) on one tensor of the
 // Qwen3-14B MLP shape [17408, 5120] (89M elements): the device readback and upload they are made
 // of, publishing a gradient, the owner's 3-rank sum (two peers' files + its own readback, f32 adds,
 // the result uploaded), and reading a published weight into the device. Timed by the wall clock and
@@ -10,8 +10,8 @@ import { open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import { PIECE, publish, readInto, sumInto } from '../../src/dist/collectives.js';
-import { Exchange, makeExchangeDir, removeExchangeDir } from '../../src/dist/exchange.js';
+import { PIECE, publish, readInto, sumInto } from '../../src/parallel/collectives.js';
+import { Exchange, makeExchangeDir, removeExchangeDir } from '../../src/parallel/exchange.js';
 import type { BenchCase, BenchInstance, BenchScale } from '../types.js';
 
 const shapeOf = (scale: BenchScale): [number, number] => (scale === 'full' ? [17408, 5120] : [1024, 1024]);

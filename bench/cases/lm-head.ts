@@ -4,7 +4,7 @@
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
 import { lmHeadBackward, lmHeadForward, releaseLmHeadScratch, type LmHeadDims } from '../../src/ops/lm-head.js';
-import { checkMatmulPaths } from '../../src/ops/matmul.js';
+import { checkMatmulPaths } from '../../src/ops/matmul-check.js';
 import type { BenchCase, BenchScale } from '../types.js';
 
 function lmHead(name: string, tokens: number, backward: boolean): BenchCase {

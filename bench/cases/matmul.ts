@@ -1,8 +1,9 @@
 // GEMMs of one Qwen3-14B layer (hidden 5120, 40 q heads / 8 kv heads of 128, intermediate 17408)
 // at M = 8192 tokens, both backward layouts for the MLP up projection, and a square 8192^3; each on
-// the portable kernel, on subgroup matrices v1 (.sgmat) and v2 (.sgmat2, matmul-sgmat2.ts: vec4
-// staging, unchecked interior tiles, double buffering, dyW's W staged transposed). The tensor-core
-// cases error out where checkMatmulPaths did not pass on this device, with its reason. For the two
+// the portable kernel, on subgroup matrices v1 (.sgmat) and v2 (.sgmat2, src/ops/experimental/
+// matmul-sgmat2.ts: vec4 staging, unchecked interior tiles, double buffering, dyW's W staged
+// transposed). The tensor-core cases error out where checkSgmat2 (v1's check, then v2's) did not
+// pass on this device, with its reason. For the two
 // layouts with K-major operands, .sgmat2k keeps them as stored and .sgmat2t transposes both.
 // .sgmat2p runs v2 on operands converted to scaled f16 by a pre-pass first (time included): if
 // it is much faster than .sgmat2, the per-element bf16 -> f16 conversion in staging is the limit.
@@ -15,7 +16,8 @@
 // Names: matmul.<layout>.<shape>.<path>.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from '../../src/ops/matmul.js';
+import { linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from '../../src/ops/matmul.js';
+import { checkSgmat2 } from '../../src/ops/experimental/index.js';
 import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 type Layout = 'xwT' | 'dyW' | 'dyTx';
@@ -80,7 +82,7 @@ function gemmCase(name: string, layout: Layout, M0: number, N0: number, K0: numb
     async setup(gpu, scale) {
       if (path === 'cpu' && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped GEMM is for CPU adapters (this device runs its GPU paths)');
       if (path !== 'portable' && path !== 'cpu') {
-        if (!checked.has(gpu)) checked.set(gpu, checkMatmulPaths(gpu, { v2: true }));
+        if (!checked.has(gpu)) checked.set(gpu, checkSgmat2(gpu));
         const r = await checked.get(gpu)!;
         const status = path === 'sgmat' ? r.subgroupMatrix : r.sgmat2;
         const lines = r.detail.split('\n');

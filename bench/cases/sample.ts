@@ -3,7 +3,7 @@
 // common serving setting) and top-p alone (the most bisection passes). bytes = one read of the
 // logits, the floor for any sampler; the bisections re-read them from cache many times.
 import type { Gpu } from '../../src/gpu/gpu.js';
-import { SamplingParams, type SamplingInput } from '../../src/model/sampling.js';
+import { SamplingParams, type SamplingInput } from '../../src/ops/sampling.js';
 import { encodeRows, recordSample } from '../../src/ops/sample.js';
 import type { BenchCase, BenchScale } from '../types.js';
 

@@ -1,10 +1,10 @@
 // `npm run serve -- --model DIR [--port 8000] [--host 127.0.0.1] [--slots 16] [--max-tokens 8192]
 //  [--seed 0] [--name NAME] [--device N]`: the embedded sampler (KV-cache generator behind a
 // BatchedSampler) as an OpenAI-compatible server (src/serve/server.ts) on GPU N (default: the
-// default adapter; selected as for training ranks, src/dist/devices.ts): a no-Python alternative
+// default adapter; selected as for training ranks, src/parallel/devices.ts): a no-Python alternative
 // to vLLM on the sampling GPU. POST /update_weights
 // {"path": DIR} swaps in the weights of another checkpoint between generations.
-import { planDevices } from '../dist/devices.js';
+import { planDevices } from '../parallel/devices.js';
 import { getGpu } from '../gpu/gpu.js';
 import { loadChatFormat } from '../rl/setup.js';
 import { ModelHost } from '../serve/model-host.js';

@@ -1,12 +1,12 @@
 // `npm run train -- [--config FILE] [--devices LIST] [--steps N] [--out DIR] [--seed S] [--no-update]`: the RL training run
-// (src/train/trainer.ts), sharded over the listed devices (one process each, src/dist). Default
+// (src/train/trainer.ts), sharded over the listed devices (one process each, src/parallel). Default
 // config: configs/tiny-cpu.json (a random tiny Qwen3 on whatever adapter this machine has; lavapipe
 // on a machine without a GPU). A run directory that already holds checkpoints resumes after its
 // latest one. `--check` runs only the preflight checks (config, model, data, judge, sampler,
 // devices, memory plan) and exits.
 import { getGpu } from '../gpu/gpu.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
-import { planDevices } from '../dist/devices.js';
+import { planDevices } from '../parallel/devices.js';
 import { loadTrainConfig } from '../train/config.js';
 import { preflight } from '../train/preflight.js';
 import { train } from '../train/trainer.js';
@@ -52,7 +52,7 @@ function parseArgs(argv: string[]): TrainArgs {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  // Each rank's process is pointed at its GPU before its device opens (src/dist/devices.ts);
+  // Each rank's process is pointed at its GPU before its device opens (src/parallel/devices.ts);
   // rank 0 is this process.
   const plan = planDevices(args.devices);
   Object.assign(process.env, plan.env[0]);

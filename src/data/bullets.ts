@@ -5,7 +5,7 @@ import { ROUTINE, UNDERSOLD, VAGUE } from './catalog/phrases.js';
 import type { RoleArea, TaskTemplate } from './catalog/roles.js';
 import { VERBS, WEAK_OPENERS, type Verb } from './catalog/verbs.js';
 import type { Job, PersonaContext } from './persona.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../io/rng.js';
 
 /** A task made concrete for one job: slots filled, verb and outcome chosen. */
 export interface Accomplishment {

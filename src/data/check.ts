@@ -1,7 +1,7 @@
 // Checks that go beyond the zod shape: the row's numbers and line references must agree with its
 // own text (weak line N is exactly line N of the resume; stats are recomputable; only too_long
 // starts over the page limit).
-import { layoutLineCount, LINE_LIMIT } from '../env/resume/layout.js';
+import { layoutLineCount, LINE_LIMIT } from './layout.js';
 import type { DataRow } from './schema.js';
 import { outline } from './sections.js';
 

@@ -7,7 +7,7 @@ import { VERTICALS } from './catalog/verticals.js';
 import { generateJd } from './jd.js';
 import { personaRecord, samplePersona, SENIORITY, type PersonaContext } from './persona.js';
 import { generateResume } from './resume.js';
-import { Rng } from './rng.js';
+import { Rng } from '../io/rng.js';
 import { DataRow, WEAKNESS_TYPES, type Weakness } from './schema.js';
 
 /** The seed of the shipped data/train.jsonl and data/eval.jsonl. */

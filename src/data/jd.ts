@@ -4,7 +4,7 @@ import { CITIES, companyName } from './catalog/people.js';
 import { JD_CULTURE, JD_INTROS, JD_MISSIONS } from './catalog/phrases.js';
 import { fill } from './bullets.js';
 import type { PersonaContext } from './persona.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../io/rng.js';
 
 const YEARS_REQUIRED = [0, 1, 3, 5, 8, 12];
 

@@ -8,7 +8,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { z } from 'zod';
 import { checkRow, describeIssue } from './check.js';
 import { planDataset, planPersona, type Dataset, type RowPlan, type SplitSizes } from './generate.js';
-import { layoutLineCount, LINE_LIMIT, WRAP_WIDTH } from '../env/resume/layout.js';
+import { layoutLineCount, LINE_LIMIT, WRAP_WIDTH } from './layout.js';
 import { personaRecord, SENIORITY, type PersonaContext } from './persona.js';
 import { DataRow, type Weakness } from './schema.js';
 import { outline } from './sections.js';

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { CITIES, companyName, FIRST_NAMES, handle, LAST_NAMES, phoneNumber, schoolName } from './catalog/people.js';
 import { ROLES, type Role, type RoleArea } from './catalog/roles.js';
 import { VERTICALS, type Vertical } from './catalog/verticals.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../io/rng.js';
 import type { Persona } from './schema.js';
 
 export const SENIORITY = ['entry', 'junior', 'mid', 'senior', 'lead', 'principal'] as const;

@@ -15,9 +15,9 @@ import {
   vagueText,
   type Accomplishment,
 } from './bullets.js';
-import { codePoints, layoutLineCount, LINE_LIMIT, sourceLines, WRAP_WIDTH } from '../env/resume/layout.js';
+import { codePoints, layoutLineCount, LINE_LIMIT, sourceLines, WRAP_WIDTH } from './layout.js';
 import { REFERENCE_DATE, type Job, type PersonaContext, type YearMonth } from './persona.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../io/rng.js';
 import type { Weakness } from './schema.js';
 
 export interface ResumeLine {

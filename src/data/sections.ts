@@ -1,7 +1,7 @@
 // Reading a Markdown resume back: which lines are section headings and which are achievement
 // bullets (bullets under an Experience- or Projects-like section). Used to compute row stats from
 // the text alone, so procedural and LLM-written rows are counted the same way.
-import { sourceLines } from '../env/resume/layout.js';
+import { sourceLines } from './layout.js';
 
 export type SectionKind = 'experience' | 'projects' | 'other';
 

@@ -2,7 +2,7 @@
 // tools/make-data.ts from these functions, and a test recomputes it from the shipped files.
 import { ROLES } from './catalog/roles.js';
 import { VERTICALS } from './catalog/verticals.js';
-import { LINE_LIMIT } from '../env/resume/layout.js';
+import { LINE_LIMIT } from './layout.js';
 import { SENIORITY } from './persona.js';
 import { WEAKNESS_TYPES, type DataRow, type Weakness } from './schema.js';
 

@@ -1,7 +1,7 @@
 // What the orchestrator knows of a task: an Environment (as verifiers environments plug into
 // PRIME-RL). An episode is opening messages, then one assistant message at a time answered by the
 // environment (a tool reply) until it is done, then a reward with named components and metrics.
-// The rollout loop (src/rollout/episode.ts), the trainer and the evaluation see only this; the
+// The rollout loop (src/env/episode.ts), the trainer and the evaluation see only this; the
 // resume task (src/env/resume) and the small debug tasks (src/env/reverse) implement it.
 import type { ChatMessage, ToolSchema } from './chat.js';
 

@@ -201,7 +201,7 @@ export class Gpu {
   }
 
   /** Overwrite bytes [byteOffset, byteOffset + bytes.length) of a tensor: a piece of a tensor too
-   *  large for one JS array (sharded-training exchanges, src/dist). Offset and length must be
+   *  large for one JS array (sharded-training exchanges, src/parallel). Offset and length must be
    *  multiples of 4 (WebGPU's writeBuffer rule). */
   writeBytes(t: Tensor, byteOffset: number, bytes: Uint8Array<ArrayBuffer>): void {
     if (byteOffset % 4 || bytes.length % 4 || byteOffset < 0 || byteOffset + bytes.length > t.byteSize) {

@@ -3,6 +3,8 @@
 // portable / GPU-shaped ones); an autotuner that times the variants on the device and caches its
 // choice is meant to replace `measuredDefaults` without touching the ops. Ops ask `variantFor`
 // and fall back to their portable kernel where a shape is outside what the chosen variant takes.
+// Variants nobody runs by default (src/ops/experimental) are not chosen here: a caller names them
+// (benchmarks, tests) and the ops find them through src/ops/variant-registry.ts.
 import type { Gpu } from './gpu.js';
 
 export interface DeviceVariants {

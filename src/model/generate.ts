@@ -11,12 +11,12 @@
 // batching.
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { Rng } from '../data/rng.js';
+import { Rng } from '../io/rng.js';
 import { attentionForward } from '../ops/attention.js';
 import type { Qwen3Model } from './qwen3.js';
 import { packedPositions } from './qwen3-batch.js';
 import { KvCache, attentionDecode, copyRows } from './kv-cache.js';
-import { SamplingParams, type Sampled, type SamplingInput } from './sampling.js';
+import { SamplingParams, type Sampled, type SamplingInput } from '../ops/sampling.js';
 import { sampleRows } from '../ops/sample.js';
 
 export interface GenerateRequest {

@@ -6,14 +6,11 @@
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { chooseTiles, type AttnTiles } from './attention-tiles.js';
-import { makeRng } from './ref/random.js';
-import { SGMAT_BLOCK, sgmatAttentionBackward, sgmatAttentionForward } from './attention-sgmat.js';
-import { dkdvDefV2, dqDefV2, fwdDefV2, v2Config, type AttnTilesV2, type V2Config } from './attention-v2.js';
 import { cpuAttentionBackward, cpuAttentionFits, cpuAttentionForward, cpuAttentionPreferred, cpuAttnBlock, type CpuAttnShape } from './attention-cpu.js';
+import { attentionVariant, type ExperimentalAttention, type ExperimentalAttnOptions } from './variant-registry.js';
 import { variantFor } from '../gpu/variants.js';
 
 export type { AttnTiles } from './attention-tiles.js';
-export type { AttnTilesV2 } from './attention-v2.js';
 
 export interface AttnDims {
   heads: number;
@@ -30,33 +27,23 @@ export interface SeqInfo {
   maxSeqLen: number;
 }
 
-export interface AttnOptions {
-  /** Kernel generation: 'v1' (one thread per score column group, bf16 tiles; the default until v2
-   *  is measured on a GPU) or 'v2' (register-tiled 4x4 micro-tiles, f32 staging, generated code:
-   *  src/ops/attention-v2.ts). v2 needs headDim a multiple of 4*tx (16 at the smallest tiles). */
-  variant?: 'v1' | 'v2' | 'sgmat' | 'cpu';
+export interface AttnOptions extends ExperimentalAttnOptions {
+  /** Kernel variant: 'v1' (one thread per score column group, bf16 tiles: the default on GPUs),
+   *  'cpu' (below), or one of src/ops/experimental once loaded (variant-registry.ts): 'v2'
+   *  (register-tiled 4x4 micro-tiles, f32 staging; headDim a multiple of 4*tx) or 'sgmat' (f16
+   *  subgroup matrices). */
+  variant?: 'v1' | 'cpu' | ExperimentalAttention;
   /** cpu (src/ops/attention-cpu.ts, kernels/attention-cpu.wgsl): shaped for a CPU adapter, which
    *  runs it by default (variants.ts) for head dims of 8 to 32 (multiples of 8); asked for, any
    *  multiple of 8. Its rows per invocation / keys per step. */
   cpu?: Partial<CpuAttnShape>;
-  /** sgmat (src/ops/attention-sgmat.ts): run its emulated form, for tests on devices without
-   *  subgroup matrices. */
-  emulate?: boolean;
   /** v1: override the tile sizes (benchmarks, tests); defaults fit the device's workgroup memory. */
   tiles?: Partial<AttnTiles>;
-  /** v2: override the thread grid (tiles are 4*ty x 4*tx). */
-  tilesV2?: Partial<AttnTilesV2>;
-  /** v2: use subgroup shuffles for the forward's row reductions where the device allows (default
-   *  true; false forces the workgroup-memory path, for tests). */
-  subgroups?: boolean;
 }
 
-function configV2(gpu: Gpu, op: string, hd: number, opts: AttnOptions): V2Config {
-  try {
-    return v2Config(gpu, hd, opts.tilesV2, opts.subgroups ?? true);
-  } catch (e) {
-    throw new Error(`${op}: ${e instanceof Error ? e.message : String(e)}`);
-  }
+/** The registered experimental variant `opts` asks for, or null for v1 / cpu. */
+function experimental(op: string, opts: AttnOptions) {
+  return opts.variant && opts.variant !== 'v1' && opts.variant !== 'cpu' ? attentionVariant(op, opts.variant) : null;
 }
 
 /** The variant to run: the caller's, else the device's (variants.ts) where the shape fits it. */
@@ -166,16 +153,10 @@ export function attentionForward(
     cpuAttentionForward(gpu, { q, k, v, table, nBlocks: n, out, lse, heads, kvHeads, hd, scale }, opts.cpu);
     return;
   }
-  if (opts.variant === 'sgmat') {
-    if (!opts.emulate && !(gpu.features.subgroupMatrix && gpu.features.f16)) throw new Error(`${op}: variant 'sgmat' needs f16 subgroup matrices; the device has none`);
-    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, true);
-    sgmatAttentionForward(gpu, { q, k, v, table, nBlocks: n, out, lse, heads, kvHeads, hd, scale }, !!opts.emulate);
-    return;
-  }
-  if (opts.variant === 'v2') {
-    const c = configV2(gpu, op, hd, opts);
-    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, 4 * c.ty, true);
-    gpu.dispatch(fwdDefV2(c), { params: { heads, kvHeads, scale }, bindings: [q, k, v, table, out, lse], workgroups: [n, heads] });
+  const x = experimental(op, opts);
+  if (x) {
+    const { table, n } = blockTable(gpu, 'fwd-blocks', cuSeqlens, T, seqInfo, x.block(gpu, op, hd, opts), true);
+    x.forward(gpu, { q, k, v, table, nBlocks: n, out, lse, heads, kvHeads, hd, scale }, opts);
     return;
   }
   const t = chooseTiles(gpu, hd, opts.tiles);
@@ -216,9 +197,10 @@ export function attentionBackward(
   checkSeq(op, cuSeqlens, T, seqInfo);
   if (T === 0) return;
   opts = { ...opts, variant: resolveVariant(gpu, op, hd, opts) };
-  if (opts.variant === 'sgmat' && !opts.emulate && !(gpu.features.subgroupMatrix && gpu.features.f16)) throw new Error(`${op}: variant 'sgmat' needs f16 subgroup matrices; the device has none`);
-  const v2 = opts.variant === 'v2' ? configV2(gpu, op, hd, opts) : null;
-  const t = v2 || opts.variant === 'sgmat' || opts.variant === 'cpu' ? null : chooseTiles(gpu, hd, opts.tiles);
+  // An experimental variant's block size is checked before anything is recorded.
+  const x = experimental(op, opts);
+  const xBlock = x ? x.block(gpu, op, hd, opts) : 0;
+  const t = x || opts.variant === 'cpu' ? null : chooseTiles(gpu, hd, opts.tiles);
 
   const dterm = scratchTensor(gpu, 'D', T * heads, 'f32');
   gpu.dispatch(
@@ -237,21 +219,10 @@ export function attentionBackward(
     );
     return;
   }
-  if (opts.variant === 'sgmat') {
-    const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, true);
-    const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, SGMAT_BLOCK, false);
-    sgmatAttentionBackward(
-      gpu,
-      { q, k, v, dOut, lse, dterm, qTable: qb.table, qBlocks: qb.n, kTable: kb.table, kBlocks: kb.n, dq, dk, dv, heads, kvHeads, hd, scale },
-      !!opts.emulate,
-    );
-    return;
-  }
-  if (v2) {
-    const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, 4 * v2.ty, true);
-    gpu.dispatch(dqDefV2(v2, dq.dtype === 'f32'), { params: { heads, kvHeads, scale }, bindings: [q, k, v, dOut, lse, dterm, qb.table, dq], workgroups: [qb.n, heads] });
-    const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, 4 * v2.ty, false);
-    gpu.dispatch(dkdvDefV2(v2, dk.dtype === 'f32'), { params: { heads, kvHeads, scale }, bindings: [q, k, v, dOut, lse, dterm, kb.table, dk, dv], workgroups: [kb.n, kvHeads] });
+  if (x) {
+    const qb = blockTable(gpu, 'dq-blocks', cuSeqlens, T, seqInfo, xBlock, true);
+    const kb = blockTable(gpu, 'dkdv-blocks', cuSeqlens, T, seqInfo, xBlock, false);
+    x.backward(gpu, { q, k, v, dOut, lse, dterm, qTable: qb.table, qBlocks: qb.n, kTable: kb.table, kBlocks: kb.n, dq, dk, dv, heads, kvHeads, hd, scale }, opts);
     return;
   }
   if (!t) throw new Error(`${op}: no tiles`);
@@ -278,88 +249,4 @@ export function attentionBackward(
     },
     { params: { heads, kvHeads, scale }, bindings: [q, k, v, dOut, lse, dterm, kb.table, dk, dv], workgroups: [kb.n, kvHeads] },
   );
-}
-
-const sgmatChecks = new WeakMap<Gpu, Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }>>();
-
-/** Whether the tensor-core kernels (variant 'sgmat') may be trusted on this device: they compile
- *  and agree with v1 on seeded inputs (packed lengths across block edges, GQA, inputs beyond f16's
- *  range): out and each gradient within 2e-2 * max|v1| + 8e-3 |v1|, lse within 1e-3 (1 + |lse|).
- *  Run once per device; benchmarks call it before timing the path. */
-export function checkAttentionSgmat(gpu: Gpu, opts: { emulate?: boolean; headDim?: number } = {}): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
-  // Tests of the check itself (emulated kernels, a smaller head dim: lavapipe compiles them
-  // slowly), never cached.
-  if (opts.emulate) return runSgmatCheck(gpu, true, opts.headDim ?? 128);
-  let r = sgmatChecks.get(gpu);
-  if (!r) sgmatChecks.set(gpu, (r = runSgmatCheck(gpu, false, 128)));
-  return r;
-}
-
-async function runSgmatCheck(gpu: Gpu, emulate: boolean, hd: number): Promise<{ status: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
-  if (!(emulate || gpu.features.subgroupMatrix) || !gpu.features.f16 || !gpu.features.subgroups) {
-    return { status: 'unavailable', detail: `device ${gpu.describe()} lacks f16 subgroup matrices or subgroups` };
-  }
-  const lines: string[] = [];
-  let ok = true;
-  const cases = [
-    { lengths: [70, 1, 130], heads: 8, kvHeads: 2, hd, scale: 1 },
-    { lengths: [300], heads: 5, kvHeads: 1, hd, scale: 3e5 },
-  ];
-  for (const [ci, c] of cases.entries()) {
-    const T = c.lengths.reduce((a, b) => a + b, 0);
-    const cu = [0];
-    for (const L of c.lengths) cu.push(cu[cu.length - 1]! + L);
-    const rand = (n: number, seed: number, sc: number): Float32Array => {
-      const r = makeRng(seed);
-      return Float32Array.from({ length: n }, () => (r() - 0.5) * 2 * sc);
-    };
-    const q = gpu.upload(rand(T * c.heads * c.hd, 11 + ci, c.scale), [T, c.heads * c.hd], 'bf16', 'chk.q');
-    const k = gpu.upload(rand(T * c.kvHeads * c.hd, 23 + ci, 1 / c.scale), [T, c.kvHeads * c.hd], 'bf16', 'chk.k');
-    const v = gpu.upload(rand(T * c.kvHeads * c.hd, 37 + ci, c.scale), [T, c.kvHeads * c.hd], 'bf16', 'chk.v');
-    const cuT = gpu.upload(cu, [cu.length], 'u32', 'chk.cu');
-    const dOut = gpu.upload(rand(T * c.heads * c.hd, 41 + ci, 1 / c.scale), [T, c.heads * c.hd], 'bf16', 'chk.dout');
-    const outs = ['v1', 'sgmat'].map(() => ({
-      out: gpu.empty([T, c.heads * c.hd], 'bf16', 'chk.out'),
-      lse: gpu.empty([T, c.heads], 'f32', 'chk.lse'),
-      dq: gpu.empty([T, c.heads * c.hd], 'f32', 'chk.dq'),
-      dk: gpu.empty([T, c.kvHeads * c.hd], 'f32', 'chk.dk'),
-      dv: gpu.empty([T, c.kvHeads * c.hd], 'f32', 'chk.dv'),
-    }));
-    const dims = { heads: c.heads, kvHeads: c.kvHeads, headDim: c.hd };
-    const seq = { nSeq: c.lengths.length, maxSeqLen: Math.max(...c.lengths) };
-    try {
-      for (const [i, variant] of (['v1', 'sgmat'] as const).entries()) {
-        const o = outs[i]!;
-        attentionForward(gpu, q, k, v, cuT, o.out, o.lse, dims, seq, { variant, emulate });
-        // Both backwards from v1's forward: only the backward differs.
-        attentionBackward(gpu, dOut, q, k, v, outs[0]!.out, outs[0]!.lse, cuT, o.dq, o.dk, o.dv, dims, seq, { variant, emulate });
-      }
-      const worst = async (name: 'out' | 'dq' | 'dk' | 'dv'): Promise<number> => {
-        const [a, b] = [await gpu.readF32(outs[0]![name]), await gpu.readF32(outs[1]![name])];
-        let max = 0, w = 0;
-        for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]!));
-        for (let i = 0; i < a.length; i++) {
-          const d = Math.abs(a[i]! - b[i]!) / (2e-2 * max + 8e-3 * Math.abs(a[i]!) + 1e-30);
-          if (!(d <= w)) w = Number.isNaN(d) ? Infinity : d;
-        }
-        return w;
-      };
-      const [l1, l2] = [await gpu.readF32(outs[0]!.lse), await gpu.readF32(outs[1]!.lse)];
-      let dL = 0;
-      for (let i = 0; i < l1.length; i++) {
-        const d = Math.abs(l1[i]! - l2[i]!) / (1e-3 * (1 + Math.abs(l1[i]!)));
-        if (!(d <= dL)) dL = Number.isNaN(d) ? Infinity : d;
-      }
-      const w = { out: await worst('out'), lse: dL, dq: await worst('dq'), dk: await worst('dk'), dv: await worst('dv') };
-      const pass = Object.values(w).every((x) => x <= 1);
-      ok &&= pass;
-      lines.push(`${pass ? 'ok ' : 'BAD'} lengths ${c.lengths.join('/')} heads ${c.heads}/${c.kvHeads} scale ${c.scale}: ${Object.entries(w).map(([k, x]) => `${k} ${x.toFixed(3)}`).join(', ')} of tolerance`);
-    } catch (e) {
-      ok = false;
-      lines.push(`BAD lengths ${c.lengths.join('/')}: failed: ${(e instanceof Error ? e.message : String(e)).slice(0, 2000)}`);
-    } finally {
-      for (const t of [q, k, v, dOut, cuT, ...outs.flatMap((o) => Object.values(o))]) t.destroy();
-    }
-  }
-  return { status: ok ? 'ok' : 'rejected', detail: lines.join('\n') };
 }

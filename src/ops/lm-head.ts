@@ -2,7 +2,7 @@
 // the vocabulary: only a [T, chunk] f32 logits block exists at a time (never T x 151936).
 // Semantics as src/ops/ref/lm-head.ts (targets -1: logprob 0, entropy 0, no gradient).
 // Temperature (dims.temperature, default 1): the softmax is that of logits / T, the distribution the
-// sampler drew from at temperature T (src/model/sampling.ts), so the trainer's pi and the sampler's
+// sampler drew from at temperature T (src/ops/sampling.ts), so the trainer's pi and the sampler's
 // mu are the same function of the logits and pi/mu = 1 on-policy. **(choice)** pi is the full
 // tempered softmax, never truncated to the sampler's top-k / top-p set: with truncation the sampler's
 // mu is renormalised over the kept set, so the on-policy ratio pi/mu of a kept token is that set's

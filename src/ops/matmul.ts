@@ -5,15 +5,17 @@
 // Inputs bf16 or f32, outputs bf16 or f32, accumulation always f32. Leading dimensions may be
 // folded (x [B,T,K] is [B*T,K]). Tensors over one storage binding are split into row chunks.
 // Three kernels: a portable tiled one (kernels/matmul.wgsl, runs everywhere), a tensor-core one on
-// subgroup matrices (matmul-sgmat.ts), which 'auto' only uses after checkMatmulPaths has compared
-// it against the portable kernel on this device, and a CPU-shaped one (matmul-cpu.ts) for CPU
-// adapters (lavapipe). 'auto' picks among them in one place: selectGemmPath.
+// subgroup matrices (matmul-sgmat.ts), which 'auto' only uses after checkMatmulPaths
+// (matmul-check.ts) has compared it against the portable kernel on this device, and a CPU-shaped
+// one (matmul-cpu.ts) for CPU adapters (lavapipe). 'auto' picks among them in one place:
+// selectGemmPath. The unmeasured tensor-core v2 (src/ops/experimental) is reached through
+// variant-registry.ts.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { cast } from './cast.js';
 import { dispatchGemmChunks, GEMM_PARAMS, lastDim, planGemm, type GemmDesc } from './matmul-plan.js';
-import { sgmatState, sgmatGemm, checkSubgroupMatrix } from './matmul-sgmat.js';
-import { sgmat2Gemm, type Sgmat2Options } from './matmul-sgmat2.js';
+import { sgmatState, sgmatGemm } from './matmul-sgmat.js';
+import { gemmVariant, type ExperimentalGemm, type Sgmat2Options } from './variant-registry.js';
 import { cpuGemm, type CpuTile } from './matmul-cpu.js';
 import { variantFor } from '../gpu/variants.js';
 
@@ -34,10 +36,10 @@ export interface MatmulOpts {
   /** Portable kernel: bake layout/dtypes into the pipeline (default on hardware) or read them from
    *  a uniform (default on software Vulkan, where each pipeline costs seconds to compile). */
   specialize?: boolean;
-  /** Tensor-core kernel: 'v1' (kernels/matmul-sgmat.wgsl, measured) or 'v2' (matmul-sgmat2.ts:
-   *  vec4 staging, unchecked interior tiles, double buffering). 'auto' honours 'v2' only where
-   *  checkMatmulPaths verified it, else it runs v1. Default 'v1' until v2 is measured. */
-  sgmatVariant?: 'v1' | 'v2';
+  /** Tensor-core kernel: 'v1' (kernels/matmul-sgmat.wgsl, measured) or 'v2' (experimental, once
+   *  src/ops/experimental is loaded: vec4 staging, unchecked interior tiles, double buffering).
+   *  'auto' honours 'v2' only where its check verified it, else it runs v1. Default 'v1'. */
+  sgmatVariant?: 'v1' | ExperimentalGemm;
   /** v2's tuning knobs (and its test-only `emulate`, which runs without subgroup matrices). */
   sgmat2?: Sgmat2Options;
 }
@@ -132,8 +134,10 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
     return;
   }
   if (path === 'subgroup-matrix') {
-    const v2 = opts.sgmatVariant === 'v2' && (opts.path === 'subgroup-matrix' || sgmatState(gpu, 'v2') === 'ok');
-    if (v2) sgmat2Gemm(gpu, g, chunks, !!opts.accumulate, cap, opts.sgmat2);
+    // A forced path must run the variant asked for; 'auto' runs v2 only where it was verified.
+    const forced = opts.path === 'subgroup-matrix';
+    const alt = opts.sgmatVariant && opts.sgmatVariant !== 'v1' ? gemmVariant(opts.sgmatVariant, forced ? g.op : undefined) : undefined;
+    if (alt && (forced || alt.verified(gpu))) alt.gemm(gpu, g, chunks, !!opts.accumulate, cap, opts.sgmat2);
     else sgmatGemm(gpu, g, chunks, !!opts.accumulate, cap);
     return;
   }
@@ -196,15 +200,4 @@ function portableCode(t: Tile): Record<string, string> {
 function defaultTile(gpu: Gpu, g: GemmDesc): 64 | 128 {
   if (gpu.isSoftware) return 64;
   return Math.ceil(g.R / 128) * Math.ceil(g.C / 128) >= 264 ? 128 : 64;
-}
-
-/** Run the subgroup-matrix kernel against the portable one on random inputs (a few shapes, incl.
- *  ones that are not tile multiples, all three layouts) and enable it for 'auto' only if they agree.
- *  'unavailable': no f16 subgroup matrices on this device; 'rejected': compile error or mismatch
- *  (detail says which). Never throws for a kernel problem: the portable path stays in use.
- *  `sgmat2`: with `v2`, the same verdict for the v2 kernel (its configurations used by the
- *  benchmarks), which 'auto' uses only with sgmatVariant 'v2'; it never changes the v1 verdict.
- *  Without `v2` (model loads) v2 is not run and stays 'unavailable'. */
-export async function checkMatmulPaths(gpu: Gpu, opts: { v2?: boolean } = {}): Promise<{ subgroupMatrix: 'unavailable' | 'ok' | 'rejected'; sgmat2: 'unavailable' | 'ok' | 'rejected'; detail: string }> {
-  return checkSubgroupMatrix(gpu, { linear, linearBackwardInput, linearBackwardWeight }, !!opts.v2);
 }

@@ -4,7 +4,7 @@
 // V = 151936, which dominated a decode step on the H200 when sampling ran on the host).
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import type { Sampled, SamplingParams } from '../model/sampling.js';
+import type { Sampled, SamplingParams } from './sampling.js';
 
 const KERNEL: KernelDef = { name: 'sample', file: 'sample.wgsl', entry: 'sample', params: { V: 'u32', lo_bits: 'u32', row0: 'u32' } };
 

@@ -16,7 +16,7 @@ export const PEAK_BF16_TFLOPS: Record<string, Figure> = {
   H200: { value: 989.4, basis: 'assumed', source: 'NVIDIA H200 datasheet: BF16 Tensor Core 1,979 TFLOPS with 2:4 sparsity, i.e. 989 dense (same SXM5 tensor cores as the H100)' },
 };
 
-/** Device memory per card, bytes (decimal GB, as src/dist/memory.ts and its test quote it). */
+/** Device memory per card, bytes (decimal GB, as src/parallel/memory.ts and its test quote it). */
 export const CARD_MEMORY: Record<string, Figure> = {
   H200: { value: 141e9, basis: 'assumed', source: 'NVIDIA H200 datasheet: 141 GB HBM3e' },
 };

@@ -46,7 +46,7 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line('## Conditions');
   line();
   line(`- model: ${ctx.modelNote}; ${big(p.params.total)} parameters (${big(p.params.nonEmbedding)} without embeddings); H ${c.hidden_size}, ${c.num_hidden_layers} layers, heads ${c.num_attention_heads}/${c.num_key_value_heads} x ${c.head_dim}, I ${c.intermediate_size}, V ${c.vocab_size}${c.tie_word_embeddings ? ', tied embeddings' : ''}`);
-  line(`- batch: ${i.examplesPerStep} examples x ${i.groupSize} rollouts = ${p.rollouts} rollouts of ${Math.round(i.tokensPerRollout)} tokens (${ctx.tokensNote}); packed into ${p.passCount} passes of at most ${i.microBatchTokens} tokens (src/train/batch.ts packPasses), spread over ${i.world} rank(s) (${ctx.worldNote}; src/dist/shard-plan.ts assignPasses): ${p.ranks.map((r) => `${r.passes.length} passes / ${r.tokens} tokens`).join(', ')}`);
+  line(`- batch: ${i.examplesPerStep} examples x ${i.groupSize} rollouts = ${p.rollouts} rollouts of ${Math.round(i.tokensPerRollout)} tokens (${ctx.tokensNote}); packed into ${p.passCount} passes of at most ${i.microBatchTokens} tokens (src/train/batch.ts packPasses), spread over ${i.world} rank(s) (${ctx.worldNote}; src/parallel/shard-plan.ts assignPasses): ${p.ranks.map((r) => `${r.passes.length} passes / ${r.tokens} tokens`).join(', ')}`);
   line(`- lm_head scores ${pct(i.scoredFraction)} of each pass's positions (${ctx.scoredNote}); gradient accumulators ${i.gradDtype}; activation checkpointing at every layer (the backward recomputes each layer's forward except down_proj)`);
   line(`- bench: ${bench.dir} (${bench.date}), ${bench.device} [${bench.card}]${bench.torchVersion ? `, torch ${bench.torchVersion} on the same card` : ''}; read ${read.join(', ')}${notRead.length ? `; not read: ${notRead.join(', ')}` : ''}${bench.checks ? `; device checks ${bench.checks.passed} passed, ${bench.checks.failed} failed (${bench.checks.file})` : ''}`);
   line(`- peak: ${ctx.peak.value} TFLOP/s bf16 dense per card (${ctx.peak.basis}: ${ctx.peak.source})`);
@@ -58,18 +58,18 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line();
   line('| item | size | counted by |');
   line('|---|---|---|');
-  line(`| bf16 weights (all, every rank) | ${gb(m.weights)} | src/dist/memory.ts |`);
-  line(`| gradient accumulators (${i.gradDtype}) | ${gb(m.grads)} | src/dist/memory.ts |`);
-  if (m.gradScratch) line(`| f32 scratch of one gradient group (the largest: lm_head / embedding) | ${gb(m.gradScratch)} | src/dist/memory.ts |`);
-  line(`| AdamW shard (f32 master + m + v) | ${gb(m.optimizer)} | src/dist/memory.ts |`);
-  line(`| activations of one pass (src/model/qwen3-activations.ts bytesPerToken) | ${gb(m.activations)} | src/dist/memory.ts |`);
+  line(`| bf16 weights (all, every rank) | ${gb(m.weights)} | src/parallel/memory.ts |`);
+  line(`| gradient accumulators (${i.gradDtype}) | ${gb(m.grads)} | src/parallel/memory.ts |`);
+  if (m.gradScratch) line(`| f32 scratch of one gradient group (the largest: lm_head / embedding) | ${gb(m.gradScratch)} | src/parallel/memory.ts |`);
+  line(`| AdamW shard (f32 master + m + v) | ${gb(m.optimizer)} | src/parallel/memory.ts |`);
+  line(`| activations of one pass (src/model/qwen3-activations.ts bytesPerToken) | ${gb(m.activations)} | src/parallel/memory.ts |`);
   line(`| lm_head scratch: [${Math.round(m.lmHead.logits / 4 / m.lmHead.chunk)}, ${m.lmHead.chunk}] f32 logits ${gb(m.lmHead.logits)}, bf16 dlogits ${gb(m.lmHead.dlogits)}, f32 dh ${gb(m.lmHead.dh32)}, scored-row tensors ${gb(m.lmHead.scoredRows + m.lmHead.state)} | ${gb(m.lmHead.total)} | src/ops/lm-head.ts, src/model/qwen3-head.ts |`);
   line(`| attention backward D term [T, heads] f32 | ${gb(m.attention)} | src/ops/attention.ts |`);
-  if (m.collectives) line(`| collectives: sumInto accumulator + part (one 64 MiB piece) + read staging | ${gb(m.collectives)} | src/dist/collectives.ts, src/gpu/gpu.ts |`);
+  if (m.collectives) line(`| collectives: sumInto accumulator + part (one 64 MiB piece) + read staging | ${gb(m.collectives)} | src/parallel/collectives.ts, src/gpu/gpu.ts |`);
   line(`| batch index tensors (ids, positions, targets, cu_seqlens) | ${gb(m.batch)} | src/model/qwen3-batch.ts |`);
-  line(`| **total** | **${gb(m.total)}**${ctx.cardMemory ? ` of ${gb(ctx.cardMemory.value)} (${ctx.cardMemory.source}): ${m.total <= ctx.cardMemory.value ? `${gb(ctx.cardMemory.value - m.total)} spare` : `**${gb(m.total - ctx.cardMemory.value)} over**`}` : ''} | src/dist/memory.ts alone: ${gb(m.base)} |`);
+  line(`| **total** | **${gb(m.total)}**${ctx.cardMemory ? ` of ${gb(ctx.cardMemory.value)} (${ctx.cardMemory.source}): ${m.total <= ctx.cardMemory.value ? `${gb(ctx.cardMemory.value - m.total)} spare` : `**${gb(m.total - ctx.cardMemory.value)} over**`}` : ''} | src/parallel/memory.ts alone: ${gb(m.base)} |`);
   line();
-  line('Not counted (each under a few MB here, or off the device): rmsnorm dW partials, GEMM scale partials, the embedding backward\'s token groups, grad-norm partials, Dawn\'s internal staging for queue.writeBuffer, the f16 copies of the non-default attention variants, K-chunk f32 temporaries of bf16 GEMM outputs (none at these shapes).' + (m.hostExchange ? ` Host memory: the exchange directory on /dev/shm holds up to ${gb(m.hostExchange)} (src/dist/group.ts).` : ''));
+  line('Not counted (each under a few MB here, or off the device): rmsnorm dW partials, GEMM scale partials, the embedding backward\'s token groups, grad-norm partials, Dawn\'s internal staging for queue.writeBuffer, the f16 copies of the non-default attention variants, K-chunk f32 temporaries of bf16 GEMM outputs (none at these shapes).' + (m.hostExchange ? ` Host memory: the exchange directory on /dev/shm holds up to ${gb(m.hostExchange)} (src/train/rank-group.ts).` : ''));
   line();
 
   const sp = p.split;
@@ -92,7 +92,7 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line(`- one pass of ${p.examplePass.tokens} tokens (${p.examplePass.seqs} sequence(s)): ${s1(splitTotal(p.examplePass.split))} s: GEMM ${s1(p.examplePass.split.gemm)} s, attention ${s1(p.examplePass.split.attention)} s, memory-bound ${s1(p.examplePass.split.memory)} s, dispatch ${s1(p.examplePass.split.dispatch)} s`);
   line(`- per rank: ${p.ranks.map((r) => `rank ${r.rank}: ${r.passes.length} passes, compute ${s1(splitTotal(r.compute))} s, owns ${big(r.owned)} params`).join('; ')}`);
   const v = p.ranks.reduce((a, r) => (r.owned > a.owned ? r : a)).volumes;
-  if (i.world > 1) line(`- host-memory volumes per rank (the largest shard's): gradients out ${gb(v.publishGrads)}, gradients in for the reduce ${gb(v.reduce)}, weights out ${gb(v.publishWeights)}, weights in for the gather ${gb(v.gather)} (src/dist/rank.ts, collectives.ts)`);
+  if (i.world > 1) line(`- host-memory volumes per rank (the largest shard's): gradients out ${gb(v.publishGrads)}, gradients in for the reduce ${gb(v.reduce)}, weights out ${gb(v.publishWeights)}, weights in for the gather ${gb(v.gather)} (src/parallel/shard-sync.ts, collectives.ts)`);
   line(`- throughput: ${p.tokensPerStep} tokens per step, ${s1(p.tokensPerSecond)} tokens/s (${s1(p.tokensPerSecond / i.world)} per training GPU)`);
   line(`- MFU ${pct(p.mfu)} (model FLOPs ${(p.stepModelFlops / 1e15).toFixed(2)} PFLOP per step: forward + backward, recompute excluded), HFU ${pct(p.hfu)} (${(p.stepFlops / 1e15).toFixed(2)} PFLOP executed), against ${i.world} x ${ctx.peak.value} TFLOP/s`);
   if (p.torch) {

@@ -1,11 +1,11 @@
-// Device memory of one training rank: what src/dist/memory.ts counts (bf16 weights, gradient
+// Device memory of one training rank: what src/parallel/memory.ts counts (bf16 weights, gradient
 // accumulators, the f32 scratch of one gradient group, the AdamW shard, activations of one pass),
 // plus the large scratch buffers the ops keep per device (grow-only, sized by the largest pass):
 //   - lm_head (src/ops/lm-head.ts): a [n, chunk] f32 logits block, a [n, chunk] bf16 dlogits block,
 //     an f32 dh [n, H] and a [n, 4] online-softmax state, n = the pass's scored rows; and the
 //     scored-row tensors of src/model/qwen3-head.ts (h, dh [n, H] bf16, six [n] vectors);
 //   - attention backward (src/ops/attention.ts): the D term [T, heads] f32 (block tables: bytes);
-//   - the sharded step's collectives (src/dist/collectives.ts, src/gpu/gpu.ts): sumInto's f32
+//   - the sharded step's collectives (src/parallel/collectives.ts, src/gpu/gpu.ts): sumInto's f32
 //     accumulator and gradient-dtype part buffer of one 64 MiB piece, and the reused MAP_READ
 //     staging buffer readBytes grows to one piece;
 //   - the packed batch's index tensors (ids, positions, targets, cu_seqlens: ~16 B per token).
@@ -17,19 +17,19 @@
 // exchange files on /dev/shm (reported separately).
 import type { Gpu } from '../gpu/gpu.js';
 import { type Qwen3Config, qwen3Tensors } from '../model/config.js';
-import { type RankMemory, rankMemory } from '../dist/memory.js';
-import { PIECE } from '../dist/collectives.js';
+import { type RankMemory, rankMemory } from '../parallel/memory.js';
+import { PIECE } from '../parallel/collectives.js';
 import { vocabChunks } from '../ops/lm-head.js';
 
 export interface PlanMemory extends RankMemory {
-  /** What src/dist/memory.ts counts (its total). */
+  /** What src/parallel/memory.ts counts (its total). */
   base: number;
   lmHead: { logits: number; dlogits: number; dh32: number; state: number; scoredRows: number; chunk: number; total: number };
   attention: number;
   collectives: number;
   batch: number;
   /** Host memory of the exchange directory at its fullest (every rank's unowned gradients + every
-   *  weight once: src/dist/group.ts sizes it so). */
+   *  weight once: src/train/rank-group.ts sizes it so). */
   hostExchange: number;
 }
 

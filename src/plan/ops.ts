@@ -7,7 +7,8 @@
 //     layer's backward; lm_head runs on the scored rows only and its backward recomputes the logits
 //     chunk by chunk; with bf16 gradient accumulators every gradient group (head, each layer, the
 //     embedding) is computed in a zeroed f32 scratch and added into the bf16 accumulators once;
-//   - the optimizer work of one rank per step (src/dist/rank.ts, collectives.ts, src/train/optimizer.ts);
+//   - the optimizer work of one rank per step (src/train/rank.ts, src/parallel/shard-sync.ts,
+//     src/train/optimizer.ts);
 //   - the embedded sampler's prefill and decode step (src/model/generate.ts).
 // Ops carry a multiplicity `count` (e.g. the number of layers); totals are flops * count.
 // Byte counts are the minimum a kernel must move (each tensor read or written once).

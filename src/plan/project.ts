@@ -1,13 +1,13 @@
 // The step-time projection: a config's batch (examplesPerStep x groupSize rollouts of
 // tokensPerRollout tokens) packed into passes as the trainer packs them (src/train/batch.ts
-// packPasses), spread over the ranks as the coordinator spreads them (src/dist/shard-plan.ts
+// packPasses), spread over the ranks as the coordinator spreads them (src/parallel/shard-plan.ts
 // assignPasses), each pass's op list (ops.ts) timed at the bench directory's rates
-// (throughput.ts), then the sharded step's phases (src/dist/group.ts: backward, reduce, apply,
+// (throughput.ts), then the sharded step's phases (src/train/rank-group.ts: backward, reduce, apply,
 // gather; each ends when the slowest rank ends) with the host-memory collectives of
-// src/dist/rank.ts. Also the embedded sampler's decode step and prefill on one GPU.
+// src/train/rank.ts. Also the embedded sampler's decode step and prefill on one GPU.
 import { type Qwen3Config, countParameters, qwen3Tensors } from '../model/config.js';
 import { bytesPerToken } from '../model/qwen3-activations.js';
-import { assignPasses, planShards } from '../dist/shard-plan.js';
+import { assignPasses, planShards } from '../parallel/shard-plan.js';
 import { packPasses } from '../train/batch.js';
 import { DISPATCH_SECONDS, DISPATCHES_PER_GEMM, PUBLISHED_STEP_SECONDS } from './facts.js';
 import { type PlanMemory, planRankMemory } from './memory.js';

@@ -2,8 +2,8 @@
 // R = tool_syntax + layout + content lies in [-7, +8] (see score.ts).
 import type { Weakness } from '../data/schema.js';
 import type { Verdict } from './verdict.js';
-import type { CallOutcome } from '../env/resume/env.js';
-import { layoutStats } from '../env/resume/layout.js';
+import type { CallOutcome } from './outcome.js';
+import { layoutStats } from '../data/layout.js';
 import { WEAKNESS_METRIC } from './weakness-metric.js';
 
 // Re-exported: callers of the rubrics read the mapping from here too.

@@ -1,6 +1,6 @@
 // R = tool_syntax + layout + content (resume-task.md section 4), kept component by component.
 import type { DataRow } from '../data/schema.js';
-import type { CallOutcome } from '../env/resume/env.js';
+import type { CallOutcome } from './outcome.js';
 import { Verdict, type Judge, type JudgeInput } from './verdict.js';
 import {
   contentFromVerdict,

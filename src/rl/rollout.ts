@@ -1,15 +1,15 @@
-// One rollout: an episode of an environment (src/rollout/episode.ts) whose policy is the model
+// One rollout: an episode of an environment (src/env/episode.ts) whose policy is the model
 // behind a BatchedSampler, recorded token for token (src/rollout/conversation.ts): the rendered
 // opening, each assistant turn exactly as sampled with its sampler logprobs, each tool reply as the
 // template would wrap it. The trainer scores these tokens; history is never re-rendered.
 import type { ChatTemplate, ToolSpec } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
 import { QWEN3_SPECIAL_IDS } from '../io/tokenizer.js';
-import { SamplingParams, type SamplingInput } from '../model/sampling.js';
+import { SamplingParams, type SamplingInput } from '../ops/sampling.js';
 import type { Environment } from '../env/environment.js';
 import { ConversationTokens, type PackedConversation } from '../rollout/conversation.js';
-import { runEpisode, type Episode } from '../rollout/episode.js';
-import type { TurnSampler } from './sampler.js';
+import { runEpisode, type Episode } from '../env/episode.js';
+import type { TurnSampler } from '../rollout/sampler.js';
 
 type Row = { id: string };
 

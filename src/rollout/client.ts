@@ -8,10 +8,10 @@
 // returns. It also needs return_token_ids (vLLM >= 0.10.2).
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { z } from 'zod';
-import { hashString } from '../data/rng.js';
+import { hashString } from '../io/rng.js';
 import type { GenerateRequest, GenerateResult } from '../model/generate.js';
-import { SamplingParams } from '../model/sampling.js';
-import type { TurnSampler } from '../rl/sampler.js';
+import { SamplingParams } from '../ops/sampling.js';
+import type { TurnSampler } from './sampler.js';
 
 export interface OpenAISamplerOptions {
   /** Base URL ending in /v1, e.g. http://127.0.0.1:8000/v1. */

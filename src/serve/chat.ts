@@ -1,12 +1,12 @@
 // POST /v1/chat/completions: the messages (and tools) rendered with the model's own chat template,
 // generation prompt included, tokenized, generated until <|im_end|>. The reply's text is the
-// decoded tokens; when it holds well-formed <tool_call> blocks (src/rollout/toolcall.ts) they come
+// decoded tokens; when it holds well-formed <tool_call> blocks (src/io/toolcall.ts) they come
 // back as OpenAI tool_calls and the content is the text before the first one, as vLLM's hermes
 // tool parser does; a reply with any broken block comes back whole as content. Thinking is left in
 // the content (no reasoning parser).
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ToolCall } from '../io/chat-template.js';
-import { TOOL_CALL_OPEN, parseToolCalls } from '../rollout/toolcall.js';
+import { TOOL_CALL_OPEN, parseToolCalls } from '../io/toolcall.js';
 import { HttpError, badRequest, parseBody } from './errors.js';
 import {
   type ServeContext,

@@ -3,8 +3,8 @@
 import type { ChatTemplate } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
 import type { GenerateRequest, GenerateResult } from '../model/generate.js';
-import type { SamplingInput } from '../model/sampling.js';
-import type { TurnSampler } from '../rl/sampler.js';
+import type { SamplingInput } from '../ops/sampling.js';
+import type { TurnSampler } from '../rollout/sampler.js';
 import { HttpError, badRequest } from './errors.js';
 import type { ReloadGate } from './gate.js';
 

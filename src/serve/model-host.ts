@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu/gpu.js';
 import { Generator, type GenerateRequest, type GenerateResult, type GeneratorOptions } from '../model/generate.js';
 import { Qwen3Model } from '../model/qwen3.js';
-import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
+import { BatchedSampler, type TurnSampler } from '../rollout/sampler.js';
 
 export class ModelHost implements TurnSampler {
   private generator: Generator;

@@ -12,7 +12,7 @@
 //
 // Logprobs: vLLM returns logprobs of the raw model distribution unless it is started with
 // `--logprobs-mode processed_logprobs`; ours are log mu, the distribution actually sampled from
-// (temperature, top-k, top-p applied; src/model/sampling.ts), which the AIPO ratio needs. Only the
+// (temperature, top-k, top-p applied; src/ops/sampling.ts), which the AIPO ratio needs. Only the
 // sampled token's logprob exists (the GPU sampler returns no alternatives), so logprobs / top_logprobs
 // may be 0 or 1 and each top_logprobs entry holds the sampled token. Our extension
 // `model_logprobs` (a choice field) carries the raw softmax logprobs as well.

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { ChatTemplate } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
-import type { TurnSampler } from '../rl/sampler.js';
+import type { TurnSampler } from '../rollout/sampler.js';
 import { chatCompletions } from './chat.js';
 import { completions } from './completions.js';
 import { HttpError, badRequest, parseBody, toHttpError } from './errors.js';

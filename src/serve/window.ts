@@ -4,7 +4,7 @@
 // finish. So requests are held for a short window from the first one's arrival and handed to the
 // sampler all in one tick; while a batch runs, new requests queue in BatchedSampler anyway.
 import type { GenerateRequest, GenerateResult } from '../model/generate.js';
-import type { TurnSampler } from '../rl/sampler.js';
+import type { TurnSampler } from '../rollout/sampler.js';
 
 interface Held {
   req: GenerateRequest;

@@ -25,7 +25,7 @@ export const TrainConfig = z.object({
     /** Create a random tiny Qwen3 at `path` first when it does not exist (CPU smoke runs). */
     createTiny: Tiny.optional(),
     /** Gradient accumulators: 'bf16' halves their memory (Qwen3-14B needs it on 3 H200s:
-     *  src/dist/memory.ts), rounding each pass's f32 gradient once into them. */
+     *  src/parallel/memory.ts), rounding each pass's f32 gradient once into them. */
     gradDtype: z.enum(['f32', 'bf16']).default('f32'),
   }),
   /** The environment (src/env/registry.ts): 'resume' (the task, rows from data.train) or

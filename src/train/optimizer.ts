@@ -160,7 +160,7 @@ export class AdamW {
   }
 
   /** Restores what save() wrote, from one directory or from the shards of a sharded run (one
-   *  directory per rank, src/dist): every weight of this optimizer must be in one of them, all at
+   *  directory per rank, src/train/rank-group.ts): every weight of this optimizer must be in one of them, all at
    *  the same step. The bf16 weights are rewritten from the restored masters. */
   async load(dirs: string | readonly string[]): Promise<void> {
     const list = typeof dirs === 'string' ? [dirs] : dirs;

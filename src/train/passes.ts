@@ -1,6 +1,6 @@
 // A step's gradient work on one model: each pass (src/train/batch.ts) forward, AIPO loss
 // normalised by the whole step's loss-token count N (so passes on any device add up to the step's
-// gradient), backward accumulating into model.grads. Shared by every rank (src/dist/rank.ts).
+// gradient), backward accumulating into model.grads. Shared by every rank (src/train/rank.ts).
 import { packSequences } from '../model/qwen3-batch.js';
 import type { Qwen3Model } from '../model/qwen3.js';
 import { aipoLoss } from '../rl/aipo.js';

@@ -7,7 +7,7 @@
 //   3. advantages: reward minus the group mean;
 //   4. loss: AIPO over every sampled token of the step, in passes of at most microBatchTokens
 //      tokens whose gradients accumulate (each pass normalised by the step's token count); with
-//      several devices the passes are spread over the ranks (src/dist/group.ts);
+//      several devices the passes are spread over the ranks (src/train/rank-group.ts);
 //   5. update: AdamW with global-norm clipping, its state sharded over the ranks;
 //      a sampler server then gets the new weights (HF directory + POST /update_weights);
 //   6. log a metrics line; checkpoint every saveEvery steps (model as a HF directory, optimizer
@@ -27,9 +27,9 @@ import { quarterMeans } from '../report/stats.js';
 import { warmStartSamples } from './warm-start.js';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Rng } from '../data/rng.js';
+import { Rng } from '../io/rng.js';
 import type { Gpu } from '../gpu/gpu.js';
-import { RankGroup } from '../dist/group.js';
+import { RankGroup } from './rank-group.js';
 import { Generator } from '../model/generate.js';
 import { makeTinyModel } from '../model/tiny.js';
 import { groupAdvantages } from '../rl/aipo.js';
@@ -38,7 +38,7 @@ import type { EpisodeResult, EpisodeRow } from '../env/resume/episode.js';
 import { evaluateWith } from '../eval/evaluate.js';
 import { mean } from '../eval/report.js';
 import { OpenAISampler } from '../rollout/client.js';
-import { BatchedSampler, type TurnSampler } from '../rl/sampler.js';
+import { BatchedSampler, type TurnSampler } from '../rollout/sampler.js';
 import { packPasses, type TrainSample } from './batch.js';
 import type { TrainConfig } from './config.js';
 
@@ -66,7 +66,7 @@ export interface StepMetrics {
   /** Waiting for rollouts (this step's, and the next step's when the embedded sampler takes them
    *  first), the update, waiting for a sampler server's next-step rollouts and weight reload. */
   seconds: { rollout: number; train: number; sync: number };
-  /** The update's phases over the ranks (src/dist/group.ts); absent when there was no update. */
+  /** The update's phases over the ranks (src/train/rank-group.ts); absent when there was no update. */
   phaseSeconds?: { backward: number; reduce: number; apply: number; gather: number };
 }
 
@@ -77,7 +77,7 @@ export interface TrainOptions {
   gpu: Gpu;
   /** Device indices, one rank each (default [0]); rank 0 runs on `gpu`. */
   devices?: number[];
-  /** Environment of each rank's process (default: src/dist/devices.ts planDevices). */
+  /** Environment of each rank's process (default: src/parallel/devices.ts planDevices). */
   deviceEnv?: Record<string, string>[];
   /** How the devices were chosen (for the log; default: planned here). */
   deviceNote?: string;

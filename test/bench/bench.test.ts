@@ -20,10 +20,14 @@ describe('bench', () => {
     const names = report.results.map((r) => r.name);
     // Each src/ops/<family>.ts with a public op is benchmarked under a name starting with it.
     const alias: Record<string, string> = { residual: 'residual.add', 'grad-norm': 'grad-norm', rmsnorm: 'rmsnorm' };
-    // A family is src/ops/<name>.ts; <family>-<part>.ts files (attention-v2, matmul-plan, ...) are parts
-    // of a family, and elementwise.ts holds the vectorised launch helpers the elementwise ops share.
+    // A family is src/ops/<name>.ts; <family>-<part>.ts files (attention-cpu, matmul-plan, ...) are
+    // parts of a family. No kernel of their own: elementwise.ts (the vectorised launch helpers the
+    // elementwise ops share), sampling.ts (the sampling parameters of sample.ts) and
+    // variant-registry.ts (where src/ops/experimental plugs in; its variants are bench cases of
+    // their families).
+    const helpers = ['elementwise', 'sampling', 'variant-registry'];
     const files = readdirSync('src/ops').filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
-    const families = files.filter((f) => f !== 'elementwise' && !files.some((g) => g !== f && f.startsWith(`${g}-`)));
+    const families = files.filter((f) => !helpers.includes(f) && !files.some((g) => g !== f && f.startsWith(`${g}-`)));
     expect(families).toContain('matmul');
     for (const fam of families) expect(names.some((n) => n.startsWith(alias[fam] ?? fam)), `no bench case for ${fam}`).toBe(true);
     expect(report.ceilings.copyGBs).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { VERTICALS } from '../../src/data/catalog/verticals.js';
 import { VERBS, WEAK_OPENERS } from '../../src/data/catalog/verbs.js';
 import { checkRow } from '../../src/data/check.js';
 import { generateDataset, planDataset, weaknessCounts, type Dataset } from '../../src/data/generate.js';
-import { layoutLineCount } from '../../src/env/resume/layout.js';
+import { layoutLineCount } from '../../src/data/layout.js';
 import { SENIORITY } from '../../src/data/persona.js';
 import { DataRow, WEAKNESS_TYPES } from '../../src/data/schema.js';
 import { BULLET_RE, outline } from '../../src/data/sections.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { makeEnvironment, EnvConfig } from '../../src/env/registry.js';
 import { ReverseTextConfig, ReverseTextEnvironment, lcsLength, lcsRatio, reverseReward } from '../../src/env/reverse/reverse-text.js';
 import { RulesJudge } from '../../src/reward/rules-judge.js';
-import { runEpisode } from '../../src/rollout/episode.js';
+import { runEpisode } from '../../src/env/episode.js';
 
 const env = new ReverseTextEnvironment(ReverseTextConfig.parse({ kind: 'reverse-text' }));
 const limits = { maxTurns: 3, maxTokensPerTurn: 16, maxEpisodeTokens: 1000 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ResumeEnv } from '../../src/env/resume/env.js';
 import { OVERFLOW_DELIMITER, renderResume } from '../../src/env/resume/view.js';
 import { countOccurrences, strReplace } from '../../src/env/resume/tools.js';
-import { formatToolCall } from '../../src/rollout/toolcall.js';
+import { formatToolCall } from '../../src/io/toolcall.js';
 import { RESUME, lines } from './fixtures.js';
 
 const sr = (args: Record<string, unknown>) => formatToolCall('str_replace', args);

@@ -14,7 +14,7 @@ import { buildReport, reportMarkdown } from '../../src/eval/report.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { makeTinyModel } from '../../src/model/tiny.js';
-import { formatToolCall } from '../../src/rollout/toolcall.js';
+import { formatToolCall } from '../../src/io/toolcall.js';
 import { runResumeEpisode as runEpisode, type EpisodeResult } from '../../src/env/resume/episode.js';
 import { BEST, fixedJudge, makeRow } from '../env/fixtures.js';
 

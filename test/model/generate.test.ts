@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { Generator, fullForwardLastLogits } from '../../src/model/generate.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
-import { SamplingParams, argmaxLogits } from '../../src/model/sampling.js';
+import { SamplingParams, argmaxLogits } from '../../src/ops/sampling.js';
 import { sampleRef } from '../../src/ops/ref/sample.js';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/io/rng.js';
 import { bf16Weights, seqOf, tinyQwen3 } from './qwen3-helpers.js';
 
 describe('Generator (KV cache)', () => {

@@ -55,3 +55,12 @@ export function seqOf(n: number, seed: number, vocab: number): number[] {
     return s % vocab;
   });
 }
+
+// Measured on lavapipe (bf16 weights and activations vs float64 on the same bf16 weights):
+// logprob |err| max 0.019 untied / 0.059 tied (rms 0.008 / 0.02; over a few seeds: <= 0.03 /
+// 0.06), entropy |err| <= 2.2e-2; gradients cos >= 0.9992 and relative L2 <= 0.04 on every tensor.
+// Bounds: |err| <= 8e-2 + 5e-3 |logprob|; cos > 0.998; relative L2 < 0.06.
+export const LOGPROB_ATOL = 8e-2;
+export const LOGPROB_RTOL = 5e-3;
+export const MIN_COS = 0.998;
+export const MAX_REL_L2 = 0.06;

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
 import type { DType, Tensor } from '../../src/gpu/tensor.js';
-import { checkMatmulPaths, linear, linearBackwardInput, linearBackwardWeight, selectGemmPath, type MatmulOpts } from '../../src/ops/matmul.js';
+import { linear, linearBackwardInput, linearBackwardWeight, selectGemmPath, type MatmulOpts } from '../../src/ops/matmul.js';
+import { checkMatmulPaths } from '../../src/ops/matmul-check.js';
 import { matmulAB, matmulABt, matmulAtB } from '../../src/ops/ref/index.js';
 import { randn } from '../gpu/util.js';
 

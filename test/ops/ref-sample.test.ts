@@ -2,8 +2,8 @@
 // HF/vLLM order, the logprob it reports (log mu under the distribution drawn from), reproducibility
 // from (seed, step), and the accuracy of its Gumbel noise.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/data/rng.js';
-import { SamplingParams } from '../../src/model/sampling.js';
+import { Rng } from '../../src/io/rng.js';
+import { SamplingParams } from '../../src/ops/sampling.js';
 import { gumbel, orderKey, rowKey, sampleRef, tokenUniform } from '../../src/ops/ref/sample.js';
 
 const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0]);

@@ -5,7 +5,7 @@
 // distribution; NaN and infinite rows fail naming the row.
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
-import { SamplingParams } from '../../src/model/sampling.js';
+import { SamplingParams } from '../../src/ops/sampling.js';
 import { sampleNoise, sampleRows, type SampleRow } from '../../src/ops/sample.js';
 import { gumbel, rowKey, sampleRef, tokenUniform } from '../../src/ops/ref/sample.js';
 import { makeRng, randn } from '../../src/ops/ref/index.js';

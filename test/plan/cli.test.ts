@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { rankMemory } from '../../src/dist/memory.js';
+import { rankMemory } from '../../src/parallel/memory.js';
 import { formatBytes } from '../../src/io/progress.js';
 import { QWEN3_14B } from '../../src/model/config.js';
 import { parseArgs, readMetrics, runPlan } from '../../src/cli/plan.js';
@@ -36,7 +36,7 @@ describe('npm run plan', () => {
     expect(out).toContain('the published Qwen3-14B config.json (src/model/config.ts QWEN3_14B)');
     expect(out).toContain('14.77 B parameters (13.21 B without embeddings)');
     expect(out).toContain('bench/results/2026-11-26-h200');
-    expect(out).toContain(`src/dist/memory.ts alone: ${formatBytes(rankMemory(QWEN3_14B, { world: 3, passTokens: 16384, gradDtype: 'bf16' }).total)}`);
+    expect(out).toContain(`src/parallel/memory.ts alone: ${formatBytes(rankMemory(QWEN3_14B, { world: 3, passTokens: 16384, gradDtype: 'bf16' }).total)}`);
     expect(out).toMatch(/\| \*\*step\*\* \| \*\*\d+\*\* \|/);
     expect(out).toMatch(/MFU \d+\.\d%/);
     expect(out).toContain('decode step, 16 sequences at 10000 cached tokens each');

@@ -1,11 +1,11 @@
-// The plan's per-rank memory: src/dist/memory.ts's total plus the ops' large scratch.
+// The plan's per-rank memory: src/parallel/memory.ts's total plus the ops' large scratch.
 import { describe, expect, it } from 'vitest';
-import { rankMemory } from '../../src/dist/memory.js';
+import { rankMemory } from '../../src/parallel/memory.js';
 import { QWEN3_14B } from '../../src/model/config.js';
 import { planRankMemory } from '../../src/plan/memory.js';
 
 describe('rank memory in the plan', () => {
-  it('Qwen3-14B on 3 ranks, 16384-token passes: src/dist/memory.ts plus lm_head, attention, collective and batch scratch', () => {
+  it('Qwen3-14B on 3 ranks, 16384-token passes: src/parallel/memory.ts plus lm_head, attention, collective and batch scratch', () => {
     const o = { world: 3, passTokens: 16384, gradDtype: 'bf16' as const };
     const base = rankMemory(QWEN3_14B, o);
     const m = planRankMemory(QWEN3_14B, { ...o, scoredRows: 4915, maxStorageBindingBytes: 2 ** 31 - 4 });

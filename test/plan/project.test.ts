@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QWEN3_14B, type Qwen3Config } from '../../src/model/config.js';
-import { planShards } from '../../src/dist/shard-plan.js';
+import { planShards } from '../../src/parallel/shard-plan.js';
 import { qwen3Tensors } from '../../src/model/config.js';
 import { DISPATCH_SECONDS, DISPATCHES_PER_GEMM } from '../../src/plan/facts.js';
 import { type Op, trainPassOps } from '../../src/plan/ops.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WEAKNESS_TYPES, type Weakness } from '../../src/data/schema.js';
-import type { CallOutcome } from '../../src/env/resume/env.js';
+import type { CallOutcome } from '../../src/reward/outcome.js';
 import {
   WEAKNESS_METRIC,
   contentFromVerdict,

@@ -7,7 +7,7 @@ import { TOOL_SCHEMAS, initialMessages } from '../../src/env/resume/prompts.js';
 import { ChatTemplate } from '../../src/io/chat-template.js';
 import { type HfTokenizer, QWEN3_SPECIAL_IDS, loadQwen3Tokenizer } from '../../src/io/tokenizer.js';
 import type { GenerateResult } from '../../src/model/generate.js';
-import { formatToolCall } from '../../src/rollout/toolcall.js';
+import { formatToolCall } from '../../src/io/toolcall.js';
 import { type SamplerServer, startSamplerServer } from '../../src/serve/server.js';
 import { ScriptedSampler, lengthReply } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // Test helpers for the sampler server: a scripted TurnSampler (records requests, answers what the
 // test says, can be held until released), raw HTTP calls, and polling.
 import type { GenerateRequest, GenerateResult } from '../../src/model/generate.js';
-import type { TurnSampler } from '../../src/rl/sampler.js';
+import type { TurnSampler } from '../../src/rollout/sampler.js';
 
 export class ScriptedSampler implements TurnSampler {
   readonly requests: GenerateRequest[] = [];

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../src/data/rng.js';
+import { Rng } from '../../src/io/rng.js';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { HfTokenizer } from '../../src/io/tokenizer.js';
 import { Generator, type GenerateRequest } from '../../src/model/generate.js';

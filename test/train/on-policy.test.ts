@@ -11,9 +11,9 @@ import { bundledQwen3TokenizerDir, HfTokenizer } from '../../src/io/tokenizer.js
 import { fullForwardLastLogits, Generator, type GenerateRequest, type GenerateResult } from '../../src/model/generate.js';
 import { packSequences } from '../../src/model/qwen3-batch.js';
 import { Qwen3Model } from '../../src/model/qwen3.js';
-import { SamplingParams, type SamplingInput } from '../../src/model/sampling.js';
+import { SamplingParams, type SamplingInput } from '../../src/ops/sampling.js';
 import { sampleRef } from '../../src/ops/ref/sample.js';
-import { BatchedSampler, type TurnSampler } from '../../src/rl/sampler.js';
+import { BatchedSampler, type TurnSampler } from '../../src/rollout/sampler.js';
 import { OpenAISampler, wireSeed } from '../../src/rollout/client.js';
 import { ModelHost } from '../../src/serve/model-host.js';
 import { type SamplerServer, startSamplerServer } from '../../src/serve/server.js';

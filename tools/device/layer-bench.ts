@@ -12,8 +12,7 @@ import { QWEN3_14B, qwen3Tensors, type Qwen3Config } from '../../src/model/confi
 import { Qwen3Model } from '../../src/model/qwen3.js';
 import { assembleWeights } from '../../src/model/qwen3-weights.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import { checkMatmulPaths } from '../../src/ops/matmul.js';
-import { checkAttentionSgmat } from '../../src/ops/attention.js';
+import { checkAttentionSgmat, checkSgmat2 } from '../../src/ops/experimental/index.js';
 import type { LayerKernels } from '../../src/model/qwen3-layer.js';
 
 async function main(): Promise<void> {
@@ -27,7 +26,7 @@ async function main(): Promise<void> {
     ? { ...QWEN3_14B, hidden_size: 256, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 64, intermediate_size: 512, num_hidden_layers: 1, vocab_size: 1024 }
     : { ...QWEN3_14B, num_hidden_layers: 1, vocab_size: 1024 };
   const gpu = await getGpu();
-  const paths = await checkMatmulPaths(gpu, { v2: true }); // lets the model's GEMMs use tensor cores where verified
+  const paths = await checkSgmat2(gpu); // lets the model's GEMMs use tensor cores where verified
   console.log(`tensor-core GEMM: ${paths.subgroupMatrix}`);
   const attn = await checkAttentionSgmat(gpu);
   console.log(`tensor-core GEMM v2: ${paths.sgmat2}; tensor-core attention: ${attn.status}`);

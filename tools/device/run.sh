@@ -17,7 +17,7 @@ tar -C $W/node_modules -xJf "$P"/tokenizer-qwen3.tar.xz
 rm -rf $W/js && cp -r "$P"/js $W/js
 export LD_LIBRARY_PATH="$P/lib:${LD_LIBRARY_PATH:-}"
 export RLVR_KERNELS_DIR="$P/kernels"
-export RLVR_RANK_WORKER=$W/js/src/dist/worker.mjs  # the sharded-training tests fork this bundled rank worker
+export RLVR_RANK_WORKER=$W/js/src/train/rank-worker.mjs  # the sharded-training tests fork this bundled rank worker
 NODE=$W/node
 steps=${*:-info check hf bench torch layer}
 log() { echo "[$(date +%T)] $*" | tee -a "$OUT"/run.log; }

@@ -1,7 +1,7 @@
 // Results a bullet can end with: a quantified form (strong bullets) and a qualitative form (the
 // same result with zero quantification, used by no_metrics). Written as participial phrases so
 // they follow ", " after the main clause. {users} {domain} {product} are filled from the vertical.
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../io/rng.js';
 
 export type OutcomeKind =
   | 'latency'

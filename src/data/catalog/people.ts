@@ -1,6 +1,6 @@
 // Names, places, schools and company-name parts for generated personas. All people, schools and
 // companies are fictional combinations; phone numbers use the 555-01xx range reserved for fiction.
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../io/rng.js';
 
 export const FIRST_NAMES = [
   'Aisha', 'Alejandro', 'Amara', 'Andre', 'Anika', 'Ben', 'Camila', 'Chen', 'Chloe', 'Daniel', 'Darius', 'Deepa',

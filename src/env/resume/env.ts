@@ -1,6 +1,7 @@
 // The resume-revision environment (resume-task.md sections 1-2): state, one step per assistant
 // message, reply texts. Knows nothing about models or rewards; the rubrics read `outcomes`.
-import { parseToolCalls, type ParsedToolCalls, type ToolCallErrorKind } from '../../rollout/toolcall.js';
+import { parseToolCalls, type ParsedToolCalls } from '../../io/toolcall.js';
+import type { CallOutcome, StrReplaceError } from '../../reward/outcome.js';
 import { MAX_TURNS, TOOL_NAMES, type ToolName } from './prompts.js';
 import {
   multipleCallsReply,
@@ -8,19 +9,7 @@ import {
   strReplace,
   submitReply,
   unknownToolReply,
-  type StrReplaceError,
 } from './tools.js';
-
-/** What one turn did, as the rubrics score it. */
-export type CallOutcome =
-  | { kind: 'str_replace'; ok: true; replaced: number }
-  | { kind: 'str_replace'; ok: false; error: StrReplaceError }
-  | { kind: 'review' }
-  | { kind: 'submit' }
-  /** A turn whose call could not be run at all (not a str_replace failure). */
-  | { kind: 'failed'; error: 'multiple_calls' | 'unknown_tool' | ToolCallErrorKind }
-  /** No tool call: ends the episode, scores nothing by itself. */
-  | { kind: 'none' };
 
 export type EndReason = 'submit' | 'turn_budget' | 'no_tool_call' | 'token_budget';
 

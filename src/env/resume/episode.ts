@@ -6,10 +6,11 @@ import type { DataRow } from '../../data/schema.js';
 import { loadDataset } from '../../data/load.js';
 import { scoreEpisode, REWARD_MAX, REWARD_MIN, type RewardBreakdown } from '../../reward/score.js';
 import type { Judge } from '../../reward/verdict.js';
-import { runEpisode as runEnvEpisode, type Policy } from '../../rollout/episode.js';
+import { runEpisode as runEnvEpisode, type Policy } from '../episode.js';
 import type { EnvEpisode, EnvReward, EnvStep, Environment } from '../environment.js';
 import { unifiedDiff } from './diff.js';
-import { ResumeEnv, type CallOutcome, type EndReason } from './env.js';
+import type { CallOutcome } from '../../reward/outcome.js';
+import { ResumeEnv, type EndReason } from './env.js';
 import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS, TOOL_SCHEMAS, initialMessages, type ChatMessage, type ToolName } from './prompts.js';
 
 export type EpisodeRow = Pick<DataRow, 'id' | 'jd' | 'resume' | 'weakness'>;
@@ -153,7 +154,7 @@ export interface ResumeEpisodeOptions<M> {
   maxTurns?: number;
   maxTokensPerTurn?: number;
   maxEpisodeTokens?: number;
-  /** Tokens in a message's content (see src/rollout/episode.ts); without it only the turn budget applies. */
+  /** Tokens in a message's content (see src/env/episode.ts); without it only the turn budget applies. */
   countTokens?: (text: string) => number;
 }
 

@@ -1,5 +1,5 @@
 // The resume-revision environment: layout rule, tools, prompts, env state machine.
-export * from './layout.js';
+export * from '../../data/layout.js';
 export * from './diff.js';
 export * from './view.js';
 export * from './tools.js';

@@ -1,7 +1,7 @@
 // Everything the agent is told, in one place (resume-task.md section 2, "(choice)" items): the
 // system prompt, the user message presenting the JD and the resume, the tool schemas for the chat
 // template's tools list, and the turn / token budgets.
-import { LINE_LIMIT, WRAP_WIDTH } from './layout.js';
+import { LINE_LIMIT, WRAP_WIDTH } from '../../data/layout.js';
 import { renderResume } from './view.js';
 import type { ChatMessage, ToolSchema } from '../chat.js';
 

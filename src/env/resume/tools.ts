@@ -1,11 +1,10 @@
 // The three tools and their exact reply texts (without the meta line, which the env appends).
 import { z } from 'zod';
-import { layoutStats, layoutSummary, lineStatus } from './layout.js';
+import { layoutStats, layoutSummary, lineStatus } from '../../data/layout.js';
 import { unifiedDiff } from './diff.js';
 import { renderResume } from './view.js';
 import { TOOL_NAMES } from './prompts.js';
-
-export type StrReplaceError = 'bad_arguments' | 'empty_old' | 'identical' | 'not_found' | 'count_mismatch';
+import type { StrReplaceError } from '../../reward/outcome.js';
 
 export type StrReplaceResult =
   | { ok: true; doc: string; replaced: number; reply: string }

@@ -7,7 +7,7 @@
 //   ...the lines that do not fit...
 //   </resume>
 //   74/55 lines - over by 19 | longest line: line 12, 140 chars
-import { LINE_LIMIT, firstOverflowIndex, layoutStats, layoutSummary, sourceLines } from './layout.js';
+import { LINE_LIMIT, firstOverflowIndex, layoutStats, layoutSummary, sourceLines } from '../../data/layout.js';
 
 export const OVERFLOW_DELIMITER = `=== over the ${LINE_LIMIT}-line limit below this line ===`;
 

@@ -11,7 +11,7 @@
 // characters drawn from `alphabet`. The default alphabet is the ten digits, which Qwen3's tokenizer
 // splits one per token, so a tiny model's task is to reorder a few tokens, not to spell.
 import { z } from 'zod';
-import { Rng } from '../../data/rng.js';
+import { Rng } from '../../io/rng.js';
 import type { ChatMessage, EnvEpisode, EnvReward, EnvStep, Environment } from '../environment.js';
 
 export const ReverseTextConfig = z.object({

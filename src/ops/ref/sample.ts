@@ -12,7 +12,7 @@
 //      result does not depend on batching.
 // logprob = log mu(token) under the distribution drawn from (kept set, temperature T), what the
 // AIPO importance ratio needs; modelLogprob = log softmax(logits)[token] at temperature 1.
-import type { SamplingParams, Sampled } from '../../model/sampling.js';
+import type { SamplingParams, Sampled } from '../sampling.js';
 
 /** lowbias32 (C. Wellons, https://nullprogram.com/blog/2018/07/31/): a 32-bit integer mixer. */
 export function mix32(x: number): number {
