@@ -1,4 +1,4 @@
-// `npm run bench -- [names...] [--json FILE] [--scale full|small] [--reps N]`
+// `npm run bench -- [names...] [--json FILE] [--scale full|small] [--reps N] [--skip NAME]` (`--help`)
 // Times every case in bench/cases/*.ts with GPU timestamps and reports time, TFLOP/s or GB/s, and
 // the fraction of two ceilings measured in the same run on the same device: the copy bandwidth
 // (copy.ceiling) and the best GEMM throughput among the gemm cases. On a software adapter the
@@ -7,6 +7,7 @@ import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getGpu, type Gpu } from '../src/gpu/gpu.js';
+import { intOption, parseCli, usage, type CliSpec } from '../src/cli/args.js';
 import { BenchUnavailable, type BenchCase, type BenchScale } from './types.js';
 
 export interface BenchResult {
@@ -45,21 +46,27 @@ interface Args {
   reps?: number;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { names: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i];
-    if (x === '--json') a.json = argv[++i];
-    else if (x === '--scale') {
-      const s = argv[++i];
-      if (s !== 'full' && s !== 'small') throw new Error(`--scale must be full or small, got ${s}`);
-      a.scale = s;
-    } else if (x === '--reps') a.reps = Number(argv[++i]);
-    else if (x === '--skip') (a.skip ??= []).push(argv[++i]!);
-    else if (x.startsWith('--')) throw new Error(`unknown flag ${x}`);
-    else a.names.push(x);
-  }
-  return a;
+const SPEC = {
+  command: 'npm run bench --',
+  positionals: '[names...]',
+  summary:
+    'Times every case in bench/cases/*.ts (GPU timestamps; host cases by the wall clock) and reports time,\n' +
+    'TFLOP/s or GB/s and the fraction of two ceilings measured in the same run: the copy bandwidth and the best\n' +
+    'GEMM. Names keep the cases whose name contains one of them or whose group is one; the ceilings always run.',
+  options: {
+    json: { type: 'string', value: 'FILE', help: 'also write the results as JSON (rewritten after every case)' },
+    scale: { type: 'string', value: 'full|small', help: 'problem sizes (default: small on a software adapter, full otherwise)' },
+    reps: { type: 'string', value: 'N', help: 'timed repetitions per case (default: 2 at small scale, 10 at full)' },
+    skip: { type: 'string', value: 'NAME', multiple: true, help: 'leave out the cases whose name contains NAME (repeatable)' },
+  },
+} satisfies CliSpec;
+
+function parseBenchArgs(argv: string[]): Args | null {
+  const parsed = parseCli(SPEC, argv);
+  if (parsed.help) return null;
+  const v = parsed.values;
+  if (v.scale !== undefined && v.scale !== 'full' && v.scale !== 'small') throw new Error(`--scale must be full or small, got '${v.scale}'`);
+  return { names: parsed.positionals, skip: v.skip, json: v.json, scale: v.scale as BenchScale | undefined, reps: intOption('reps', v.reps, 1) };
 }
 
 export async function loadCases(): Promise<BenchCase[]> {
@@ -163,7 +170,11 @@ function formatRow(r: BenchResult): string {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseBenchArgs(process.argv.slice(2));
+  if (!args) {
+    console.log(usage(SPEC));
+    return;
+  }
   const write = (report: BenchReport): void => {
     if (!args.json) return;
     mkdirSync(dirname(args.json), { recursive: true });
@@ -181,7 +192,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
+    console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });
 }

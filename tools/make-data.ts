@@ -4,53 +4,45 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import OpenAI from 'openai';
 import { DEFAULT_SEED, DEFAULT_SPLITS, generateDataset, toJsonl, type Dataset } from '../src/data/generate.js';
 import { DEFAULT_WEAK_RATIO, generateDatasetLlm } from '../src/data/llm.js';
 import { computeStats, renderStats, replaceStatsBlock } from '../src/data/stats.js';
+import { intOption, parseCli, usage, type CliSpec } from '../src/cli/args.js';
 
-const USAGE = `usage: npm run data -- [--out DIR] [--seed S] [--train N] [--eval N]
-       npm run data -- --llm [--base-url URL] [--model M] [--api-key K] [--attempts N] [--concurrency N]
-                      [--temperature T] [--no-json-mode] [--out DIR] [--seed S] [--train N] [--eval N]
-LLM settings fall back to env DATA_BASE_URL, DATA_MODEL, DATA_API_KEY.`;
-
-function intFlag(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-}
+const SPEC = {
+  command: 'npm run data --',
+  summary:
+    'Writes DIR/train.jsonl, DIR/eval.jsonl and the stats block of DIR/README.md: procedurally from the seed (the\n' +
+    'shipped files, byte for byte), or with --llm an OpenAI-compatible model writes the text (src/data/llm.ts).',
+  options: {
+    out: { type: 'string', value: 'DIR', default: 'data', help: 'output directory' },
+    seed: { type: 'string', value: 'S', default: DEFAULT_SEED, help: 'generator seed' },
+    train: { type: 'string', value: 'N', default: String(DEFAULT_SPLITS.train), help: 'training rows' },
+    eval: { type: 'string', value: 'N', default: String(DEFAULT_SPLITS.eval), help: 'evaluation rows' },
+    llm: { type: 'boolean', help: 'an LLM writes the text (the options below)' },
+    'base-url': { type: 'string', value: 'URL', help: 'with --llm: the endpoint (default: env DATA_BASE_URL)' },
+    model: { type: 'string', value: 'M', help: 'with --llm: the model (default: env DATA_MODEL)' },
+    'api-key': { type: 'string', value: 'K', help: "with --llm: the API key (default: env DATA_API_KEY, else 'none'); prefer the environment" },
+    attempts: { type: 'string', value: 'N', default: '3', help: 'with --llm: answers per row (the problems sent back each time)' },
+    concurrency: { type: 'string', value: 'N', default: '4', help: 'with --llm: requests in flight' },
+    temperature: { type: 'string', value: 'T', default: '0.9', help: 'with --llm: sampling temperature' },
+    'no-json-mode': { type: 'boolean', help: 'with --llm: do not ask for JSON output (for endpoints without response_format)' },
+  },
+} satisfies CliSpec;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, log = console.log): Promise<Dataset> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      out: { type: 'string', default: 'data' },
-      seed: { type: 'string', default: DEFAULT_SEED },
-      train: { type: 'string' },
-      eval: { type: 'string' },
-      llm: { type: 'boolean', default: false },
-      'base-url': { type: 'string' },
-      model: { type: 'string' },
-      'api-key': { type: 'string' },
-      attempts: { type: 'string' },
-      concurrency: { type: 'string' },
-      temperature: { type: 'string' },
-      'no-json-mode': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    log(USAGE);
+  const parsed = parseCli(SPEC, argv);
+  if (parsed.help) {
+    log(usage(SPEC));
     return { train: [], eval: [] };
   }
+  const values = parsed.values;
   const sizes = {
-    train: intFlag('train', values.train, DEFAULT_SPLITS.train, 0),
-    eval: intFlag('eval', values.eval, DEFAULT_SPLITS.eval, 0),
+    train: intOption('train', values.train, 0)!,
+    eval: intOption('eval', values.eval, 0)!,
   };
-  const seed = values.seed;
+  const seed = values.seed!;
   const t0 = performance.now();
   let ds: Dataset;
   if (values.llm) {
@@ -59,13 +51,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
     const apiKey = values['api-key'] ?? env.DATA_API_KEY ?? 'none';
     if (!baseURL) throw new Error('--llm needs --base-url or DATA_BASE_URL');
     if (!model) throw new Error('--llm needs --model or DATA_MODEL');
-    const temperature = values.temperature === undefined ? 0.9 : Number(values.temperature);
+    const temperature = Number(values.temperature);
     if (!Number.isFinite(temperature)) throw new Error(`--temperature must be a number, got "${values.temperature}"`);
     ds = await generateDatasetLlm(seed, sizes, {
       client: new OpenAI({ baseURL, apiKey, maxRetries: 2, timeout: 300_000 }),
       model,
-      maxAttempts: intFlag('attempts', values.attempts, 3, 1),
-      concurrency: intFlag('concurrency', values.concurrency, 4, 1),
+      maxAttempts: intOption('attempts', values.attempts, 1)!,
+      concurrency: intOption('concurrency', values.concurrency, 1)!,
       temperature,
       jsonMode: !values['no-json-mode'],
       weakRatio: DEFAULT_WEAK_RATIO,
@@ -76,7 +68,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   }
   const ms = performance.now() - t0;
 
-  const out = resolve(values.out);
+  const out = resolve(values.out!);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'train.jsonl'), toJsonl(ds.train));
   writeFileSync(join(out, 'eval.jsonl'), toJsonl(ds.eval));

@@ -1,12 +1,29 @@
-// npm run make-tiny-model -- --out DIR [--layers 2 --hidden 64 --heads 4 --kv-heads 2 --head-dim 16
-//   --intermediate 128 --vocab 151936 --tied --seed 0 --dtype bf16|f32 --shards N | --max-shard-size 5MB]
+// npm run make-tiny-model -- --out DIR [options] (`--help` lists them with their defaults)
 // Writes a randomly initialised Hugging Face Qwen3 directory (see src/model/tiny.ts).
-import { parseArgs } from 'node:util';
-import { makeTinyModel } from '../src/model/tiny.js';
+import { makeTinyModel, tinyConfig } from '../src/model/tiny.js';
+import { parseCli, usage, type CliSpec } from '../src/cli/args.js';
 
-const USAGE =
-  'usage: make-tiny-model --out DIR [--layers N] [--hidden N] [--heads N] [--kv-heads N] [--head-dim N] ' +
-  '[--intermediate N] [--vocab N] [--tied] [--seed N] [--dtype bf16|f32] [--shards N | --max-shard-size SIZE]';
+// The defaults shown are tinyConfig's own (src/model/tiny.ts), read from it rather than repeated.
+const D = tinyConfig();
+const SPEC = {
+  command: 'npm run make-tiny-model --',
+  summary: 'Writes a randomly initialised Hugging Face Qwen3 directory (config.json, safetensors, the real Qwen3\ntokenizer and chat template): src/model/tiny.ts.',
+  options: {
+    out: { type: 'string', value: 'DIR', help: 'the directory to write (required)' },
+    layers: { type: 'string', value: 'N', default: String(D.num_hidden_layers), help: 'decoder layers' },
+    hidden: { type: 'string', value: 'N', default: String(D.hidden_size), help: 'hidden size' },
+    heads: { type: 'string', value: 'N', default: String(D.num_attention_heads), help: 'attention heads' },
+    'kv-heads': { type: 'string', value: 'N', default: String(D.num_key_value_heads), help: 'key/value heads (divides --heads)' },
+    'head-dim': { type: 'string', value: 'N', default: String(D.head_dim), help: 'head dimension (even)' },
+    intermediate: { type: 'string', value: 'N', default: String(D.intermediate_size), help: 'MLP intermediate size' },
+    vocab: { type: 'string', value: 'N', default: String(D.vocab_size), help: "vocabulary size (the default is Qwen3's)" },
+    tied: { type: 'boolean', help: 'tied input and output embeddings (default: untied)' },
+    seed: { type: 'string', value: 'N', default: '0', help: 'weight initialisation seed' },
+    dtype: { type: 'string', value: 'bf16|f32', default: 'bf16', help: 'weight dtype' },
+    shards: { type: 'string', value: 'N', help: 'exactly N safetensors shards (default: one model.safetensors)' },
+    'max-shard-size': { type: 'string', value: 'SIZE', help: 'or: shards of at most SIZE, e.g. 5MB, 2GiB' },
+  },
+} satisfies CliSpec;
 
 /** "123", "5MB", "1.5GiB" -> bytes (decimal units like HF's max_shard_size, binary with "i"). */
 function parseSize(s: string): number {
@@ -24,30 +41,13 @@ function int(name: string, v: string | undefined): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      out: { type: 'string' },
-      layers: { type: 'string' },
-      hidden: { type: 'string' },
-      heads: { type: 'string' },
-      'kv-heads': { type: 'string' },
-      'head-dim': { type: 'string' },
-      intermediate: { type: 'string' },
-      vocab: { type: 'string' },
-      tied: { type: 'boolean' },
-      seed: { type: 'string' },
-      dtype: { type: 'string' },
-      shards: { type: 'string' },
-      'max-shard-size': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
+  const parsed = parseCli(SPEC, process.argv.slice(2));
+  if (parsed.help) {
+    console.log(usage(SPEC));
     return;
   }
-  if (!values.out) throw new Error(`--out is required\n${USAGE}`);
+  const values = parsed.values;
+  if (!values.out) throw new Error('--out DIR is required (npm run make-tiny-model -- --help for the options)');
   if (values.dtype !== undefined && values.dtype !== 'bf16' && values.dtype !== 'f32') throw new Error(`--dtype must be bf16 or f32`);
   if (values.shards !== undefined && values['max-shard-size'] !== undefined) throw new Error('give --shards or --max-shard-size, not both');
   const t0 = performance.now();

@@ -1,48 +1,81 @@
-// `npm run eval -- --model DIR [--data FILE] [--rollouts N] [--limit N] [--judge rules|openai]
-//  [--out DIR] [--temperature T] [--max-turns N] [--max-tokens-per-turn N]
-//  [--sampler-url URL --sampler-model NAME]`: the held-out evaluation (src/eval/evaluate.ts), on
-// this machine's GPU or on a sampler server (vLLM); prints the report's table and writes it to --out.
+// `npm run eval -- --model DIR [options]`: the held-out evaluation (src/eval/evaluate.ts), on this
+// machine's GPU or on a sampler server (vLLM); prints the report's table and writes it to --out.
+// The judge's settings come from a run config (--config: its judge and kernels sections), the same
+// fields the trainer reads. `--help` lists the options.
 import { getGpu } from '../gpu/gpu.js';
+import { setVariants } from '../gpu/variants.js';
 import { evaluate, type EvalOptions } from '../eval/evaluate.js';
 import { reportMarkdown } from '../eval/report.js';
+import { MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
+import { JudgeConfig, judgeApiKey } from '../reward/judge-config.js';
+import { loadTrainConfig, type TrainConfig } from '../train/config.js';
+import { intOption, parseCli, usage, type CliSpec } from './args.js';
 
-function parseArgs(argv: string[]): EvalOptions {
-  const o: EvalOptions = { modelDir: '', data: 'data/eval.jsonl' };
-  const int = (flag: string, v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer, got ${v}`);
-    return n;
+const SPEC = {
+  command: 'npm run eval --',
+  summary:
+    'The held-out evaluation: rollouts of every evaluation row, scored by the rubrics and the judge, summarised\n' +
+    'as the published table (mean reward, submit rate, edit failures, hallucination, ...). Samples with the model\n' +
+    "on this machine's GPU, or on a sampler server (vLLM's token-id API) with --sampler-url and --sampler-model.",
+  options: {
+    model: { type: 'string', value: 'DIR', help: 'a Hugging Face Qwen3 directory, e.g. runs/*/checkpoints/*/model (required; on a sampler server only its tokenizer and chat template are used)' },
+    config: { type: 'string', value: 'FILE', help: "a run config (configs/*.json, or a run's run-config.json): its judge and kernels sections apply (default: the rules judge, the device's kernels)" },
+    judge: { type: 'string', value: 'rules|openai', help: "the judge's kind, overriding the config's (openai needs --config for its endpoint and model)" },
+    data: { type: 'string', value: 'FILE', default: 'data/eval.jsonl', help: 'evaluation rows' },
+    rollouts: { type: 'string', value: 'N', default: '16', help: 'rollouts per row' },
+    limit: { type: 'string', value: 'N', help: 'only the first N rows (default: all)' },
+    out: { type: 'string', value: 'DIR', help: 'write eval.json, eval.md and rollouts.jsonl here (default: print only)' },
+    temperature: { type: 'string', value: 'T', default: '0.7', help: 'sampling temperature' },
+    'max-turns': { type: 'string', value: 'N', default: String(MAX_TURNS), help: 'turns per episode' },
+    'max-tokens-per-turn': { type: 'string', value: 'N', default: String(MAX_TOKENS_PER_TURN), help: 'tokens per reply' },
+    'sampler-url': { type: 'string', value: 'URL', help: 'sample on this OpenAI-compatible server instead of loading the model (with --sampler-model)' },
+    'sampler-model': { type: 'string', value: 'NAME', help: "the sampler server's model name" },
+  },
+  epilog: 'Example: npm run eval -- --model runs/qwen3-14b/checkpoints/step-000160/model --config configs/qwen3-14b.json --out runs/qwen3-14b/eval',
+} satisfies CliSpec;
+
+function judgeOf(cfg: TrainConfig | null, kind: string | undefined): JudgeConfig {
+  if (kind !== undefined && kind !== 'rules' && kind !== 'openai') throw new Error(`--judge must be rules or openai, got '${kind}'`);
+  const r = JudgeConfig.safeParse({ ...(cfg?.judge ?? {}), ...(kind ? { kind } : {}) });
+  if (r.success) return r.data;
+  throw new Error(`--judge ${kind}: ${r.error.issues.map((i) => `judge.${i.path.join('.')}: ${i.message}`).join('; ')}${cfg ? '' : " (the LLM judge's settings come from a run config: give --config FILE)"}`);
+}
+
+function parseOptions(argv: string[]): { o: EvalOptions; cfg: TrainConfig | null } | null {
+  const parsed = parseCli(SPEC, argv);
+  if (parsed.help) return null;
+  const v = parsed.values;
+  if (!v.model) throw new Error('--model DIR is required (a Hugging Face Qwen3 directory, e.g. a checkpoint under runs/*/checkpoints/*/model)');
+  if ((v['sampler-url'] === undefined) !== (v['sampler-model'] === undefined)) throw new Error('--sampler-url and --sampler-model go together');
+  const t = Number(v.temperature);
+  if (!(t >= 0)) throw new Error(`--temperature must be >= 0, got '${v.temperature}'`);
+  const cfg = v.config ? loadTrainConfig(v.config) : null;
+  const o: EvalOptions = {
+    modelDir: v.model,
+    data: v.data!,
+    rolloutsPerRow: intOption('rollouts', v.rollouts, 1),
+    limit: intOption('limit', v.limit, 1),
+    out: v.out,
+    sampling: { temperature: t },
+    maxTurns: intOption('max-turns', v['max-turns'], 1),
+    maxTokensPerTurn: intOption('max-tokens-per-turn', v['max-tokens-per-turn'], 1),
+    judge: judgeOf(cfg, v.judge),
+    ...(v['sampler-url'] ? { sampler: { baseURL: v['sampler-url'], model: v['sampler-model']! } } : {}),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i]!;
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`${x} needs a value`);
-    if (x === '--model') o.modelDir = v;
-    else if (x === '--data') o.data = v;
-    else if (x === '--rollouts') o.rolloutsPerRow = int(x, v);
-    else if (x === '--limit') o.limit = int(x, v);
-    else if (x === '--out') o.out = v;
-    else if (x === '--sampler-url') o.sampler = { baseURL: v, model: o.sampler?.model ?? '' };
-    else if (x === '--sampler-model') o.sampler = { baseURL: o.sampler?.baseURL ?? '', model: v };
-    else if (x === '--max-turns') o.maxTurns = int(x, v);
-    else if (x === '--max-tokens-per-turn') o.maxTokensPerTurn = int(x, v);
-    else if (x === '--temperature') {
-      const t = Number(v);
-      if (!(t >= 0)) throw new Error(`--temperature must be >= 0, got ${v}`);
-      o.sampling = { temperature: t };
-    } else if (x === '--judge') {
-      if (v !== 'rules' && v !== 'openai') throw new Error(`--judge must be rules or openai, got ${v}`);
-      o.judge = v;
-    } else throw new Error(`unknown argument ${x}`);
-  }
-  if (o.sampler && !(o.sampler.baseURL && o.sampler.model)) throw new Error('--sampler-url and --sampler-model go together');
-  if (!o.modelDir) throw new Error('--model DIR is required (a Hugging Face Qwen3 directory, e.g. a checkpoint under runs/*/checkpoints/*/model)');
-  return o;
+  return { o, cfg };
 }
 
 async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
+  const parsed = parseOptions(process.argv.slice(2));
+  if (!parsed) {
+    console.log(usage(SPEC));
+    return;
+  }
+  const { o, cfg } = parsed;
+  if (o.judge?.kind === 'openai') judgeApiKey(o.judge); // a missing key fails before the model loads
   const gpu = o.sampler ? null : await getGpu();
+  const variants = cfg?.kernels.variants;
+  if (gpu && variants) setVariants(gpu, variants);
   const { report } = await evaluate(gpu, o);
   console.log(reportMarkdown(report));
 }

@@ -1,8 +1,20 @@
 // `npm run gpu:info`: the adapter, features, limits and Dawn toggles in force.
 import { getGpu } from '../gpu/gpu.js';
 import { GpuUnavailableError } from '../gpu/errors.js';
+import { parseCli, usage, type CliSpec } from './args.js';
+
+const SPEC = {
+  command: 'npm run gpu:info --',
+  summary: "Opens the default adapter's device as every run does and prints the adapter, the Dawn toggles, the\nfeatures (and which ones the kernels use), subgroup-matrix configs and the main limits. Exit code 2: no adapter.",
+  options: { json: { type: 'boolean', help: 'everything as JSON, every limit included' } },
+} satisfies CliSpec;
 
 async function main(): Promise<void> {
+  const parsed = parseCli(SPEC, process.argv.slice(2));
+  if (parsed.help) {
+    console.log(usage(SPEC));
+    return;
+  }
   let gpu;
   try {
     gpu = await getGpu();
@@ -14,7 +26,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const info = gpu.adapterInfo;
-  const json = process.argv.includes('--json');
+  const json = parsed.values.json === true;
   const report = {
     adapter: { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, software: gpu.isSoftware },
     toggles: gpu.toggles,

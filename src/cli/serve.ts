@@ -1,14 +1,32 @@
-// `npm run serve -- --model DIR [--port 8000] [--host 127.0.0.1] [--slots 16] [--max-tokens 8192]
-//  [--seed 0] [--name NAME] [--device N]`: the embedded sampler (KV-cache generator behind a
-// BatchedSampler) as an OpenAI-compatible server (src/serve/server.ts) on GPU N (default: the
-// default adapter; selected as for training ranks, src/parallel/devices.ts): a no-Python alternative
-// to vLLM on the sampling GPU. POST /update_weights
-// {"path": DIR} swaps in the weights of another checkpoint between generations.
+// `npm run serve -- --model DIR [options]` (`--help` lists them): the embedded sampler (KV-cache
+// generator behind a BatchedSampler) as an OpenAI-compatible server (src/serve/server.ts) on GPU N
+// (default: the default adapter; selected as for training ranks, src/parallel/devices.ts): a no-Python
+// alternative to vLLM on the sampling GPU. POST /update_weights {"path": DIR} swaps in the weights
+// of another checkpoint between generations.
 import { planDevices } from '../parallel/devices.js';
 import { getGpu } from '../gpu/gpu.js';
 import { loadChatFormat } from '../rl/setup.js';
 import { ModelHost } from '../serve/model-host.js';
 import { startSamplerServer } from '../serve/server.js';
+import { intOption, parseCli, usage, type CliSpec } from './args.js';
+
+const SPEC = {
+  command: 'npm run serve --',
+  summary:
+    "The embedded sampler (KV-cache generator) as an OpenAI-compatible server with vLLM's token-id API: a\n" +
+    'no-Python alternative to vLLM on the sampling GPU. POST /update_weights {"path": DIR} swaps in another\n' +
+    "checkpoint's weights between generations; SIGINT / SIGTERM stop it.",
+  options: {
+    model: { type: 'string', value: 'DIR', help: 'a Hugging Face Qwen3 directory (required)' },
+    name: { type: 'string', value: 'NAME', help: 'the model name clients ask for (default: --model DIR as given)' },
+    host: { type: 'string', value: 'HOST', default: '127.0.0.1', help: 'address to listen on' },
+    port: { type: 'string', value: 'N', default: '8000', help: 'port to listen on (0: any free port, printed)' },
+    slots: { type: 'string', value: 'N', default: '16', help: 'sequences generated at once (KV-cache slots)' },
+    'max-tokens': { type: 'string', value: 'N', default: '8192', help: 'context tokens per slot' },
+    seed: { type: 'string', value: 'S', default: '0', help: 'seed base of requests that carry no seed of their own' },
+    device: { type: 'string', value: 'N', help: 'GPU index, selected as for training ranks (src/parallel/devices.ts; default: the default adapter)' },
+  },
+} satisfies CliSpec;
 
 interface ServeArgs {
   model: string;
@@ -21,33 +39,29 @@ interface ServeArgs {
   device?: number;
 }
 
-function parseArgs(argv: string[]): ServeArgs {
-  const o: ServeArgs = { model: '', host: '127.0.0.1', port: 8000, slots: 16, maxTokens: 8192, seed: '0' };
-  const int = (flag: string, v: string, min: number): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got ${v}`);
-    return n;
+function parseServeArgs(argv: string[]): ServeArgs | null {
+  const parsed = parseCli(SPEC, argv);
+  if (parsed.help) return null;
+  const v = parsed.values;
+  if (!v.model) throw new Error('--model DIR is required (a Hugging Face Qwen3 directory)');
+  return {
+    model: v.model,
+    name: v.name,
+    host: v.host!,
+    port: intOption('port', v.port, 0)!,
+    slots: intOption('slots', v.slots, 1)!,
+    maxTokens: intOption('max-tokens', v['max-tokens'], 2)!,
+    seed: v.seed!,
+    device: intOption('device', v.device, 0),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const x = argv[i]!;
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`${x} needs a value`);
-    if (x === '--model') o.model = v;
-    else if (x === '--name') o.name = v;
-    else if (x === '--host') o.host = v;
-    else if (x === '--port') o.port = int(x, v, 0);
-    else if (x === '--slots') o.slots = int(x, v, 1);
-    else if (x === '--max-tokens') o.maxTokens = int(x, v, 2);
-    else if (x === '--seed') o.seed = v;
-    else if (x === '--device') o.device = int(x, v, 0);
-    else throw new Error(`unknown argument ${x}`);
-  }
-  if (!o.model) throw new Error('--model DIR is required (a Hugging Face Qwen3 directory)');
-  return o;
 }
 
 async function main(): Promise<void> {
-  const a = parseArgs(process.argv.slice(2));
+  const a = parseServeArgs(process.argv.slice(2));
+  if (!a) {
+    console.log(usage(SPEC));
+    return;
+  }
   if (a.device !== undefined) {
     const plan = planDevices([a.device]);
     Object.assign(process.env, plan.env[0]); // before the device opens

@@ -14,6 +14,7 @@ import { rolloutLogLine, runGroups, type Rollout, type RolloutContext } from '..
 import { OpenAISampler } from '../rollout/client.js';
 import { BatchedSampler, type TurnSampler } from '../rollout/sampler.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
+import { describeJudge, JudgeConfig } from '../reward/judge-config.js';
 import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
 import { buildReport, reportMarkdown, type EvalReport } from './report.js';
 
@@ -23,7 +24,8 @@ export interface EvalOptions {
   rolloutsPerRow?: number;
   /** Only the first `limit` rows. */
   limit?: number;
-  judge?: 'rules' | 'openai';
+  /** The judge section of a run config (default: the rules judge). */
+  judge?: JudgeConfig;
   sampling?: SamplingInput;
   maxTurns?: number;
   maxTokensPerTurn?: number;
@@ -39,11 +41,11 @@ export interface EvalOptions {
 
 export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
   const log = o.log ?? ((s: string) => console.log(s));
-  const env = new ResumeEnvironment(makeJudge(o.judge ?? 'rules'), { eval: o.data });
+  const judge = o.judge ?? JudgeConfig.parse({});
+  const env = new ResumeEnvironment(makeJudge(judge), { eval: o.data });
   const rows = env.rows('eval').slice(0, o.limit ?? Infinity);
   const perRow = o.rolloutsPerRow ?? 16;
   const atOnce = Math.max(1, Math.min(o.rowsAtOnce ?? 4, rows.length));
-  const judgeKind = o.judge ?? 'rules';
   const maxEpisodeTokens = o.maxEpisodeTokens ?? MAX_EPISODE_TOKENS;
   const { tokenizer, template } = await loadChatFormat(o.modelDir);
   let local: { model: Qwen3Model; generator: Generator } | null = null;
@@ -69,7 +71,7 @@ export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ repor
     enableThinking: false,
   };
   try {
-    return await evaluateWith(ctx, rows, { rolloutsPerRow: perRow, rowsAtOnce: atOnce, seed: o.seed, out: o.out, log, meta: { model: o.sampler ? `${o.sampler.model} at ${o.sampler.baseURL}` : o.modelDir, judge: judgeKind } });
+    return await evaluateWith(ctx, rows, { rolloutsPerRow: perRow, rowsAtOnce: atOnce, seed: o.seed, out: o.out, log, meta: { model: o.sampler ? `${o.sampler.model} at ${o.sampler.baseURL}` : o.modelDir, judge: describeJudge(judge) } });
   } finally {
     local?.generator.destroy();
     local?.model.destroy();

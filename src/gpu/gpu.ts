@@ -4,6 +4,8 @@
 // turned into exceptions that name the kernels and shapes of the batch they came from.
 import { create, globals } from 'webgpu';
 import { dawnFlags } from './toggles.js';
+import { withFilteredStderr } from './quiet-stderr.js';
+import { COMPUTE_LIMITS } from './limits.js';
 import { adapterHelp, prepareVulkanEnv, type VulkanEnvReport } from './vulkan-env.js';
 import { GpuDeviceLostError, GpuUnavailableError, GpuValidationError, KernelCompileError } from './errors.js';
 import { specialize, type ConstValue } from './wgsl.js';
@@ -618,7 +620,8 @@ function writeHost(dst: ArrayBuffer, data: ArrayLike<number>, dtype: DType): voi
 let gpuPromise: Promise<Gpu> | null = null;
 
 /** The process-wide GPU: Dawn instance with our toggles, the first adapter, a device with every
- *  optional feature we use that the adapter has, and the adapter's maximum limits. */
+ *  optional feature we use that the adapter has, and the adapter's values of the limits compute
+ *  work depends on (COMPUTE_LIMITS). */
 export function getGpu(): Promise<Gpu> {
   gpuPromise ??= createGpu();
   return gpuPromise;
@@ -629,14 +632,12 @@ export async function createGpu(): Promise<Gpu> {
   Object.assign(globalThis, globals);
   const toggles = dawnFlags();
   const instance = create(toggles);
-  const adapter = await instance.requestAdapter({ powerPreference: 'high-performance' });
+  // Adapter discovery prints Dawn's lavapipe limit warnings to fd 2 (src/gpu/quiet-stderr.ts).
+  const adapter = await withFilteredStderr(() => instance.requestAdapter({ powerPreference: 'high-performance' }));
   if (!adapter) throw new GpuUnavailableError(adapterHelp(vulkanEnv));
   const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const requiredLimits: Record<string, number> = {};
-  for (const k in adapter.limits) {
-    const v = (adapter.limits as unknown as Record<string, number>)[k];
-    if (typeof v === 'number') requiredLimits[k] = v;
-  }
+  for (const k of COMPUTE_LIMITS) requiredLimits[k] = adapter.limits[k];
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
   return new Gpu(instance, adapter, device, adapter.info, toggles, vulkanEnv);
 }

@@ -2,19 +2,9 @@
 // any OpenAI-compatible endpoint (Gemini's OpenAI-compatible API, vLLM, OpenAI...), with structured
 // output (`response_format: json_schema`, strict) derived from the shared zod Verdict.
 //
-// Configuration: an object, or the environment through judgeConfigFromEnv():
-//   JUDGE_BASE_URL     endpoint base URL, e.g. https://generativelanguage.googleapis.com/v1beta/openai/
-//                      or http://127.0.0.1:8000/v1 for vLLM                          (required)
-//   JUDGE_MODEL        model name, e.g. gemini-3-flash-preview                          (required)
-//   JUDGE_API_KEY      API key; vLLM started without --api-key accepts any non-empty value (required)
-//   JUDGE_TIMEOUT_MS   per-request timeout                                  (default 60000)
-//   JUDGE_MAX_ATTEMPTS attempts per verdict, first one included                  (default 5)
-//   JUDGE_CONCURRENCY  requests in flight at once per judge instance              (default 8)
-//   JUDGE_CACHE_PATH   JSONL verdict cache, appended and reloaded           (default: memory only)
-//   JUDGE_TEMPERATURE  sampling temperature                          (default: the endpoint's own)
-//   JUDGE_MAX_TOKENS   max_tokens of each request                          (default: unset)
-//   JUDGE_EXTRA_BODY   JSON object merged into each request body, e.g. '{"reasoning_effort":"low"}'
-//                      for Gemini or '{"chat_template_kwargs":{"enable_thinking":false}}' for vLLM
+// Configuration: an OpenAIJudgeConfig object; a run builds it from its config's `judge` section
+// (src/reward/judge-config.ts: settings and their defaults) and the API key from the environment
+// (src/rl/setup.ts makeJudge).
 //
 // Reliability: the openai client's own retries are disabled (maxRetries: 0) so that the retry
 // policy below is the only one and attempts are counted exactly. Each attempt has its own
@@ -26,8 +16,8 @@
 // only during a request, not while backing off). Identical inputs judged at the same time share
 // one request.
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { z } from 'zod';
 import { JudgeCache, judgeCacheKey } from './judge-cache.js';
+import { JUDGE_DEFAULTS } from './judge-config.js';
 import { JudgeError } from './judge-error.js';
 import { JUDGE_PROMPT_VERSION, judgeMessages } from './judge-prompt.js';
 import { backoffMs, retryAfterMs, Semaphore, sleep } from './judge-retry.js';
@@ -67,69 +57,14 @@ export interface OpenAIJudgeConfig {
   name?: string;
 }
 
-const DEFAULTS = {
-  timeoutMs: 60_000,
-  maxAttempts: 5,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  maxRetryAfterMs: 120_000,
-  concurrency: 8,
-} as const;
-
-const EnvConfig = z.object({
-  JUDGE_BASE_URL: z.url(),
-  JUDGE_MODEL: z.string().min(1),
-  JUDGE_API_KEY: z.string().min(1),
-  JUDGE_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
-  JUDGE_MAX_ATTEMPTS: z.coerce.number().int().positive().optional(),
-  JUDGE_CONCURRENCY: z.coerce.number().int().positive().optional(),
-  JUDGE_CACHE_PATH: z.string().min(1).optional(),
-  JUDGE_TEMPERATURE: z.coerce.number().min(0).optional(),
-  JUDGE_MAX_TOKENS: z.coerce.number().int().positive().optional(),
-  JUDGE_EXTRA_BODY: z
-    .string()
-    .transform((s, ctx) => {
-      try {
-        const v: unknown = JSON.parse(s);
-        if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
-      return z.NEVER;
-    })
-    .optional(),
-});
-
-/** Reads the judge configuration from the environment (names in the header comment). */
-export function judgeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): OpenAIJudgeConfig {
-  const picked = Object.fromEntries(
-    Object.keys(EnvConfig.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
-  );
-  const parsed = EnvConfig.safeParse(picked);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`judge configuration from environment is invalid: ${issues}`);
-  }
-  const e = parsed.data;
-  return {
-    baseURL: e.JUDGE_BASE_URL,
-    model: e.JUDGE_MODEL,
-    apiKey: e.JUDGE_API_KEY,
-    timeoutMs: e.JUDGE_TIMEOUT_MS,
-    maxAttempts: e.JUDGE_MAX_ATTEMPTS,
-    concurrency: e.JUDGE_CONCURRENCY,
-    cachePath: e.JUDGE_CACHE_PATH,
-    temperature: e.JUDGE_TEMPERATURE,
-    maxTokens: e.JUDGE_MAX_TOKENS,
-    extraBody: e.JUDGE_EXTRA_BODY,
-  };
-}
+// The key's variable name is the caller's business (src/rl/setup.ts), not the judge's.
+const { apiKeyEnv: _keyVariable, ...DEFAULTS } = JUDGE_DEFAULTS;
 
 /** Documentation of the LLM judge's configuration, ready to paste into a README. */
-export const OPENAI_JUDGE_DOC = `**LLM judge.** \`OpenAIJudge\` (src/reward/judge.ts) asks any OpenAI-compatible chat.completions endpoint (Gemini's OpenAI-compatible API, vLLM, OpenAI) for one categorical verdict per field, with structured output (\`response_format: json_schema\`, strict, generated from the zod Verdict). Configure it with an object or the environment:
-- \`JUDGE_BASE_URL\` (e.g. \`https://generativelanguage.googleapis.com/v1beta/openai/\`, or \`http://127.0.0.1:8000/v1\` for vLLM), \`JUDGE_MODEL\`, \`JUDGE_API_KEY\` (required; any non-empty value for a vLLM server without \`--api-key\`);
-- \`JUDGE_TIMEOUT_MS\` (60000), \`JUDGE_MAX_ATTEMPTS\` (5), \`JUDGE_CONCURRENCY\` (8), \`JUDGE_CACHE_PATH\` (JSONL, appended and reloaded), \`JUDGE_TEMPERATURE\`, \`JUDGE_MAX_TOKENS\`, \`JUDGE_EXTRA_BODY\` (JSON object merged into each request).
+export const OPENAI_JUDGE_DOC = `**LLM judge.** \`OpenAIJudge\` (src/reward/judge.ts) asks any OpenAI-compatible chat.completions endpoint (Gemini's OpenAI-compatible API, vLLM, OpenAI) for one categorical verdict per field, with structured output (\`response_format: json_schema\`, strict, generated from the zod Verdict). A run configures it in its config's \`judge\` section (src/reward/judge-config.ts):
+- \`kind: "openai"\`, \`baseURL\` (e.g. \`https://generativelanguage.googleapis.com/v1beta/openai/\`, or \`http://127.0.0.1:8000/v1\` for vLLM), \`model\` (required);
+- \`timeoutMs\` (60000), \`maxAttempts\` (5), \`baseDelayMs\` (1000), \`maxDelayMs\` (30000), \`maxRetryAfterMs\` (120000), \`concurrency\` (8), \`cachePath\` (JSONL, appended and reloaded), \`temperature\`, \`maxTokens\`, \`extraBody\` (JSON object merged into each request);
+- the API key only from the environment: the variable named by \`apiKeyEnv\` (default \`JUDGE_API_KEY\`; any non-empty value for a vLLM server without \`--api-key\`).
 The openai client's own retries are off (\`maxRetries: 0\`): the judge retries 408/409/429/5xx, timeouts, connection errors and malformed replies itself, with exponential backoff and jitter or the server's Retry-After, and then throws a \`JudgeError\` naming endpoint, model, attempts and last cause. \`judgeBatch(judge, inputs, policy)\` applies an explicit failure policy: \`fail\` throws, \`drop\` marks failed items \`{ok: false, error}\`, \`retry\` judges them once more after a pause, then throws.`;
 
 /** One failed attempt, classified. */
@@ -156,9 +91,8 @@ export class OpenAIJudge implements Judge {
   requestCount = 0;
 
   constructor(config: OpenAIJudgeConfig) {
-    const envName = { baseURL: 'JUDGE_BASE_URL', model: 'JUDGE_MODEL', apiKey: 'JUDGE_API_KEY' } as const;
     for (const k of ['baseURL', 'model', 'apiKey'] as const) {
-      if (!config[k]) throw new Error(`OpenAIJudge: config.${k} is required (env ${envName[k]})`);
+      if (!config[k]) throw new Error(`OpenAIJudge: config.${k} is required`);
     }
     this.cfg = {
       ...DEFAULTS,

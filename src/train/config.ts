@@ -1,9 +1,13 @@
 // A training run's configuration (configs/*.json), validated with zod; defaults are the published
-// recipe (shared/spec/resume-task.md section 6). Paths are relative to the config file.
+// recipe (shared/spec/resume-task.md section 6). Paths are relative to the config file. Each default
+// is written once, on its field: a section that may be left out takes `.prefault({})`, which zod v4
+// parses through the section's schema (`.default({})` would return `{}` as it is, without them).
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { EnvConfig } from '../env/registry.js';
+import { DeviceVariants } from '../gpu/variants.js';
+import { JudgeConfig } from '../reward/judge-config.js';
 import { OptimizerConfig } from './optimizer.js';
 
 const Tiny = z.object({
@@ -30,9 +34,9 @@ export const TrainConfig = z.object({
   }),
   /** The environment (src/env/registry.ts): 'resume' (the task, rows from data.train) or
    *  'reverse-text' (a small debug task for learning checks, rows generated from a seed). */
-  env: EnvConfig.default({ kind: 'resume' }),
+  env: EnvConfig.prefault({ kind: 'resume' }),
   /** The resume task's training rows. */
-  data: z.object({ train: z.string().default('../data/train.jsonl') }).default({ train: '../data/train.jsonl' }),
+  data: z.object({ train: z.string().default('../data/train.jsonl') }).prefault({}),
   /** Run directory: metrics.jsonl, rollouts/, checkpoints/, latest.json. */
   out: z.string(),
   steps: z.number().int().positive(),
@@ -53,7 +57,7 @@ export const TrainConfig = z.object({
       topP: z.number().gt(0).max(1).default(1),
       topK: z.number().int().nonnegative().default(0),
     })
-    .default({ temperature: 0.7, topP: 1, topK: 0 }),
+    .prefault({}),
   episode: z
     .object({
       maxTurns: z.number().int().positive().default(10),
@@ -61,9 +65,11 @@ export const TrainConfig = z.object({
       maxEpisodeTokens: z.number().int().positive().default(16384),
       enableThinking: z.boolean().default(false),
     })
-    .default({ maxTurns: 10, maxTokensPerTurn: 2048, maxEpisodeTokens: 16384, enableThinking: false }),
-  optimizer: OptimizerConfig.default({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 }),
-  loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).default({ delta: 8, clamp: 'mask' }),
+    .prefault({}),
+  /** Left out: the published recipe's lr and weight decay (the optimizer's own defaults for the
+   *  rest). Given: its fields, with OptimizerConfig's defaults (weightDecay 0). */
+  optimizer: OptimizerConfig.prefault({ lr: 5e-6, weightDecay: 0.01 }),
+  loss: z.object({ delta: z.number().positive().default(8), clamp: z.enum(['mask', 'detach']).default('mask') }).prefault({}),
   /** Supervised warm start before the first RL step (src/train/warm-start.ts): `steps` steps of
    *  NLL after `rowsPerStep` rows' opening prompts (0 steps = none) on the environment's
    *  demonstration, or on `replies`, a weighted mixture (a stand-in base model's habits). */
@@ -80,7 +86,7 @@ export const TrainConfig = z.object({
        *  policy within 3 updates, kept ones did not; reverse-text learns with fresh ones. */
       resetOptimizer: z.boolean().default(false),
     })
-    .default({ steps: 0, rowsPerStep: 2, lr: 1e-2, resetOptimizer: false }),
+    .prefault({}),
   /** false: a control run. Rollouts, rewards, metrics and checkpoints as usual, but the RL update
    *  is skipped and the weights stay those after the warm start: what the run would show without
    *  RL (a rise in reward is then noise, not learning). */
@@ -99,7 +105,7 @@ export const TrainConfig = z.object({
       rowsAtOnce: z.number().int().positive().default(3),
       temperature: z.number().nonnegative().default(0.7),
     })
-    .default({ every: 0, atStart: false, data: '../data/eval.jsonl', rows: 40, rolloutsPerRow: 16, rowsAtOnce: 3, temperature: 0.7 }),
+    .prefault({}),
   /** Sharded runs: a rank process that does not answer a phase within this long fails the step
    *  (and is killed): a hung device must not hang the run. */
   rankTimeoutMs: z.number().int().positive().default(30 * 60_000),
@@ -115,9 +121,12 @@ export const TrainConfig = z.object({
    *  (only the latest is needed to resume; 0 = all). */
   keepCheckpoints: z.number().int().nonnegative().default(0),
   keepOptimizerStates: z.number().int().nonnegative().default(1),
-  /** Judge: 'rules' (offline stand-in) or 'openai' (JUDGE_* environment variables). A failed
-   *  judge call never becomes a reward: 'fail' stops the step, 'drop' leaves the rollout out. */
-  judge: z.object({ kind: z.enum(['rules', 'openai']).default('rules'), onFailure: z.enum(['fail', 'drop']).default('fail') }).default({ kind: 'rules', onFailure: 'fail' }),
+  /** The judge (src/reward/judge-config.ts): 'rules' (offline stand-in) or 'openai' (an LLM judge:
+   *  baseURL, model, timeouts, retries, concurrency here; its API key only from the environment). */
+  judge: JudgeConfig.prefault({}),
+  /** Kernel variants per op family (src/gpu/variants.ts), overriding the device's default choice on
+   *  every rank; left out, each device runs its own (lavapipe the CPU-shaped kernels). */
+  kernels: z.strictObject({ variants: DeviceVariants.partial().optional() }).prefault({}),
   /** KV-cache sequence slots of the embedded sampler (default: every rollout of a step at once). */
   samplerSlots: z.number().int().positive().optional(),
   /** Where rollouts are sampled: 'embedded' (rank 0's model, in this process) or 'openai': any
@@ -164,5 +173,6 @@ export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfi
     out: overrides.out ? resolve(overrides.out) : resolve(base, c.out),
     sampler,
     eval: { ...c.eval, data: resolve(base, c.eval.data) },
+    judge: c.judge.cachePath ? { ...c.judge, cachePath: resolve(base, c.judge.cachePath) } : c.judge,
   };
 }

@@ -14,6 +14,7 @@ import { OpenAISampler } from '../rollout/client.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import type { ChatTemplate } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
+import { describeJudge } from '../reward/judge-config.js';
 import type { Judge } from '../reward/verdict.js';
 import type { TrainConfig } from './config.js';
 
@@ -51,7 +52,7 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   } else {
     log(`model ${cfg.model.path}: will be created (model.createTiny)`);
   }
-  const judge = makeJudge(cfg.judge.kind); // the LLM judge's environment is read (and refused) here
+  const judge = makeJudge(cfg.judge); // the LLM judge's API key is read (and refused) here
   const env = makeEnvironment(cfg.env, { judge, train: cfg.data.train, eval: cfg.eval.data });
   const rows = env.rows('train');
   log(env.name === 'resume' ? `training data ${cfg.data.train}: ${rows.length} rows` : `environment ${env.name}: ${rows.length} generated training rows`);
@@ -63,7 +64,7 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
     evalRows = all.slice(0, cfg.eval.rows);
     log(`evaluation data ${cfg.eval.data}: ${evalRows.length} of ${all.length} rows`);
   }
-  if (env.name === 'resume') log(`judge: ${cfg.judge.kind}`);
+  if (env.name === 'resume') log(`judge: ${describeJudge(cfg.judge)}`);
   log(`devices: ${o.deviceNote ?? planDevices(o.devices).note}`);
   if (cfg.sampler.kind === 'openai') {
     await new OpenAISampler({ baseURL: cfg.sampler.baseURL, model: cfg.sampler.model, apiKey: cfg.sampler.apiKey }).check();

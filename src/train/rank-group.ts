@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
+import type { DeviceVariants } from '../gpu/variants.js';
 import { loadQwen3Config, qwen3Tensors } from '../model/config.js';
 import type { ModelOptions, Qwen3Model } from '../model/qwen3.js';
 import type { TrainPass } from './batch.js';
@@ -28,6 +29,8 @@ export interface GroupOptions {
   optimizerDir: string | null;
   optimizer: z.input<typeof OptimizerConfig>;
   modelOptions?: ModelOptions;
+  /** Kernel variants for every rank's device (the run config's kernels.variants). */
+  variants?: Partial<DeviceVariants>;
   log?: (line: string) => void;
   /** A rank process that does not answer a call within this long fails the step (default 30 min). */
   rankTimeoutMs?: number;
@@ -94,7 +97,7 @@ export class RankGroup {
     if (world > 1) removeStaleExchangeDirs(undefined, log);
     const exchangeDir = world > 1 ? makeExchangeDir(tensors.reduce((a, t) => a + t.numel, 0) * (gradBytes * (world - 1) + 2)) : null;
     const optimizerDirs = o.optimizerDir ? optimizerStateDirs(o.optimizerDir) : null;
-    const init = (rank: number) => ({ rank, world, modelDir: o.modelDir, optimizerDirs, optimizer: o.optimizer, owned: plan.owned, exchangeDir, modelOptions: o.modelOptions });
+    const init = (rank: number) => ({ rank, world, modelDir: o.modelDir, optimizerDirs, optimizer: o.optimizer, owned: plan.owned, exchangeDir, modelOptions: o.modelOptions, variants: o.variants });
     if (world > 1) log(`sharded over ${world} ranks: ${plan.load.map((n, r) => `rank ${r} owns ${plan.owned[r]!.length} tensors (${n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${(n / 1e3).toFixed(1)}k`} params)`).join(', ')}; exchange in ${exchangeDir}`);
     const started = await Promise.allSettled([
       Rank.create(o.gpu, init(0), log).then((r) => ({ rank: r as RankApi, description: `rank 0/${world} on ${o.gpu.describe()}` })),

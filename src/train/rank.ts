@@ -15,6 +15,7 @@
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
+import { setVariants, type DeviceVariants } from '../gpu/variants.js';
 import { Qwen3Model, type ModelOptions } from '../model/qwen3.js';
 import type { TrainPass } from './batch.js';
 import { AdamW, type OptimizerConfig, type StepInfo } from './optimizer.js';
@@ -35,6 +36,8 @@ export interface RankInit {
   /** Shared exchange directory (world > 1). */
   exchangeDir: string | null;
   modelOptions?: ModelOptions;
+  /** The run config's kernel variants (kernels.variants), applied to this rank's device first. */
+  variants?: Partial<DeviceVariants>;
 }
 
 /** What every rank answers (in-process or over IPC: src/train/remote-rank.ts). */
@@ -69,6 +72,7 @@ export class Rank implements RankApi {
   /** `log`: progress lines of long work (checkpoints). */
   static async create(gpu: Gpu, init: RankInit, log: (line: string) => void = () => {}): Promise<Rank> {
     if (init.owned.length !== init.world) throw new Error(`rank ${init.rank}: ownership lists ${init.owned.length} ranks, world is ${init.world}`);
+    if (init.variants) setVariants(gpu, init.variants);
     const model = await Qwen3Model.load(gpu, init.modelDir, init.modelOptions);
     try {
       const names = [...model.weights.byName.keys()];

@@ -22,6 +22,9 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { writeFileAtomic } from '../io/atomic.js';
 import { countProgress } from '../io/progress.js';
 import { preflight } from './preflight.js';
+import { recordRunConfig } from './run-record.js';
+import { setVariants, variantsOf } from '../gpu/variants.js';
+import { describeJudge } from '../reward/judge-config.js';
 import { readMetrics } from '../report/read.js';
 import { quarterMeans } from '../report/stats.js';
 import { warmStartSamples } from './warm-start.js';
@@ -129,25 +132,6 @@ export async function trimMetrics(path: string, lastStep: number, log: (s: strin
   log(`${path}: dropped ${lines.length - keep.length} line(s) of steps after ${lastStep} (they are redone)`);
 }
 
-/** The effective config of a run, written at its start; a resumed run with a different one logs
- *  which fields changed (changing steps or the judge on resume is legitimate, so it is not an error). */
-async function recordRunConfig(path: string, cfg: TrainConfig, log: (s: string) => void): Promise<void> {
-  const now = cfg as unknown as Record<string, unknown>;
-  if (existsSync(path)) {
-    let before: Record<string, unknown> = {};
-    try {
-      before = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    } catch {
-      log(`${path}: unreadable, rewritten`);
-    }
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(now)])];
-    const changed = keys.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(now[k]));
-    if (changed.length === 0) return;
-    log(`config changed since this run started: ${changed.join(', ')}`);
-  }
-  await writeFileAtomic(path, JSON.stringify(cfg, null, 1) + '\n');
-}
-
 /** After a new checkpoint is in latest.json: removes all but the newest `keep` checkpoints (0: keep
  *  all) and the optimizer state of all but the newest `keepOptimizer` (a Qwen3-14B checkpoint is
  *  29.5 GB of model and 3 x 59 GB of optimizer state; only the latest state is needed to resume). */
@@ -197,7 +181,9 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   // saving) go, so metrics.jsonl has one line per step.
   await trimMetrics(join(cfg.out, 'metrics.jsonl'), startStep - 1, log);
   await trimMetrics(join(cfg.out, 'evals.jsonl'), startStep - 1, log);
-  await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, log);
+  // The config's kernel variants on rank 0's device (each rank applies them to its own, src/train/rank.ts).
+  if (cfg.kernels.variants) setVariants(gpu, cfg.kernels.variants);
+  await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, { devices: opts.devices ?? [0], adapter: gpu.describe(), variants: variantsOf(gpu) }, log);
   const { env, rows, evalRows } = pre;
   const { tokenizer, template } = pre.chat!; // the model exists by now
   const sc = cfg.sampler;
@@ -211,6 +197,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
     optimizer: cfg.optimizer,
     modelOptions: { gradDtype: cfg.model.gradDtype },
     rankTimeoutMs: cfg.rankTimeoutMs,
+    variants: cfg.kernels.variants,
     log,
   });
   const model = group.model;
@@ -249,7 +236,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       seed: `${cfg.seed}/eval`,
       out: join(cfg.out, 'evals', `step-${pad(at)}`),
       log,
-      meta: { model: `${cfg.out} after step ${at}`, judge: cfg.judge.kind },
+      meta: { model: `${cfg.out} after step ${at}`, judge: describeJudge(cfg.judge) },
     });
     const { meanReward, submitRate, editFailureRate, hallucination, contentQuality, layoutPassRate, components, rollouts, unscored } = report;
     const line = { step: at, meanReward, submitRate, editFailureRate, hallucination, contentQuality, layoutPassRate, components, rollouts, unscored, seconds: (performance.now() - t) / 1000 };

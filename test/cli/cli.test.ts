@@ -30,6 +30,18 @@ describe('npm run train', () => {
   });
 });
 
+describe('npm run eval', () => {
+  it("reads the judge's settings from a run config and its key from the environment only", () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('JUDGE_')));
+    const run = (args: string[], extra: Record<string, string> = {}) => spawnSync('npx', ['tsx', 'src/cli/eval.ts', '--model', join(root, 'none'), ...args], { encoding: 'utf8', env: { ...env, ...extra } });
+    expect(run(['--judge', 'openai']).stderr).toContain("judge.baseURL: required when kind is 'openai' (the judge endpoint's base URL); judge.model: required when kind is 'openai' (the judge's model name) (the LLM judge's settings come from a run config: give --config FILE)");
+    const noKey = run(['--config', 'configs/qwen3-14b.json']);
+    expect(noKey.status).toBe(1);
+    expect(noKey.stderr).toContain("eval: judge: kind 'openai' needs its API key in the environment variable JUDGE_API_KEY");
+    expect(run(['--config', 'configs/qwen3-14b.json'], { JUDGE_API_KEY: 'k', JUDGE_BASE_URL: 'http://x/v1' }).stderr).toContain("JUDGE_BASE_URL is set, but the judge's settings come from the run config only: judge.baseURL");
+  });
+});
+
 describe('npm run serve', () => {
   it('serves a model, answers through the openai client, stops on SIGTERM', async () => {
     const model = join(root, 'model');

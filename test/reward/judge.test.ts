@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JudgeError, OpenAIJudge, judgeConfigFromEnv, type OpenAIJudgeConfig } from '../../src/reward/judge.js';
+import { JudgeError, OpenAIJudge, type OpenAIJudgeConfig } from '../../src/reward/judge.js';
+import { JudgeConfig, describeJudge, judgeApiKey } from '../../src/reward/judge-config.js';
+import { makeJudge as judgeOf } from '../../src/rl/setup.js';
 import { JUDGE_PROMPT_VERSION } from '../../src/reward/judge-prompt.js';
 import { parseVerdictReply, VERDICT_JSON_SCHEMA, VERDICT_SCHEMA_NAME } from '../../src/reward/judge-schema.js';
 import type { JudgeInput, Verdict } from '../../src/reward/verdict.js';
@@ -257,18 +259,33 @@ describe('OpenAIJudge', () => {
 });
 
 describe('judge configuration and reply parsing', () => {
-  it('reads JUDGE_* variables and names missing ones', () => {
-    const cfg = judgeConfigFromEnv({ JUDGE_BASE_URL: 'http://127.0.0.1:8000/v1', JUDGE_MODEL: 'm', JUDGE_API_KEY: 'k', JUDGE_CONCURRENCY: '4' });
-    expect(cfg).toMatchObject({ baseURL: 'http://127.0.0.1:8000/v1', model: 'm', apiKey: 'k', concurrency: 4 });
-    expect(() => judgeConfigFromEnv({ JUDGE_BASE_URL: 'http://x/v1', JUDGE_MODEL: 'm' })).toThrow(/JUDGE_API_KEY/);
-    expect(() => judgeConfigFromEnv({ JUDGE_BASE_URL: 'not a url', JUDGE_MODEL: 'm', JUDGE_API_KEY: 'k' })).toThrow(/JUDGE_BASE_URL/);
-    const base = { JUDGE_BASE_URL: 'http://x/v1', JUDGE_MODEL: 'm', JUDGE_API_KEY: 'k' };
-    expect(judgeConfigFromEnv({ ...base, JUDGE_EXTRA_BODY: '{"reasoning_effort":"low"}', JUDGE_TEMPERATURE: '0' })).toMatchObject({
-      extraBody: { reasoning_effort: 'low' },
-      temperature: 0,
-    });
-    expect(() => judgeConfigFromEnv({ ...base, JUDGE_EXTRA_BODY: '[1]' })).toThrow(/JUDGE_EXTRA_BODY: must be a JSON object/);
-    expect(() => new OpenAIJudge({ baseURL: 'http://x/v1', model: 'm', apiKey: '' })).toThrow(/config.apiKey.*JUDGE_API_KEY/);
+  it('takes its settings from the config section and only the key from the environment', async () => {
+    const cfg = JudgeConfig.parse({ kind: 'openai', baseURL: server.baseURL, model: 'fake-judge', concurrency: 4, extraBody: { reasoning_effort: 'low' } });
+    expect(cfg).toMatchObject({ timeoutMs: 60_000, maxAttempts: 5, concurrency: 4, apiKeyEnv: 'JUDGE_API_KEY' });
+    expect(describeJudge(cfg)).toBe(`openai:fake-judge at ${server.baseURL}`);
+    expect(describeJudge(JudgeConfig.parse({}))).toBe('rules');
+    server.enqueue(good());
+    const judge = judgeOf({ ...cfg, apiKeyEnv: 'MY_JUDGE_KEY' }, { MY_JUDGE_KEY: 'secret' });
+    expect(await judge.judge(input())).toEqual(GOOD);
+    expect(server.requests[0]!.headers.authorization).toBe('Bearer secret');
+    expect(server.requests[0]!.body.reasoning_effort).toBe('low');
+  });
+
+  it('names what is wrong: missing fields, a key in the config, a missing or stale environment', () => {
+    const err = (x: unknown) => {
+      const r = JudgeConfig.safeParse(x);
+      return r.success ? '' : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    };
+    expect(err({ kind: 'openai' })).toMatch(/baseURL: required when kind is 'openai'.*model: required when kind is 'openai'/);
+    expect(err({ kind: 'openai', baseURL: 'not a url', model: 'm' })).toMatch(/^baseURL: /);
+    expect(err({ kind: 'rules', apiKey: 'k' })).toMatch(/the API key never goes into the config; set it in the environment variable named by judge.apiKeyEnv/);
+    expect(err({ kind: 'rules', timeoutMS: 5 })).toMatch(/timeoutMS/);
+    expect(err({ concurrency: 0 })).toMatch(/^concurrency: /);
+    const cfg = JudgeConfig.parse({ kind: 'openai', baseURL: 'http://x/v1', model: 'm' });
+    expect(() => judgeApiKey(cfg, {})).toThrow(/needs its API key in the environment variable JUDGE_API_KEY/);
+    expect(judgeApiKey(cfg, { JUDGE_API_KEY: 'k' })).toBe('k');
+    expect(() => judgeApiKey(cfg, { JUDGE_API_KEY: 'k', JUDGE_MODEL: 'other' })).toThrow(/JUDGE_MODEL is set, but the judge's settings come from the run config only: judge.model/);
+    expect(() => new OpenAIJudge({ baseURL: 'http://x/v1', model: 'm', apiKey: '' })).toThrow(/config.apiKey is required/);
   });
 
   it('the JSON schema is a strict plain object schema', () => {

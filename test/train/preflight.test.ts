@@ -1,9 +1,9 @@
 // The checks a run makes before any device work: each problem is named, and a good config passes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TrainConfig } from '../../src/train/config.js';
+import { TrainConfig, loadTrainConfig } from '../../src/train/config.js';
 import { preflight } from '../../src/train/preflight.js';
 
 const root = mkdtempSync(join(tmpdir(), 'preflight-'));
@@ -32,12 +32,17 @@ describe('preflight', () => {
     await expect(check({ model: { path: join(root, 'nothing') } })).rejects.toThrow(/nothing has no config.json/);
     await expect(check({ data: { train: join(root, 'missing.jsonl') } })).rejects.toThrow(/missing\.jsonl.*cannot read/);
     await expect(check({ eval: { every: 2, data: join(root, 'no-eval.jsonl') } })).rejects.toThrow(/no-eval\.jsonl/);
-    const saved = { ...process.env };
+    // The LLM judge: endpoint and model from the config, the key only from the environment.
+    const file = join(root, 'openai-judge.json');
+    writeFileSync(file, JSON.stringify({ ...base, judge: { kind: 'openai', apiKey: 'k' } }));
+    expect(() => loadTrainConfig(file)).toThrow(/the API key never goes into the config[\s\S]*→ at judge[\s\S]*required when kind is 'openai' \(the judge endpoint's base URL\)\n  → at judge\.baseURL/);
+    const judge = { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'judge-m', apiKeyEnv: 'PREFLIGHT_TEST_JUDGE_KEY' };
+    await expect(check({ judge })).rejects.toThrow(/needs its API key in the environment variable PREFLIGHT_TEST_JUDGE_KEY/);
+    process.env.PREFLIGHT_TEST_JUDGE_KEY = 'k';
     try {
-      delete process.env.JUDGE_BASE_URL;
-      await expect(check({ judge: { kind: 'openai' } })).rejects.toThrow(/judge configuration from environment is invalid/);
+      expect(await check({ judge })).toContain('judge: openai:judge-m at http://127.0.0.1:9/v1');
     } finally {
-      Object.assign(process.env, saved);
+      delete process.env.PREFLIGHT_TEST_JUDGE_KEY;
     }
     // Nothing listens on port 9 (discard) here: the sampler check names the URL.
     await expect(check({ sampler: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'qwen3-14b' } })).rejects.toThrow(/sampler http:\/\/127\.0\.0\.1:9\/v1: cannot connect/);

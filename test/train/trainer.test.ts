@@ -35,6 +35,7 @@ describe('train', () => {
       saveEvery: 1,
       eval: { every: 1, atStart: true, data: 'data/eval.jsonl', rows: 1, rolloutsPerRow: 2 },
       warmStart: { steps: 1, rowsPerStep: 1 },
+      kernels: { variants: { optimizer: 'portable' } }, // applied on every rank before its model loads
     });
     const lines: string[] = [];
     const t0 = performance.now();
@@ -64,7 +65,12 @@ describe('train', () => {
     // A crash after logging step 2 but before its checkpoint: the resumed run redoes step 2 and
     // metrics.jsonl keeps one line per step.
     appendFileSync(join(cfg.out, 'metrics.jsonl'), JSON.stringify({ step: 2, partial: true }) + '\n');
-    expect(JSON.parse(readFileSync(join(cfg.out, 'run-config.json'), 'utf8')).steps).toBe(1);
+    // run-config.json: the parsed config with every default, and what the config does not say.
+    const record = JSON.parse(readFileSync(join(cfg.out, 'run-config.json'), 'utf8'));
+    expect(record).toMatchObject({ steps: 1, seed: 5, judge: { kind: 'rules', timeoutMs: 60_000, apiKeyEnv: 'JUDGE_API_KEY' }, loss: { delta: 8, clamp: 'mask' } });
+    expect(record.run).toMatchObject({ devices: [0], adapter: gpu.describe(), variants: { gemm: gpu.isCpu ? 'cpu' : 'portable', optimizer: 'portable' } });
+    if (existsSync('.git')) expect(record.run.git.commit).toMatch(/^[0-9a-f]{40}$/); // null outside a git checkout
+    expect(TrainConfig.parse(record)).toEqual(cfg); // it loads as the same config again
     // A restarted run continues after step 1 only, here sharded over 2 ranks (a second process
     // with its own lavapipe device); its checkpoint holds one optimizer shard per rank.
     const more: string[] = [];
@@ -81,7 +87,7 @@ describe('train', () => {
     expect(metricLines.map((l) => l.step)).toEqual([1, 2]);
     expect(metricLines[1].partial).toBe(undefined);
     expect(evals().map((e) => e.step)).toEqual([0, 1, 2]);
-    expect(more).toContain('config changed since this run started: steps');
+    expect(more).toContain('config changed since this run started: steps, run.devices');
     expect(JSON.parse(readFileSync(join(cfg.out, 'latest.json'), 'utf8')).step).toBe(2);
     const r3 = await train({ ...cfg, steps: 2 }, { gpu, log: () => undefined });
     expect(r3.metrics).toEqual([]);

@@ -13,7 +13,7 @@ import { packPasses } from '../../src/train/batch.js';
 import { runPasses } from '../../src/train/passes.js';
 import { packSequences } from '../../src/model/qwen3-batch.js';
 import { loadTrainConfig } from '../../src/train/config.js';
-import { parseToolCalls } from '../../src/rollout/toolcall.js';
+import { parseToolCalls } from '../../src/io/toolcall.js';
 import { forkWeights, warmStartSamples } from '../../src/train/warm-start.js';
 import { bf16Weights, seqOf, tinyQwen3 } from '../model/qwen3-helpers.js';
 
