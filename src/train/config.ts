@@ -36,7 +36,9 @@ export const TrainConfig = z.object({
    *  'reverse-text' (a small debug task for learning checks, rows generated from a seed). */
   env: EnvConfig.prefault({ kind: 'resume' }),
   /** The resume task's training rows. */
-  data: z.object({ train: z.string().default('../data/train.jsonl') }).prefault({}),
+  /** The resume task's training rows; `rows`: only the first rows of the file (a small run that
+   *  draws each of them once per epoch compares its first and last steps on the same rows). */
+  data: z.object({ train: z.string().default('../data/train.jsonl'), rows: z.number().int().positive().optional() }).prefault({}),
   /** Run directory: metrics.jsonl, rollouts/, checkpoints/, latest.json. */
   out: z.string(),
   steps: z.number().int().positive(),

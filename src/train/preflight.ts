@@ -54,8 +54,10 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   }
   const judge = makeJudge(cfg.judge); // the LLM judge's API key is read (and refused) here
   const env = makeEnvironment(cfg.env, { judge, train: cfg.data.train, eval: cfg.eval.data });
-  const rows = env.rows('train');
-  log(env.name === 'resume' ? `training data ${cfg.data.train}: ${rows.length} rows` : `environment ${env.name}: ${rows.length} generated training rows`);
+  const allRows = env.rows('train');
+  const rows = allRows.slice(0, cfg.data.rows ?? allRows.length);
+  const of = rows.length < allRows.length ? `the first ${rows.length} of ${allRows.length}` : `${rows.length}`;
+  log(env.name === 'resume' ? `training data ${cfg.data.train}: ${of} rows` : `environment ${env.name}: ${of} generated training rows`);
   let evalRows: { id: string }[] | undefined;
   if (cfg.eval.every > 0 || cfg.eval.atStart) {
     // The published evaluation (src/eval) reads the resume task's records.

@@ -28,6 +28,11 @@ describe('preflight', () => {
     ]);
   });
 
+  it('data.rows keeps the first rows of the file', async () => {
+    const lines = await check({ data: { train: 'data/train.jsonl', rows: 16 } });
+    expect(lines[1]).toBe('training data data/train.jsonl: the first 16 of 160 rows');
+  });
+
   it('names each problem', async () => {
     await expect(check({ model: { path: join(root, 'nothing') } })).rejects.toThrow(/nothing has no config.json/);
     await expect(check({ data: { train: join(root, 'missing.jsonl') } })).rejects.toThrow(/missing\.jsonl.*cannot read/);
