@@ -3,7 +3,7 @@
 // W and dW are zero-filled (values do not change the timing; uploading 1.56 GB from JS would).
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
-import { lmHeadBackward, lmHeadForward, releaseLmHeadScratch, type LmHeadDims } from '../../src/ops/lm-head.js';
+import { lmHeadBackward, lmHeadForward, type LmHeadDims } from '../../src/ops/lm-head.js';
 import { checkMatmulPaths } from '../../src/ops/matmul-check.js';
 import type { BenchCase, BenchScale } from '../types.js';
 
@@ -39,7 +39,7 @@ function lmHead(name: string, tokens: number, backward: boolean): BenchCase {
           ? () => lmHeadBackward(gpu, h, w, targets, lse, dlp, dent, dh!, dw!, dims, { entropy: ent })
           : () => lmHeadForward(gpu, h, w, targets, lp, ent, lse, dims),
         dispose: () => {
-          releaseLmHeadScratch(gpu);
+          gpu.scratch.trim('lm_head.');
           all.forEach((t) => t.destroy());
         },
       };

@@ -10,7 +10,8 @@ import { adapterHelp, prepareVulkanEnv, type VulkanEnvReport } from './vulkan-en
 import { GpuDeviceLostError, GpuUnavailableError, GpuValidationError, KernelCompileError } from './errors.js';
 import { specialize, type ConstValue } from './wgsl.js';
 import { Tensor, byteSizeOf, type DType } from './tensor.js';
-import { bf16ArrayToF32, f16ArrayToF32, f32ArrayToBf16, f32ArrayToF16 } from '../io/dtype.js';
+import { readHost, writeHost } from './host-data.js';
+import { ScratchArena } from './arena.js';
 
 export type ParamType = 'u32' | 'i32' | 'f32';
 
@@ -90,6 +91,8 @@ export class Gpu {
   /** Flush after every dispatch and check errors (GPU_DEBUG_SYNC=1): pinpoints the failing kernel. */
   debugSync = process.env.GPU_DEBUG_SYNC === '1';
   dispatchCount = 0;
+  /** Every op's scratch buffers on this device, under one policy and one count (src/gpu/arena.ts). */
+  readonly scratch: ScratchArena = new ScratchArena(this);
 
   constructor(
     /** The Dawn instance must stay reachable: if it is garbage-collected while the device lives,
@@ -136,6 +139,11 @@ export class Gpu {
   get cpuLanes(): number {
     const i = this.adapterInfo as GPUAdapterInfo & { subgroupMinSize?: number };
     return i.subgroupMinSize && i.subgroupMinSize > 0 ? i.subgroupMinSize : 8;
+  }
+
+  /** Whether recorded work waits for a submit (flush). */
+  get recording(): boolean {
+    return this.encoder !== null;
   }
 
   get maxBinding(): number {
@@ -216,18 +224,7 @@ export class Gpu {
   /** Read a tensor back: f32/bf16/f16 as Float32Array, u32 as Uint32Array, i32 as Int32Array. */
   async read(t: Tensor): Promise<Float32Array | Uint32Array | Int32Array> {
     const bytes = await this.readBytes(t.buffer, t.byteOffset, t.byteSize);
-    switch (t.dtype) {
-      case 'f32':
-        return new Float32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
-      case 'bf16':
-        return bf16ArrayToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, t.numel));
-      case 'f16':
-        return f16ArrayToF32(new Uint16Array(bytes.buffer, bytes.byteOffset, t.numel));
-      case 'u32':
-        return new Uint32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
-      case 'i32':
-        return new Int32Array(bytes.buffer, bytes.byteOffset, t.numel).slice();
-    }
+    return readHost(bytes, t.numel, t.dtype);
   }
 
   async readF32(t: Tensor): Promise<Float32Array> {
@@ -464,6 +461,7 @@ export class Gpu {
     this.chunkIndex = 0;
     this.device.queue.submit([cmd]);
     this.encoder = null;
+    this.scratch.submitted();
     const labels = this.batchLabels;
     this.batchLabels = [];
     const scopes = ['internal', 'out-of-memory', 'validation'].map((kind) =>
@@ -563,6 +561,7 @@ export class Gpu {
   }
 
   destroy(): void {
+    this.scratch.destroy();
     this.device.destroy();
   }
 }
@@ -591,28 +590,6 @@ export function grid(n: number): [number, number, number] {
   if (n <= 65535) return [n, 1, 1];
   const y = Math.ceil(n / 65535);
   return [Math.ceil(n / y), y, 1];
-}
-
-function writeHost(dst: ArrayBuffer, data: ArrayLike<number>, dtype: DType): void {
-  switch (dtype) {
-    case 'f32':
-      new Float32Array(dst, 0, data.length).set(data);
-      return;
-    case 'bf16':
-    case 'f16': {
-      const out = new Uint16Array(dst, 0, data.length);
-      if (data instanceof Uint16Array) out.set(data); // already bit patterns
-      else if (dtype === 'bf16') f32ArrayToBf16(Float32Array.from(data), out);
-      else f32ArrayToF16(Float32Array.from(data), out);
-      return;
-    }
-    case 'u32':
-      new Uint32Array(dst, 0, data.length).set(data);
-      return;
-    case 'i32':
-      new Int32Array(dst, 0, data.length).set(data);
-      return;
-  }
 }
 
 // ------------------------------------------------------------------ the process-wide device

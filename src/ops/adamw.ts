@@ -51,15 +51,20 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Split n elements into chunks that fit one binding as f32 (the widest dtype here) and whose start
- *  offsets are aligned both as f32 (4 bytes/element) and as bf16 (2 bytes/element). */
-export function elementChunks(gpu: Gpu, n: number, maxBytes = gpu.maxBinding): { e0: number; n: number }[] {
-  const align = gpu.limits.minStorageBufferOffsetAlignment;
+/** Elements per chunk of elementChunks: f32 within `maxBytes`, starts aligned for f32 and bf16. */
+export function elementsPerChunk(maxBytes: number, align: number): number {
   const g4 = align / gcd(4, align);
   const g2 = align / gcd(2, align);
   const gran = (g4 * g2) / gcd(g4, g2);
   const per = Math.floor(Math.floor(maxBytes / 4) / gran) * gran;
   if (per < 1) throw new Error(`elementChunks: a binding of ${maxBytes} bytes cannot hold ${gran} aligned f32 elements`);
+  return per;
+}
+
+/** Split n elements into chunks that fit one binding as f32 (the widest dtype here) and whose start
+ *  offsets are aligned both as f32 (4 bytes/element) and as bf16 (2 bytes/element). */
+export function elementChunks(gpu: Gpu, n: number, maxBytes = gpu.maxBinding): { e0: number; n: number }[] {
+  const per = elementsPerChunk(maxBytes, gpu.limits.minStorageBufferOffsetAlignment);
   const out: { e0: number; n: number }[] = [];
   for (let e0 = 0; e0 < n; e0 += per) out.push({ e0, n: Math.min(per, n - e0) });
   return out;

@@ -62,20 +62,13 @@ const blocksDef: KernelDef = {
 
 const HEAD_PARAMS = { heads: 'u32', kvHeads: 'u32', scale: 'f32' } as const;
 
-// Scratch buffers per device, grown on demand and reused (recorded commands run in order, so a
-// later call may overwrite a table an earlier dispatch has already consumed).
-const scratch = new WeakMap<Gpu, Map<string, Tensor>>();
+/** Scratch purposes (src/gpu/arena.ts): the block tables and the backward's D term. */
+export const ATTN_TABLES = ['fwd-blocks', 'dq-blocks', 'dkdv-blocks'] as const;
+export const attnPurpose = (name: (typeof ATTN_TABLES)[number] | 'D'): string => `attention.${name}`;
 
-function scratchTensor(gpu: Gpu, name: string, numel: number, dtype: 'u32' | 'f32'): Tensor {
-  let m = scratch.get(gpu);
-  if (!m) scratch.set(gpu, (m = new Map()));
-  let t = m.get(name);
-  if (!t || t.numel < numel) {
-    // The old buffer may still be used by recorded, unsubmitted work: drop it, never destroy it.
-    t = gpu.empty([Math.max(numel, 64)], dtype, `attention ${name}`);
-    m.set(name, t);
-  }
-  return t;
+/** Blocks of `block` rows over packed sequences (an upper bound: each sequence ends a block). */
+export function attnBlocks(T: number, seq: SeqInfo, block: number): number {
+  return Math.min(seq.nSeq + Math.ceil(T / block), seq.nSeq * Math.ceil(seq.maxSeqLen / block));
 }
 
 function checkDims(op: string, dims: AttnDims): { heads: number; kvHeads: number; hd: number; scale: number } {
@@ -106,10 +99,10 @@ function checkSeq(op: string, cu: Tensor, T: number, seq: SeqInfo): void {
 }
 
 /** Record the block table for `block`-row blocks; returns the table and its (upper bound) size. */
-function blockTable(gpu: Gpu, name: string, cu: Tensor, T: number, seq: SeqInfo, block: number, desc: boolean): { table: Tensor; n: number } {
-  const n = Math.min(seq.nSeq + Math.ceil(T / block), seq.nSeq * Math.ceil(seq.maxSeqLen / block));
+function blockTable(gpu: Gpu, name: (typeof ATTN_TABLES)[number], cu: Tensor, T: number, seq: SeqInfo, block: number, desc: boolean): { table: Tensor; n: number } {
+  const n = attnBlocks(T, seq, block);
   if (n > 65535) throw new Error(`attention: ${n} blocks of ${block} rows exceed one dispatch dimension (65535)`);
-  const table = scratchTensor(gpu, name, 4 * n, 'u32');
+  const table = gpu.scratch.acquire(attnPurpose(name), [4 * n], 'u32');
   gpu.dispatch(blocksDef, { params: { nSeq: seq.nSeq, block, nMax: n, desc: desc ? 1 : 0 }, bindings: [cu, table], workgroups: 1 });
   return { table, n };
 }
@@ -202,7 +195,7 @@ export function attentionBackward(
   const xBlock = x ? x.block(gpu, op, hd, opts) : 0;
   const t = x || opts.variant === 'cpu' ? null : chooseTiles(gpu, hd, opts.tiles);
 
-  const dterm = scratchTensor(gpu, 'D', T * heads, 'f32');
+  const dterm = gpu.scratch.acquire(attnPurpose('D'), [T * heads], 'f32');
   gpu.dispatch(
     { name: 'attn_bwd_d', file: 'attention-bwd-d.wgsl', entry: 'attn_bwd_d', consts: { HD: hd }, params: { n: 'u32' } },
     { params: { n: T * heads }, bindings: [dOut, out, dterm], workgroups: Math.ceil((T * heads) / 64) },

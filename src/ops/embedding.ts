@@ -67,21 +67,19 @@ export function groupTokens(hostIds: Uint32Array, V: number): { list: Uint32Arra
   return { list, uniq: Uint32Array.from(uniq), nU };
 }
 
-const groupScratch = new WeakMap<Gpu, Tensor>();
+/** The token-group list's scratch purpose (src/gpu/arena.ts), rewritten per call. */
+export const EMBEDDING_GROUPS = 'embedding.token-groups';
 
-/** The token-group list in a per-gpu scratch buffer, grown by doubling and rewritten per call.
- *  gpu.write flushes the work recorded so far before the queued write, so an earlier call's
- *  dispatches still read their own list; a replaced buffer is destroyed after that flush (WebGPU
- *  keeps it alive until submitted work using it completes). */
+/** Bytes of the token-group list for T tokens over a V-token vocabulary, at most (every id
+ *  distinct): off[nU+1] | ids[nU] | tokens[T] u32. */
+export function tokenGroupBytes(T: number, V: number): number {
+  return 4 * (2 * Math.min(T, V) + 1 + T);
+}
+
+/** The token-group list in the arena's scratch. gpu.write submits the work recorded so far before
+ *  its queued write, so an earlier call's dispatches still read their own list. */
 function tokenGroups(gpu: Gpu, list: Uint32Array): Tensor {
-  let t = groupScratch.get(gpu);
-  if (!t || t.numel < list.length) {
-    gpu.flush();
-    t?.destroy();
-    t = gpu.empty([Math.max(list.length, t ? 2 * t.numel : 4096)], 'u32', 'embedding.token-groups');
-    groupScratch.set(gpu, t);
-  }
-  const v = t.view(0, [list.length], 'embedding.token-groups');
+  const v = gpu.scratch.acquire(EMBEDDING_GROUPS, [list.length], 'u32');
   gpu.write(v, list);
   return v;
 }

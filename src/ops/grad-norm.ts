@@ -21,6 +21,20 @@ function cpuDef(gpu: Gpu, bf16: boolean): KernelDef {
 const MAX_WG = 2048;
 const ELEMS_PER_WG = 4096;
 
+/** The partial sums' arena purpose (src/gpu/arena.ts). */
+export const GRAD_NORM_PARTIALS = 'grad-norm.partials';
+
+/** Workgroups (partial sums) of one tensor of n elements, given its binding-sized chunks. */
+const chunkWorkgroups = (n: number): number => Math.min(MAX_WG, Math.ceil(n / ELEMS_PER_WG));
+
+/** Bytes of the partial sums for tensors of `numels` elements, each cut into chunks of at most
+ *  `perChunk` elements (adamw.ts elementChunks): for the memory plan. */
+export function sumSquaresPartialBytes(numels: readonly number[], perChunk: number): number {
+  let wg = 0;
+  for (const n of numels) for (let e0 = 0; e0 < n; e0 += perChunk) wg += chunkWorkgroups(Math.min(perChunk, n - e0));
+  return 4 * Math.max(1, wg);
+}
+
 /** Records the sum of squares of all `grads` into out[0] (f32 [1]); no readback. */
 export function sumSquares(gpu: Gpu, grads: Tensor[], out: Tensor, opts: ChunkOpts = {}): void {
   if (out.dtype !== 'f32' || out.numel < 1) throw new Error(`sumSquares: out ${out.describe()} must be f32 with >= 1 element`);
@@ -29,7 +43,7 @@ export function sumSquares(gpu: Gpu, grads: Tensor[], out: Tensor, opts: ChunkOp
   for (const [i, t] of grads.entries()) {
     if (t.dtype !== 'f32' && t.dtype !== 'bf16') throw new Error(`globalGradNorm: grads[${i}] ${t.describe()} must be f32 or bf16`);
     for (const c of elementChunks(gpu, t.numel, opts.maxBindingBytes)) {
-      const wg = Math.min(MAX_WG, Math.ceil(c.n / ELEMS_PER_WG));
+      const wg = chunkWorkgroups(c.n);
       plan.push({ t, e0: c.e0, n: c.n, wg, base: total });
       total += wg;
     }
@@ -38,7 +52,7 @@ export function sumSquares(gpu: Gpu, grads: Tensor[], out: Tensor, opts: ChunkOp
     gpu.zero(out);
     return;
   }
-  const partials = gpu.empty([total], 'f32', 'gradnorm-partials');
+  const partials = gpu.scratch.acquire(GRAD_NORM_PARTIALS, [total], 'f32');
   const cpu = (opts.variant ?? variantFor(gpu, 'optimizer')) === 'cpu' && gpu.features.subgroups;
   for (const c of plan) {
     const bf16 = c.t.dtype === 'bf16';
@@ -50,9 +64,6 @@ export function sumSquares(gpu: Gpu, grads: Tensor[], out: Tensor, opts: ChunkOp
     });
   }
   gpu.dispatch(SUM, { params: { n: total, base: 0 }, bindings: [partials, out], workgroups: [1, 1, 1] });
-  // Destroyed once the queue is done with it (destroy() before the submit would fail the batch).
-  gpu.flush();
-  void gpu.device.queue.onSubmittedWorkDone().then(() => partials.destroy());
 }
 
 /** sqrt(sum of squares) over every gradient tensor (f32 or bf16), computed on the GPU. */

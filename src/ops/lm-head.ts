@@ -14,7 +14,7 @@
 // W and dW chunks are bound as row views of the full tensors (no copies), with chunk starts
 // aligned to 256 bytes (the largest storage offset alignment WebGPU allows) for both.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
-import { Tensor } from '../gpu/tensor.js';
+import { Tensor, byteSizeOf } from '../gpu/tensor.js';
 import { cast } from './cast.js';
 import { linear, linearBackwardInput, linearBackwardWeight, type MatmulOpts } from './matmul.js';
 import { variantFor } from '../gpu/variants.js';
@@ -75,34 +75,31 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-// ------------------------------------------------------------------ scratch (per device, grow-only)
+// ------------------------------------------------------------------ scratch (the device's arena)
 
-const scratchByGpu = new WeakMap<Gpu, Map<string, Tensor>>();
-
-/** A cached f32/bf16 scratch buffer of at least `numel` elements, viewed as `shape`. */
-function scratch(gpu: Gpu, key: string, shape: number[], dtype: 'f32' | 'bf16'): Tensor {
-  let m = scratchByGpu.get(gpu);
-  if (!m) scratchByGpu.set(gpu, (m = new Map()));
-  const numel = shape.reduce((a, b) => a * b, 1);
-  let t = m.get(key);
-  if (!t || t.numel < numel) {
-    if (t) {
-      gpu.flush(); // recorded work using the old buffer must be submitted before it goes
-      t.destroy();
-    }
-    t = gpu.empty([numel], dtype, `lm_head.${key}`);
-    m.set(key, t);
-  }
-  return t.view(0, shape, `lm_head.${key}`);
+/** A view `shape` of the arena's buffer for purpose lm_head.<key> (src/gpu/arena.ts). */
+function scratch(gpu: Gpu, key: LmHeadScratchKey, shape: number[], dtype: 'f32' | 'bf16'): Tensor {
+  return gpu.scratch.acquire(`lm_head.${key}`, shape, dtype);
 }
 
-/** Frees the lm-head scratch buffers held for `gpu` (logits chunk, dlogits, f32 dh). */
-export function releaseLmHeadScratch(gpu: Gpu): void {
-  const m = scratchByGpu.get(gpu);
-  if (!m) return;
-  gpu.flush();
-  for (const t of m.values()) t.destroy();
-  m.clear();
+type LmHeadScratchKey = 'state' | 'logits' | 'dlogits' | 'dh32' | 'zeros' | 'entropy' | 'logprob' | 'lse';
+
+/** Scratch bytes per arena purpose of lmHeadForward (+ lmHeadBackward when `backward`) on `tokens`
+ *  rows, for the memory plan: the online-softmax state, the [T, c] f32 logits block (c the widest
+ *  vocab chunk), and in the backward the bf16 dlogits block, the f32 dh (when dh is bf16) and the
+ *  zero dentropy (when none is given). The recompute of the entropy (neither dentropy nor the
+ *  forward's entropy given) adds three [T] vectors, never on the model's path. */
+export function lmHeadScratch(
+  gpu: Pick<Gpu, 'maxBinding'>, d: LmHeadDims, o: { backward: boolean; dhBf16?: boolean; dentropy?: boolean; dlogits?: 'bf16' | 'f32' },
+): Record<string, number> {
+  const T = d.tokens;
+  const c = Math.max(...vocabChunks(gpu, d).map((x) => x.c));
+  const out: Record<string, number> = { 'lm_head.state': byteSizeOf([T, 4], 'f32'), 'lm_head.logits': byteSizeOf([T, c], 'f32') };
+  if (!o.backward) return out;
+  if (o.dlogits !== 'f32') out['lm_head.dlogits'] = byteSizeOf([T, c], 'bf16');
+  if (o.dhBf16 ?? true) out['lm_head.dh32'] = byteSizeOf([T, d.hidden], 'f32');
+  if (!o.dentropy) out['lm_head.zeros'] = byteSizeOf([T], 'f32');
+  return out;
 }
 
 // ------------------------------------------------------------------ checks and chunk plan
@@ -127,7 +124,7 @@ const invTemperature = (d: LmHeadDims): number => 1 / (d.temperature ?? 1);
 
 /** Vocab chunks [v0, v0+c): starts aligned to 256 bytes for bf16 W and f32 dW rows of H elements,
  *  widths even (bf16 dlogits rows), and the logits block [T, c] f32 within one binding. */
-export function vocabChunks(gpu: Gpu, d: LmHeadDims): { v0: number; c: number }[] {
+export function vocabChunks(gpu: Pick<Gpu, 'maxBinding'>, d: LmHeadDims): { v0: number; c: number }[] {
   const H = d.hidden;
   const stepBf16 = ALIGN / gcd(H * 2, ALIGN);
   const stepF32 = ALIGN / gcd(H * 4, ALIGN);
@@ -199,7 +196,7 @@ export function lmHeadBackward(
 
   let entropy = opts.entropy ?? null;
   if (!dentropy) {
-    dentropy = entropy = scratch(gpu, 'zeros', [T], 'f32'); // never written: stays zero
+    dentropy = entropy = scratch(gpu, 'zeros', [T], 'f32'); // its own purpose, never written: zero since allocated
   } else if (!entropy) {
     // The entropy term needs sum_u p_u z_u = lse - entropy over the whole vocabulary.
     entropy = scratch(gpu, 'entropy', [T], 'f32');

@@ -44,6 +44,9 @@ export interface MatmulOpts {
   sgmat2?: Sgmat2Options;
 }
 
+/** The f32 sum of a bf16 output split along K (a K operand over one binding): its arena purpose. */
+export const MATMUL_F32ACC = 'matmul.f32acc';
+
 const TILES = {
   64: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 },
   128: { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8 },
@@ -124,13 +127,12 @@ function gemm(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): void {
   const path = choosePath(gpu, g, opts);
   const quantum = 128;
   const chunks = planGemm(gpu, g, cap, quantum);
-  // A bf16 output cannot accumulate partial sums over K chunks: sum them in f32, then round once.
+  // A bf16 output cannot accumulate partial sums over K chunks: sum them in f32 (arena scratch),
+  // then round once.
   if (g.c.t.dtype === 'bf16' && chunks.some((ch) => ch.kIndex > 0)) {
-    const tmp = gpu.empty(g.c.t.shape, 'f32', `${g.op}.f32acc`);
+    const tmp = gpu.scratch.acquire(MATMUL_F32ACC, g.c.t.shape, 'f32');
     gemm(gpu, { ...g, c: { ...g.c, t: tmp } }, { ...opts, accumulate: false });
     cast(gpu, tmp, g.c.t);
-    gpu.flush(); // submitted work keeps the buffer alive; recorded-but-unsubmitted work would not
-    tmp.destroy();
     return;
   }
   if (path === 'subgroup-matrix') {

@@ -35,13 +35,20 @@ interface Layout {
   shuf: boolean;
 }
 
-/** Threads per row S: the smallest power of two giving each thread at most MAX_PPT units. The
- *  subgroup path needs S to divide every possible subgroup size or be a multiple of all of them. */
+/** Threads per row S: the smallest power of two giving each thread at most MAX_PPT units. */
+function threadsPerRow(dim: number): number {
+  const units = Math.ceil(dim / (dim % 8 === 0 ? 8 : 2));
+  let S = 1;
+  while (S < 256 && Math.ceil(units / S) > MAX_PPT) S *= 2;
+  return S;
+}
+
+/** S threads per row (threadsPerRow), SEGS = 256 / S rows per workgroup. The subgroup path needs S
+ *  to divide every possible subgroup size or be a multiple of all of them. */
 function layout(gpu: Gpu, dim: number, opts: RmsNormOpts): Layout {
   const vec = dim % 8 === 0;
   const units = Math.ceil(dim / (vec ? 8 : 2));
-  let S = 1;
-  while (S < 256 && Math.ceil(units / S) > MAX_PPT) S *= 2;
+  const S = threadsPerRow(dim);
   const info = gpu.adapterInfo as unknown as { subgroupMinSize?: number; subgroupMaxSize?: number };
   const [lo, hi] = [info.subgroupMinSize ?? 0, info.subgroupMaxSize ?? 0];
   const shuf = S <= lo;
@@ -105,21 +112,25 @@ export function rmsnormForward(gpu: Gpu, x: Tensor, w: Tensor, y: Tensor, rstd: 
 
 const dwReduce: KernelDef = { name: 'rmsnorm_dw_reduce', file: 'rmsnorm-dw.wgsl', params: { rows: 'u32', dim: 'u32' } };
 
-const scratch = new WeakMap<Gpu, Tensor>();
+/** The dW partial rows' scratch purpose (src/gpu/arena.ts; planned in src/model/scratch-plan.ts). */
+export const RMSNORM_PARTIALS = 'rmsnorm.dw-partials';
 
-/** A reused f32 scratch of at least n elements. A replaced one is destroyed after the work recorded
- *  so far is submitted (WebGPU keeps it alive until that work completes). */
-function partials(gpu: Gpu, n: number): Tensor {
-  let t = scratch.get(gpu);
-  if (!t || t.numel < n) {
-    if (t) {
-      gpu.flush();
-      t.destroy();
-    }
-    t = gpu.empty([Math.max(n, t ? 2 * t.numel : 0)], 'f32', 'rmsnorm.dw-partials');
-    scratch.set(gpu, t);
-  }
-  return t;
+/** Bytes of the dW partials rmsnormBackward asks of the arena for `rows` rows of `dim`, at most
+ *  (any split of the rows into binding-sized spans): one f32 row per workgroup, and the
+ *  backward's workgroups never exceed BWD_WORKGROUPS or one row per SEGS rows. */
+export function rmsnormPartialBytes(rows: number, dim: number, maxBinding: number): number {
+  const SEGS = 256 / threadsPerRow(dim);
+  return 4 * dim * Math.min(Math.ceil(rows / SEGS), BWD_WORKGROUPS, Math.floor(maxBinding / (4 * dim)));
+}
+
+/** The backward's workgroups for `rows` rows (one span) and their rows each (rps); each workgroup
+ *  writes one partial row of dw. */
+function rmsnormBwdSplit(rows: number, dim: number, maxBinding: number, workgroups = BWD_WORKGROUPS): { nwg: number; rps: number } {
+  const SEGS = 256 / threadsPerRow(dim);
+  const maxPart = Math.floor(maxBinding / (4 * dim));
+  let rps = Math.max(1, Math.ceil(rows / (SEGS * workgroups)));
+  while (Math.ceil(rows / (SEGS * rps)) > maxPart) rps *= 2;
+  return { nwg: Math.ceil(rows / (SEGS * rps)), rps };
 }
 
 /** dx = d(rmsnorm)/dx . dy; dw += sum over rows of dy * x * rstd (dw f32 [dim]). */
@@ -140,22 +151,18 @@ export function rmsnormBackward(
   const bwd = kernel('bwd', x, w, L);
   const { SEGS } = L;
   const rb = dims.dim * elemBytes(x);
-  const maxPart = Math.floor((opts.maxBindingBytes ?? gpu.maxBinding) / (4 * dims.dim));
   for (const s of rowSpans(gpu, dims.rows, [rb, 4], opts.maxBindingBytes)) {
-    let rps = Math.max(1, Math.ceil(s.rows / (SEGS * (opts.bwdWorkgroups ?? BWD_WORKGROUPS))));
-    while (Math.ceil(s.rows / (SEGS * rps)) > maxPart) rps *= 2;
-    const nwg = Math.ceil(s.rows / (SEGS * rps));
+    const { nwg, rps } = rmsnormBwdSplit(s.rows, dims.dim, opts.maxBindingBytes ?? gpu.maxBinding, opts.bwdWorkgroups);
     const nPart = nwg;
-    const part = partials(gpu, nPart * dims.dim);
-    const partRange = part.range(0, nPart * dims.dim * 4);
+    const part = gpu.scratch.acquire(RMSNORM_PARTIALS, [nPart * dims.dim], 'f32');
     gpu.dispatch(bwd, {
       params: { rows: s.rows, dim: dims.dim, eps: dims.eps, rps, segs: SEGS },
-      bindings: [spanOf(x, s, rb), w, spanOf(rstd, s, 4), spanOf(dy, s, rb), spanOf(dx, s, rb), partRange],
+      bindings: [spanOf(x, s, rb), w, spanOf(rstd, s, 4), spanOf(dy, s, rb), spanOf(dx, s, rb), part],
       workgroups: nwg,
     });
     gpu.dispatch(dwReduce, {
       params: { rows: nPart, dim: dims.dim },
-      bindings: [partRange, dw],
+      bindings: [part, dw],
       workgroups: Math.ceil(dims.dim / 32),
     });
   }

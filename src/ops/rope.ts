@@ -1,6 +1,6 @@
 // Rotary position embedding (HF rotate_half, non-interleaved) on x [T, heads*headDim] with per-token
 // positions (u32 [T], restarting per packed sequence). Backward = rotation by -angle.
-// cos/sin come from a per-device table built on the host from the f32 angle exactly as HF forms
+// cos/sin come from a per-device table (gpu.scratch.table) built on the host from the f32 angle exactly as HF forms
 // it: inv_freq = f32(1 / f32(theta ** f32(2i/d))), angle = f32(pos * inv_freq). Computing cos/sin
 // on the host (in float64, rounded to f32) avoids the GPU's sin/cos, whose accuracy WGSL only
 // bounds on [-pi, pi] while angles reach ~4e4 rad. (choice) The rotation is applied in f32 with f32
@@ -28,14 +28,19 @@ export function ropeInvFreqF32(headDim: number, theta: number): Float32Array {
   return inv;
 }
 
-const tables = new WeakMap<Gpu, Map<string, Tensor>>();
+/** The cos/sin table's arena purpose (src/gpu/arena.ts): one table per head dim, theta and length. */
+export function ropeTablePurpose(headDim: number, theta: number, maxPos: number): string {
+  return `rope.cos-sin[${headDim}/${theta}/${maxPos}]`;
+}
+
+/** Bytes of that table: [maxPos, headDim / 2, 2] f32. */
+export function ropeTableBytes(headDim: number, maxPos: number): number {
+  return maxPos * headDim * 4;
+}
 
 function cosSinTable(gpu: Gpu, headDim: number, theta: number, maxPos: number): Tensor {
-  let m = tables.get(gpu);
-  if (!m) tables.set(gpu, (m = new Map()));
-  const key = `${headDim}/${theta}/${maxPos}`;
-  let t = m.get(key);
-  if (!t) {
+  const purpose = ropeTablePurpose(headDim, theta, maxPos);
+  return gpu.scratch.table(purpose, () => {
     const half = headDim / 2;
     const inv = ropeInvFreqF32(headDim, theta);
     const data = new Float32Array(maxPos * half * 2);
@@ -46,10 +51,8 @@ function cosSinTable(gpu: Gpu, headDim: number, theta: number, maxPos: number): 
         data[(p * half + i) * 2 + 1] = Math.sin(angle);
       }
     }
-    t = gpu.upload(data, [maxPos, half, 2], 'f32', `rope.cos-sin[${key}]`);
-    m.set(key, t);
-  }
-  return t;
+    return gpu.upload(data, [maxPos, half, 2], 'f32', purpose);
+  });
 }
 
 const kernel = (x: Tensor, op: string): KernelDef => ({

@@ -10,6 +10,9 @@ import { deviceBytes } from '../model/save.js';
 import type { Exchange, ExchangeKind } from './exchange.js';
 
 export const PIECE = 64 << 20;
+/** sumInto's arena purposes (src/gpu/arena.ts): one piece's f32 sum and gradient-dtype part. */
+export const SUM_ACC = 'collectives.sum-acc';
+export const SUM_PART = 'collectives.sum-part';
 
 /** Rank `rank`'s `t` into the exchange as its `kind` of `name`. */
 export function publish(gpu: Gpu, ex: Exchange, kind: ExchangeKind, rank: number, name: string, t: Tensor, piece = PIECE): Promise<void> {
@@ -25,8 +28,9 @@ export async function sumInto(gpu: Gpu, ex: Exchange, name: string, g: Tensor, r
   const eb = g.dtype === 'bf16' ? 2 : 4;
   const step = Math.min(piece - (piece % 4), g.byteSize);
   const readers = await Promise.all(Array.from({ length: world }, (_, r) => (r === rank ? null : ex.reader('grad', r, name, g.byteSize))));
-  const acc = gpu.empty([step / eb], 'f32', `sum-acc.${name}`);
-  const part = gpu.empty([step / eb], g.dtype, `sum-part.${name}`);
+  // One piece's f32 sum and the rank's part, in the device's arena (reused by every tensor).
+  const acc = gpu.scratch.acquire(SUM_ACC, [step / eb], 'f32');
+  const part = gpu.scratch.acquire(SUM_PART, [step / eb], g.dtype);
   try {
     for (let off = 0; off < g.byteSize; off += step) {
       const len = Math.min(step, g.byteSize - off);
@@ -48,8 +52,6 @@ export async function sumInto(gpu: Gpu, ex: Exchange, name: string, g: Tensor, r
     await gpu.sync();
   } finally {
     for (const rd of readers) await rd?.close();
-    acc.destroy();
-    part.destroy();
   }
 }
 
