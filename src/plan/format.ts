@@ -54,7 +54,9 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line();
 
   const m = p.memory;
-  line(`## Memory per rank (largest rank's optimizer shard; activations and scratch at ${p.memoryPassTokens}-token passes, ${Math.round(i.scoredFraction * p.memoryPassTokens)} scored rows)`);
+  const other = m.otherScratch.reduce((a, x) => a + x.bytes, 0);
+  const named = (purpose: string): string => purpose.replace(/\[.*\]$/, '');
+  line(`## Memory per rank (largest rank's optimizer shard; activations and scratch at ${p.memoryPassTokens}-token passes, the lm_head at all ${m.lmHead.rows} positions scored: the scratch arena keeps the largest pass's blocks)`);
   line();
   line('| item | size | counted by |');
   line('|---|---|---|');
@@ -63,13 +65,14 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   if (m.gradScratch) line(`| f32 scratch of one gradient group (the largest: lm_head / embedding) | ${gb(m.gradScratch)} | src/parallel/memory.ts |`);
   line(`| AdamW shard (f32 master + m + v) | ${gb(m.optimizer)} | src/parallel/memory.ts |`);
   line(`| activations of one pass (src/model/qwen3-activations.ts bytesPerToken) | ${gb(m.activations)} | src/parallel/memory.ts |`);
-  line(`| lm_head scratch: [${Math.round(m.lmHead.logits / 4 / m.lmHead.chunk)}, ${m.lmHead.chunk}] f32 logits ${gb(m.lmHead.logits)}, bf16 dlogits ${gb(m.lmHead.dlogits)}, f32 dh ${gb(m.lmHead.dh32)}, scored-row tensors ${gb(m.lmHead.scoredRows + m.lmHead.state)} | ${gb(m.lmHead.total)} | src/ops/lm-head.ts, src/model/qwen3-head.ts |`);
-  line(`| attention backward D term [T, heads] f32 | ${gb(m.attention)} | src/ops/attention.ts |`);
-  if (m.collectives) line(`| collectives: sumInto accumulator + part (one 64 MiB piece) + read staging | ${gb(m.collectives)} | src/parallel/collectives.ts, src/gpu/gpu.ts |`);
+  line(`| lm_head scratch (arena): [${m.lmHead.rows}, ${m.lmHead.chunk}] f32 logits ${gb(m.lmHead.logits)}, bf16 dlogits ${gb(m.lmHead.dlogits)}, f32 dh ${gb(m.lmHead.dh32)}, softmax state and zero dentropy ${gb(m.lmHead.rest)} | ${gb(m.lmHead.total)} | src/ops/lm-head.ts lmHeadScratch |`);
+  line(`| other op scratch (arena): ${m.otherScratch.slice(0, 4).map((x) => `${named(x.purpose)} ${gb(x.bytes)}`).join(', ')}${m.otherScratch.length > 4 ? `, ${m.otherScratch.length - 4} more` : ''} | ${gb(other)} | src/model/scratch-plan.ts |`);
+  if (m.collectives) line(`| collectives: sumInto accumulator + part (arena, one 64 MiB piece) + read staging | ${gb(m.collectives + m.staging)} | src/parallel/collectives.ts, src/gpu/gpu.ts |`);
+  line(`| lm_head scored-row tensors (h, dh [${m.lmHead.rows}, H] bf16, eight vectors) | ${gb(m.scoredRows)} | src/model/qwen3-head.ts |`);
   line(`| batch index tensors (ids, positions, targets, cu_seqlens) | ${gb(m.batch)} | src/model/qwen3-batch.ts |`);
-  line(`| **total** | **${gb(m.total)}**${ctx.cardMemory ? ` of ${gb(ctx.cardMemory.value)} (${ctx.cardMemory.source}): ${m.total <= ctx.cardMemory.value ? `${gb(ctx.cardMemory.value - m.total)} spare` : `**${gb(m.total - ctx.cardMemory.value)} over**`}` : ''} | src/parallel/memory.ts alone: ${gb(m.base)} |`);
+  line(`| **total** | **${gb(m.total)}**${ctx.cardMemory ? ` of ${gb(ctx.cardMemory.value)} (${ctx.cardMemory.source}): ${m.total <= ctx.cardMemory.value ? `${gb(ctx.cardMemory.value - m.total)} spare` : `**${gb(m.total - ctx.cardMemory.value)} over**`}` : ''} | src/parallel/memory.ts (what train --check logs) |`);
   line();
-  line('Not counted (each under a few MB here, or off the device): rmsnorm dW partials, GEMM scale partials, the embedding backward\'s token groups, grad-norm partials, Dawn\'s internal staging for queue.writeBuffer, the f16 copies of the non-default attention variants, K-chunk f32 temporaries of bf16 GEMM outputs (none at these shapes).' + (m.hostExchange ? ` Host memory: the exchange directory on /dev/shm holds up to ${gb(m.hostExchange)} (src/train/rank-group.ts).` : ''));
+  line('Not counted (megabytes, or off the device): uniform and pipeline buffers, Dawn\'s internal staging for queue.writeBuffer, the scratch of the non-default kernel variants (f16 copies of operands: src/ops/experimental).' + (m.hostExchange ? ` Host memory: the exchange directory on /dev/shm holds up to ${gb(m.hostExchange)} (src/train/rank-group.ts).` : ''));
   line();
 
   const sp = p.split;
@@ -122,6 +125,6 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line(`| decode step, ${i.decode.seqs} sequences at ${i.decode.context} cached tokens each | ${ms(d.seconds)} | ${s1(d.tokensPerSecond)} tokens/s; reads ${gb(d.weightBytes)} of weights (each GEMM at M=${i.decode.seqs} reads its weight twice: the f16 scale pass and the GEMM) and ${gb(d.kvBytes)} of KV cache, at the copy ceiling (assumed: GEMMs at M=${i.decode.seqs} and the decode attention kernel are not benchmarked) |`);
   line(`| prefill of one ${i.prefillTokens}-token prompt | ${s1(pf.seconds)} s | GEMM ${s1(pf.split.gemm)} s, attention ${s1(pf.split.attention)} s, memory-bound ${s1(pf.split.memory)} s (rates as in training) |`);
   line();
-  line(`Serve memory: weights ${gb(sm.weights)} + KV cache ${gb(sm.kvCache)} (${i.decode.seqs} slots x ${Math.max(i.decode.context + 1, i.prefillTokens)} tokens) + prefill activations ${gb(sm.prefillActivations)} = ${gb(sm.total)}; \`npm run serve\` needs \`--slots ${i.decode.seqs} --max-tokens\` of at least prompt + new tokens (default 8192). Not estimated: a whole step's sampling on this engine (each turn is a new request whose full history is prefilled again: no prefix cache), nor vLLM's (no bench of it here).`);
+  line(`Serve memory: weights ${gb(sm.weights)} + KV cache ${gb(sm.kvCache)} (${i.decode.seqs} slots x ${Math.max(i.decode.context + 1, i.prefillTokens)} tokens) + prefill activations ${gb(sm.prefillActivations)} + op scratch and the generator's logits ${gb(sm.scratch)} = ${gb(sm.total)}; \`npm run serve\` needs \`--slots ${i.decode.seqs} --max-tokens\` of at least prompt + new tokens (default 8192). Not estimated: a whole step's sampling on this engine (each turn is a new request whose full history is prefilled again: no prefix cache), nor vLLM's (no bench of it here).`);
   return out.join('\n') + '\n';
 }

@@ -7,6 +7,7 @@
 // src/train/rank.ts. Also the embedded sampler's decode step and prefill on one GPU.
 import { type Qwen3Config, countParameters, qwen3Tensors } from '../model/config.js';
 import { bytesPerToken } from '../model/qwen3-activations.js';
+import { scratchPlan } from '../model/scratch-plan.js';
 import { assignPasses, planShards } from '../parallel/shard-plan.js';
 import { packPasses } from '../train/batch.js';
 import { DISPATCH_SECONDS, DISPATCHES_PER_GEMM, PUBLISHED_STEP_SECONDS } from './facts.js';
@@ -158,7 +159,7 @@ export interface Projection {
   sampling: {
     decode: { seconds: number; tokensPerSecond: number; weightBytes: number; kvBytes: number; uses: RateUse[] };
     prefill: { seconds: number; split: Split; uses: RateUse[] };
-    memory: { weights: number; kvCache: number; prefillActivations: number; total: number };
+    memory: { weights: number; kvCache: number; prefillActivations: number; scratch: number; total: number };
   };
 }
 
@@ -275,13 +276,14 @@ export function project(input: PlanInput, bench: Bench): Projection {
       : null;
 
   // Memory: activations and scratch grow to the largest pass; across steps that reaches the pass
-  // budget (microBatchTokens) or a longer single rollout.
+  // budget (microBatchTokens) or a longer single rollout. The lm_head's scratch is counted with
+  // every position scored (not scoredFraction): the arena keeps the largest pass's, and one pass
+  // may score nearly all its positions.
   const largest = Math.max(...assigned.flat().map(passTokens));
   const memoryPassTokens = Math.max(input.microBatchTokens, largest);
   const memory = planRankMemory(c, {
     world: input.world,
     passTokens: memoryPassTokens,
-    scoredRows: Math.round(input.scoredFraction * memoryPassTokens),
     gradDtype: input.gradDtype,
     maxStorageBindingBytes: bench.maxStorageBindingBytes,
   });
@@ -298,9 +300,14 @@ export function project(input: PlanInput, bench: Bench): Projection {
     weights: 2 * params.total,
     kvCache: input.decode.seqs * Math.max(input.decode.context + 1, input.prefillTokens) * kvPerToken,
     prefillActivations: (act.kept + act.layerForward + act.head) * input.prefillTokens,
+    // The arena (RoPE table, block tables, f16 staging) and the generator's [slots, V] f32 logits
+    // and [slots, H] bf16 rows (src/model/generate.ts).
+    scratch:
+      scratchPlan(c, { tokens: Math.max(input.prefillTokens, input.decode.seqs), scoredRows: 0, backward: false, maxBinding: bench.maxStorageBindingBytes }).total +
+      input.decode.seqs * (4 * c.vocab_size + 2 * c.hidden_size),
     total: 0,
   };
-  serveMem.total = serveMem.weights + serveMem.kvCache + serveMem.prefillActivations;
+  serveMem.total = serveMem.weights + serveMem.kvCache + serveMem.prefillActivations + serveMem.scratch;
 
   return {
     input,

@@ -36,7 +36,7 @@ describe('npm run plan', () => {
     expect(out).toContain('the published Qwen3-14B config.json (src/model/config.ts QWEN3_14B)');
     expect(out).toContain('14.77 B parameters (13.21 B without embeddings)');
     expect(out).toContain('bench/results/2026-11-26-h200');
-    expect(out).toContain(`src/parallel/memory.ts alone: ${formatBytes(rankMemory(QWEN3_14B, { world: 3, passTokens: 16384, gradDtype: 'bf16' }).total)}`);
+    expect(out).toContain(`**${formatBytes(rankMemory(QWEN3_14B, { world: 3, passTokens: 16384, gradDtype: 'bf16' }).total)}** of`); // the total train --check logs
     expect(out).toMatch(/\| \*\*step\*\* \| \*\*\d+\*\* \|/);
     expect(out).toMatch(/MFU \d+\.\d%/);
     expect(out).toContain('decode step, 16 sequences at 10000 cached tokens each');
