@@ -18,7 +18,7 @@ describe('scratch arena: reuse, growth, accounting', () => {
     a.resetPeak();
     const x1 = a.acquire('t.x', [100], 'f32');
     expect(x1.shape).toEqual([100]);
-    expect(x1.base).not.toBeNull(); // a view: the arena owns the buffer
+    expect(x1.base !== null).toBe(true); // a view: the arena owns the buffer
     expect(() => x1.destroy()).toThrow(/view/);
     expect(a.acquire('t.x', [50, 2], 'bf16').buffer).toBe(x1.buffer); // smaller: same buffer, any dtype
     expect(a.bytes).toBe(400);
