@@ -79,7 +79,7 @@ export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ repor
 }
 
 /** The evaluation over any policy behind `ctx` (a loaded model, a sampler server, or a training
- *  run's own sampler: src/train/trainer.ts evaluates during training this way). */
+ *  run's own sampler: src/train/orchestrator.ts evaluates during training this way). */
 export async function evaluateWith(
   ctx: RolloutContext<EpisodeResult>,
   rows: readonly EpisodeRow[],

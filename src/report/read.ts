@@ -1,4 +1,4 @@
-// Reading a run directory's metrics.jsonl (one line per training step, src/train/trainer.ts
+// Reading a run directory's metrics.jsonl (one line per training step, src/train/metrics.ts
 // StepMetrics) and evals.jsonl (one line per evaluation) for the report, leniently:
 //  - only `step` (and, in metrics.jsonl, reward.mean/min/max) are required; a line without them,
 //    or that is not JSON, is skipped with a warning naming its line number;

@@ -1,5 +1,5 @@
 // Synthetic run directories for the report's tests and for looking at the charts: metrics.jsonl
-// lines shaped like src/train/trainer.ts StepMetrics (and evals.jsonl like its evaluation lines),
+// lines shaped like src/train/metrics.ts StepMetrics (and evals.jsonl like its evaluation lines),
 // with a reward that rises (or stays flat) under seeded noise.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

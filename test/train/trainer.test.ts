@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { TrainConfig, loadTrainConfig } from '../../src/train/config.js';
-import { pruneCheckpoints, stepRows, train } from '../../src/train/trainer.js';
+import { pruneCheckpoints } from '../../src/train/checkpoint.js';
+import { stepRows } from '../../src/train/orchestrator.js';
+import { train } from '../../src/train/trainer.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
