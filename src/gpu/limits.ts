@@ -1,4 +1,4 @@
-// What a device is requested with, besides the optional features (src/gpu/gpu.ts createGpu).
+// What a device is requested with, besides the optional features (src/gpu/device.ts openDevice).
 
 /** The limits the runtime and the kernels depend on, requested at the adapter's best value: buffer
  *  and binding sizes, offset alignments (lavapipe's 16 bytes instead of the default 256), bindings
