@@ -1,6 +1,7 @@
 // The layer order of src/: every import between folders points down the table below, so no folder
 // cycle can form. Imports are read with TypeScript's own scanner (static, `export ... from`,
-// type-only and dynamic imports alike; comments ignored) and resolved to folders.
+// type-only and dynamic imports alike; comments ignored) and resolved to folders. Also the size
+// rule of src/: no file over MAX_LINES lines but the data tables allowed below.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve } from 'node:path';
 import ts from 'typescript';
@@ -115,6 +116,28 @@ function cycles(graph: ReadonlyMap<string, ReadonlyMap<string, unknown>>): strin
   return out;
 }
 
+/** The most lines a src/ file may have (issue 10): past it, split it into files named for what
+ *  they hold. */
+const MAX_LINES = 400;
+
+/** Files exempt from MAX_LINES, as src-relative path prefixes: data tables, not code. */
+const LONG_FILES_ALLOWED: readonly string[] = [
+  'data/catalog/', // the dataset generator's catalogs: roles, tasks, phrases, people, verticals
+];
+
+/** Lines as `wc -l` counts them when the file ends with a newline (a last line without one counts too). */
+function lineCount(text: string): number {
+  return text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
+/** 'path: N lines' for every file over `max` lines that no allowed prefix covers. */
+function oversized(files: ReadonlyMap<string, string>, max: number, allowed: readonly string[]): string[] {
+  return [...files]
+    .filter(([rel, text]) => lineCount(text) > max && !allowed.some((a) => rel.startsWith(a)))
+    .map(([rel, text]) => `src/${rel}: ${lineCount(text)} lines`)
+    .sort();
+}
+
 const SRC = resolve(dirname(new URL(import.meta.url).pathname), '../src');
 
 function srcFiles(dir = SRC): string[] {
@@ -141,6 +164,29 @@ describe('layers of src/', () => {
 
   it('has no import cycles between files either', () => {
     expect(cycles(fileGraph(files))).toEqual([]);
+  });
+});
+
+describe('file sizes of src/', () => {
+  const files = new Map(srcFiles().map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
+
+  it(`has no file over ${MAX_LINES} lines but the allowed data tables`, () => {
+    expect(oversized(files, MAX_LINES, LONG_FILES_ALLOWED)).toEqual([]);
+  });
+
+  it('allows only prefixes that still match a file', () => {
+    expect(LONG_FILES_ALLOWED.filter((a) => ![...files.keys()].some((f) => f.startsWith(a)))).toEqual([]);
+  });
+
+  it('counts lines as wc -l and names an oversized file outside the allow-list', () => {
+    expect([lineCount(''), lineCount('a'), lineCount('a\n'), lineCount('a\nb'), lineCount('a\n\nb\n')]).toEqual([0, 1, 1, 2, 3]);
+    const synthetic = new Map([
+      ['gpu/gpu.ts', 'x\n'.repeat(401)],
+      ['gpu/small.ts', 'x\n'.repeat(400)],
+      ['data/catalog/roles.ts', 'x\n'.repeat(1000)],
+    ]);
+    expect(oversized(synthetic, 400, ['data/catalog/'])).toEqual(['src/gpu/gpu.ts: 401 lines']);
+    expect(oversized(synthetic, 400, [])).toEqual(['src/data/catalog/roles.ts: 1000 lines', 'src/gpu/gpu.ts: 401 lines']);
   });
 });
 
