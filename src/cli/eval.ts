@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const gpu = o.sampler ? null : await getGpu();
   const variants = cfg?.kernels.variants;
   if (gpu && variants) setVariants(gpu, variants);
-  if (gpu) await prepareKernels(gpu, { autotune: cfg?.kernels.autotune, retune, model: await loadQwen3Config(join(o.modelDir, 'config.json')) });
+  if (gpu) await prepareKernels(gpu, { autotune: cfg?.kernels.autotune, retune, model: () => loadQwen3Config(join(o.modelDir, 'config.json')) });
   const { report } = await evaluate(gpu, o);
   console.log(reportMarkdown(report));
 }

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     console.log(`serve: device ${a.device}: ${plan.note}`);
   }
   const gpu = await getGpu();
-  await prepareKernels(gpu, { retune: a.retune, model: await loadQwen3Config(join(a.model, 'config.json')), log: (l) => console.log(`serve: ${l}`) });
+  await prepareKernels(gpu, { retune: a.retune, model: () => loadQwen3Config(join(a.model, 'config.json')), log: (l) => console.log(`serve: ${l}`) });
   const host = await ModelHost.load(gpu, a.model, { slots: a.slots, maxTokens: a.maxTokens, seed: a.seed });
   const { tokenizer, template } = await loadChatFormat(a.model);
   const server = await startSamplerServer({

@@ -86,7 +86,7 @@ export class Rank implements RankApi {
     if (init.variants) setVariants(gpu, init.variants);
     if (init.tune) {
       const log1 = init.world > 1 ? (l: string) => log(`rank ${init.rank}: ${l}`) : log;
-      await prepareKernels(gpu, { ...init.tune, model: await loadQwen3Config(join(init.modelDir, 'config.json')), log: log1 });
+      await prepareKernels(gpu, { ...init.tune, model: () => loadQwen3Config(join(init.modelDir, 'config.json')), log: log1 });
     }
     const model = await Qwen3Model.load(gpu, init.modelDir, init.modelOptions);
     try {

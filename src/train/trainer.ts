@@ -58,7 +58,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   // The config's kernel variants on rank 0's device, then the tuner's for the rest (each rank does
   // both on its own device, src/train/rank.ts; rank 0's is done here, for the record below).
   if (cfg.kernels.variants) setVariants(gpu, cfg.kernels.variants);
-  await prepareKernels(gpu, { ...kernelTuning(cfg, opts.retune), model: await loadQwen3Config(join(cfg.model.path, 'config.json')), log });
+  await prepareKernels(gpu, { ...kernelTuning(cfg, opts.retune), model: () => loadQwen3Config(join(cfg.model.path, 'config.json')), log });
   await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, { devices, adapter: gpu.describe(), variants: variantsOf(gpu) }, log);
   const learner = await Learner.start(cfg, from, { gpu, devices, deviceEnv: opts.deviceEnv, log, retune: opts.retune });
   const side = openSampler(cfg, learner.model, log);

@@ -252,6 +252,33 @@ describe('kernel tuner settings', () => {
     expect(lines[0]).toMatch(/^kernel variants: gemm cpu \(default\), attention cpu \(default\), lmHead cpu \(default\), optimizer cpu \(default\) \(autotune off: (kernels\.autotune false|RLVR_AUTOTUNE=0)\)$/);
   });
 
+  it('prepareKernels tunes once per device and shape class, reading the model only when tuning', async () => {
+    const gpu = fakeGpu();
+    const file = newCacheFile();
+    let reads = 0;
+    const model = async () => {
+      reads++;
+      return { hidden_size: 64, intermediate_size: 128, num_attention_heads: 4, num_key_value_heads: 2, head_dim: 16, vocab_size: 4096 };
+    };
+    const off = await prepareKernels(gpu, { autotune: false, model, log: () => undefined });
+    expect(off).toBe(null);
+    expect(reads).toBe(0);
+    const saved = process.env.RLVR_AUTOTUNE;
+    process.env.RLVR_AUTOTUNE = '1';
+    try {
+      const calls: string[] = [];
+      const o = { model, cacheFile: file, log: () => undefined, inject: { families: FAKES, identity: ADAPTER_A, timer: fakeTimer({ cpu: 1 }, calls) } };
+      const [a, b] = await Promise.all([prepareKernels(gpu, o), prepareKernels(gpu, { ...o, retune: true })]);
+      expect(a).toBe(b); // the second waited for the first
+      expect(calls.length).toBe(4);
+      expect(reads).toBe(2);
+      expect(variantFor(gpu, 'attention')).toBe('cpu');
+    } finally {
+      if (saved === undefined) delete process.env.RLVR_AUTOTUNE;
+      else process.env.RLVR_AUTOTUNE = saved;
+    }
+  });
+
   it('caches under $XDG_CACHE_HOME or ~/.cache', () => {
     expect(kernelCacheFile({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/rlvr-ts/kernel-choices.json');
     expect(kernelCacheFile({})).toBe(join(homedir(), '.cache', 'rlvr-ts', 'kernel-choices.json'));

@@ -276,12 +276,14 @@ export interface PrepareOptions {
   autotune?: boolean;
   /** --retune. */
   retune?: boolean;
-  /** The model's dimensions (default: tuneDims's). */
-  model?: ModelDims | null;
+  /** The model's dimensions (default: tuneDims's), or how to read them (only called when tuning). */
+  model?: ModelDims | null | (() => Promise<ModelDims>);
   /** Tokens per training pass or prefill (default and cap: tuneDims's). */
   tokens?: number;
   log?: (line: string) => void;
   cacheFile?: string;
+  /** Tests: a fake timer, families, adapter. */
+  inject?: Pick<TuneRequest, 'timer' | 'families' | 'identity'>;
 }
 
 const prepared = new WeakMap<Gpu, Map<string, Promise<TuneOutcome | null>>>();
@@ -289,18 +291,18 @@ const prepared = new WeakMap<Gpu, Map<string, Promise<TuneOutcome | null>>>();
 /** The entry points' call, once per device and shape class (later calls wait for the first):
  *  tuneKernels where autotune is on, else a log line naming the variants in use (the fixed rule
  *  and any override). Call it after the config's kernels.variants are applied (setVariants). */
-export function prepareKernels(gpu: Gpu, o: PrepareOptions = {}): Promise<TuneOutcome | null> {
+export async function prepareKernels(gpu: Gpu, o: PrepareOptions = {}): Promise<TuneOutcome | null> {
   const log = o.log ?? ((l: string) => console.log(l));
   const on = autotuneEnabled(o.autotune);
   if (!on.on) {
     log(`kernel variants: ${describeVariants(gpu)} (autotune off: ${on.why})`);
-    return Promise.resolve(null);
+    return null;
   }
-  const dims = tuneDims(gpu, o.model, o.tokens);
+  const dims = tuneDims(gpu, typeof o.model === 'function' ? await o.model() : o.model, o.tokens);
   const k = `${shapeClass(dims)} | ${o.cacheFile ?? kernelCacheFile()}`;
   let byKey = prepared.get(gpu);
   if (!byKey) prepared.set(gpu, (byKey = new Map()));
   let p = byKey.get(k);
-  if (!p) byKey.set(k, (p = tuneKernels(gpu, { dims, retune: o.retune, cacheFile: o.cacheFile, log })));
-  return p;
+  if (!p) byKey.set(k, (p = tuneKernels(gpu, { ...o.inject, dims, retune: o.retune, cacheFile: o.cacheFile, log })));
+  return await p;
 }
