@@ -17,9 +17,13 @@ process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolea
 
 // Dawn (dawn.node) is a native addon: run each test file in its own forked process,
 // two at a time (CI has 2 cores; lavapipe uses threads of its own).
+// RLVR_AUTOTUNE=0: no kernel tuning at train / eval / serve / bench startup (src/ops/autotune), so
+// no test depends on timings or on the user's cache; the fixed rule of src/gpu/variants.ts runs.
+// The tuner's own tests call it directly with a fake timer and a temporary cache file.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    env: { RLVR_AUTOTUNE: '0' },
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,

@@ -7,7 +7,10 @@ import { readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getGpu, type Gpu } from '../src/gpu/gpu.js';
-import { intOption, parseCli, usage, type CliSpec } from '../src/cli/args.js';
+import { intOption, KERNEL_OPTIONS, parseCli, usage, type CliSpec } from '../src/cli/args.js';
+import { variantSources, variantsOf, type DeviceVariants, type VariantSource } from '../src/gpu/variants.js';
+import type { FamilyResults } from '../src/ops/autotune/cache.js';
+import { prepareKernels } from '../src/ops/autotune/tuner.js';
 import { BenchUnavailable, type BenchCase, type BenchScale } from './types.js';
 
 export interface BenchResult {
@@ -34,6 +37,9 @@ export interface BenchReport {
   scale: BenchScale;
   reps: number;
   ceilings: { copyGBs?: number; bestGemmTFLOPs?: number; hostGBs?: number };
+  /** The kernel variants 'auto' ran (the tuner's choice, src/ops/autotune, or the fixed rule with
+   *  autotune off), where each came from, and the tuner's times per variant. */
+  kernels: { variants: DeviceVariants; sources: Record<string, VariantSource>; tuned: FamilyResults | null; cache: string | null };
   results: BenchResult[];
 }
 
@@ -44,6 +50,8 @@ interface Args {
   json?: string;
   scale?: BenchScale;
   reps?: number;
+  /** Time the kernel variants again (--retune). */
+  retune?: boolean;
 }
 
 const SPEC = {
@@ -58,6 +66,7 @@ const SPEC = {
     scale: { type: 'string', value: 'full|small', help: 'problem sizes (default: small on a software adapter, full otherwise)' },
     reps: { type: 'string', value: 'N', help: 'timed repetitions per case (default: 2 at small scale, 10 at full)' },
     skip: { type: 'string', value: 'NAME', multiple: true, help: 'leave out the cases whose name contains NAME (repeatable)' },
+    ...KERNEL_OPTIONS,
   },
 } satisfies CliSpec;
 
@@ -66,7 +75,7 @@ function parseBenchArgs(argv: string[]): Args | null {
   if (parsed.help) return null;
   const v = parsed.values;
   if (v.scale !== undefined && v.scale !== 'full' && v.scale !== 'small') throw new Error(`--scale must be full or small, got '${v.scale}'`);
-  return { names: parsed.positionals, skip: v.skip, json: v.json, scale: v.scale as BenchScale | undefined, reps: intOption('reps', v.reps, 1) };
+  return { names: parsed.positionals, skip: v.skip, json: v.json, scale: v.scale as BenchScale | undefined, reps: intOption('reps', v.reps, 1), retune: v.retune };
 }
 
 export async function loadCases(): Promise<BenchCase[]> {
@@ -119,6 +128,10 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
   // The ceilings run first, always: every fraction below is against this run's own numbers.
   const ceilingCases = all.filter((c) => c.group === 'ceiling' && !wanted.includes(c));
   log(`bench on ${gpu.describe()} (${scale} shapes, ${reps} reps, ${gpu.features.timestamps ? 'GPU timestamps' : 'wall clock'})`);
+  // The variants 'auto' runs: the tuner's at its default shapes (cached after the first run), whose
+  // lines (times per variant) and final `kernel variants:` line are part of the output.
+  const tuned = await prepareKernels(gpu, { retune: args.retune, log });
+  const kernels: BenchReport['kernels'] = { variants: { ...variantsOf(gpu) }, sources: variantSources(gpu), tuned: tuned?.families ?? null, cache: tuned?.file ?? null };
   const results: BenchResult[] = [];
   const ordered = [...wanted.filter((c) => !c.experimental), ...wanted.filter((c) => c.experimental)];
   for (const c of [...ceilingCases, ...ordered]) {
@@ -157,6 +170,7 @@ export async function runBench(args: Args, log: (s: string) => void = console.lo
       scale,
       reps,
       ceilings: { copyGBs, bestGemmTFLOPs, hostGBs },
+      kernels,
       results: [...results],
     };
   }

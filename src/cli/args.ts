@@ -68,3 +68,12 @@ export function intOption(name: string, v: string | undefined, min: number): num
   if (v.trim() === '' || !Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${v}'`);
   return n;
 }
+
+/** Options every command that runs kernels takes (train, eval, serve, bench): spread into its
+ *  option table. */
+export const KERNEL_OPTIONS = {
+  retune: {
+    type: 'boolean',
+    help: "time the kernel variants again, ignoring the cached choice (src/ops/autotune; the cache: $XDG_CACHE_HOME or ~/.cache, rlvr-ts/kernel-choices.json)",
+  },
+} as const satisfies Record<string, OptionSpec>;

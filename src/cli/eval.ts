@@ -3,13 +3,16 @@
 // The judge's settings come from a run config (--config: its judge and kernels sections), the same
 // fields the trainer reads. `--help` lists the options.
 import { getGpu } from '../gpu/gpu.js';
+import { join } from 'node:path';
 import { setVariants } from '../gpu/variants.js';
+import { loadQwen3Config } from '../model/config.js';
+import { prepareKernels } from '../ops/autotune/tuner.js';
 import { evaluate, type EvalOptions } from '../eval/evaluate.js';
 import { reportMarkdown } from '../eval/report.js';
 import { MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
 import { JudgeConfig, judgeApiKey } from '../reward/judge-config.js';
 import { loadTrainConfig, type TrainConfig } from '../train/config.js';
-import { intOption, parseCli, usage, type CliSpec } from './args.js';
+import { intOption, KERNEL_OPTIONS, parseCli, usage, type CliSpec } from './args.js';
 
 const SPEC = {
   command: 'npm run eval --',
@@ -30,6 +33,7 @@ const SPEC = {
     'max-tokens-per-turn': { type: 'string', value: 'N', default: String(MAX_TOKENS_PER_TURN), help: 'tokens per reply' },
     'sampler-url': { type: 'string', value: 'URL', help: 'sample on this OpenAI-compatible server instead of loading the model (with --sampler-model)' },
     'sampler-model': { type: 'string', value: 'NAME', help: "the sampler server's model name" },
+    ...KERNEL_OPTIONS,
   },
   epilog: 'Example: npm run eval -- --model runs/qwen3-14b/checkpoints/step-000160/model --config configs/qwen3-14b.json --out runs/qwen3-14b/eval',
 } satisfies CliSpec;
@@ -41,7 +45,7 @@ function judgeOf(cfg: TrainConfig | null, kind: string | undefined): JudgeConfig
   throw new Error(`--judge ${kind}: ${r.error.issues.map((i) => `judge.${i.path.join('.')}: ${i.message}`).join('; ')}${cfg ? '' : " (the LLM judge's settings come from a run config: give --config FILE)"}`);
 }
 
-function parseOptions(argv: string[]): { o: EvalOptions; cfg: TrainConfig | null } | null {
+function parseOptions(argv: string[]): { o: EvalOptions; cfg: TrainConfig | null; retune: boolean } | null {
   const parsed = parseCli(SPEC, argv);
   if (parsed.help) return null;
   const v = parsed.values;
@@ -62,7 +66,7 @@ function parseOptions(argv: string[]): { o: EvalOptions; cfg: TrainConfig | null
     judge: judgeOf(cfg, v.judge),
     ...(v['sampler-url'] ? { sampler: { baseURL: v['sampler-url'], model: v['sampler-model']! } } : {}),
   };
-  return { o, cfg };
+  return { o, cfg, retune: v.retune ?? false };
 }
 
 async function main(): Promise<void> {
@@ -71,11 +75,12 @@ async function main(): Promise<void> {
     console.log(usage(SPEC));
     return;
   }
-  const { o, cfg } = parsed;
+  const { o, cfg, retune } = parsed;
   if (o.judge?.kind === 'openai') judgeApiKey(o.judge); // a missing key fails before the model loads
   const gpu = o.sampler ? null : await getGpu();
   const variants = cfg?.kernels.variants;
   if (gpu && variants) setVariants(gpu, variants);
+  if (gpu) await prepareKernels(gpu, { autotune: cfg?.kernels.autotune, retune, model: () => loadQwen3Config(join(o.modelDir, 'config.json')) });
   const { report } = await evaluate(gpu, o);
   console.log(reportMarkdown(report));
 }

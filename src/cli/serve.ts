@@ -4,11 +4,14 @@
 // alternative to vLLM on the sampling GPU. POST /update_weights {"path": DIR} swaps in the weights
 // of another checkpoint between generations.
 import { planDevices } from '../parallel/devices.js';
+import { join } from 'node:path';
 import { getGpu } from '../gpu/gpu.js';
+import { loadQwen3Config } from '../model/config.js';
+import { prepareKernels } from '../ops/autotune/tuner.js';
 import { loadChatFormat } from '../rl/setup.js';
 import { ModelHost } from '../serve/model-host.js';
 import { startSamplerServer } from '../serve/server.js';
-import { intOption, parseCli, usage, type CliSpec } from './args.js';
+import { intOption, KERNEL_OPTIONS, parseCli, usage, type CliSpec } from './args.js';
 
 const SPEC = {
   command: 'npm run serve --',
@@ -25,6 +28,7 @@ const SPEC = {
     'max-tokens': { type: 'string', value: 'N', default: '8192', help: 'context tokens per slot' },
     seed: { type: 'string', value: 'S', default: '0', help: 'seed base of requests that carry no seed of their own' },
     device: { type: 'string', value: 'N', help: 'GPU index, selected as for training ranks (src/parallel/devices.ts; default: the default adapter)' },
+    ...KERNEL_OPTIONS,
   },
 } satisfies CliSpec;
 
@@ -37,6 +41,7 @@ interface ServeArgs {
   maxTokens: number;
   seed: string;
   device?: number;
+  retune: boolean;
 }
 
 function parseServeArgs(argv: string[]): ServeArgs | null {
@@ -53,6 +58,7 @@ function parseServeArgs(argv: string[]): ServeArgs | null {
     maxTokens: intOption('max-tokens', v['max-tokens'], 2)!,
     seed: v.seed!,
     device: intOption('device', v.device, 0),
+    retune: v.retune ?? false,
   };
 }
 
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
     console.log(`serve: device ${a.device}: ${plan.note}`);
   }
   const gpu = await getGpu();
+  await prepareKernels(gpu, { retune: a.retune, model: () => loadQwen3Config(join(a.model, 'config.json')), log: (l) => console.log(`serve: ${l}`) });
   const host = await ModelHost.load(gpu, a.model, { slots: a.slots, maxTokens: a.maxTokens, seed: a.seed });
   const { tokenizer, template } = await loadChatFormat(a.model);
   const server = await startSamplerServer({

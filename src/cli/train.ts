@@ -7,7 +7,7 @@ import { planDevices } from '../parallel/devices.js';
 import { loadTrainConfig } from '../train/config.js';
 import { preflight } from '../train/preflight.js';
 import { train } from '../train/trainer.js';
-import { intOption, parseCli, usage, type CliSpec } from './args.js';
+import { intOption, KERNEL_OPTIONS, parseCli, usage, type CliSpec } from './args.js';
 
 const SPEC = {
   command: 'npm run train --',
@@ -23,6 +23,7 @@ const SPEC = {
     out: { type: 'string', value: 'DIR', help: "overrides the config's run directory" },
     seed: { type: 'string', value: 'S', help: "overrides the config's seed" },
     'no-update': { type: 'boolean', help: 'a control run: everything but the RL update (config update: false)' },
+    ...KERNEL_OPTIONS,
   },
 } satisfies CliSpec;
 
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   }
   const gpu = await getGpu();
   console.log(`training on ${devices.length} device(s), rank 0 on ${gpu.describe()}: ${cfg.steps} steps of ${cfg.examplesPerStep} x ${cfg.groupSize} rollouts, model ${cfg.model.path}, run dir ${cfg.out}`);
-  await train(cfg, { gpu, devices, deviceEnv: plan.env, deviceNote: plan.note });
+  await train(cfg, { gpu, devices, deviceEnv: plan.env, deviceNote: plan.note, retune: v.retune });
 }
 
 main().catch((e) => {

@@ -98,13 +98,15 @@ export function linearBackwardWeight(gpu: Gpu, dy: Tensor, x: Tensor, dw: Tensor
   gemm(gpu, { op, a: { t: dy, rows: 'k', cols: 'r' }, b: { t: x, rows: 'k', cols: 'c' }, c: { t: dw, rows: 'r', cols: 'c' }, R: N, C: K, K: M }, opts);
 }
 
-/** The variant 'auto' runs for a GEMM on this device: subgroup matrices where checkMatmulPaths
- *  verified them and both inputs are bf16, else the device's choice in variants.ts (the
- *  CPU-shaped kernel on a CPU adapter such as lavapipe, the portable one elsewhere). */
+/** The variant 'auto' runs for a GEMM on this device: the device's choice in variants.ts (tuned,
+ *  overridden, or the fixed rule: the CPU-shaped kernel on a CPU adapter such as lavapipe, else
+ *  subgroup matrices), where 'subgroup-matrix' runs only where checkMatmulPaths verified it and
+ *  both inputs are bf16, else the portable kernel. */
 export function selectGemmPath(gpu: Gpu, g: GemmDesc): GemmPath {
+  const v = variantFor(gpu, 'gemm');
+  if (v !== 'subgroup-matrix') return v;
   const bf16In = g.a.t.dtype === 'bf16' && g.b.t.dtype === 'bf16';
-  if (bf16In && sgmatState(gpu) === 'ok') return 'subgroup-matrix';
-  return variantFor(gpu, 'gemm');
+  return bf16In && sgmatState(gpu) === 'ok' ? 'subgroup-matrix' : 'portable';
 }
 
 function choosePath(gpu: Gpu, g: GemmDesc, opts: MatmulOpts): GemmPath {

@@ -126,9 +126,12 @@ export const TrainConfig = z.object({
   /** The judge (src/reward/judge-config.ts): 'rules' (offline stand-in) or 'openai' (an LLM judge:
    *  baseURL, model, timeouts, retries, concurrency here; its API key only from the environment). */
   judge: JudgeConfig.prefault({}),
-  /** Kernel variants per op family (src/gpu/variants.ts), overriding the device's default choice on
-   *  every rank; left out, each device runs its own (lavapipe the CPU-shaped kernels). */
-  kernels: z.strictObject({ variants: DeviceVariants.partial().optional() }).prefault({}),
+  /** Kernel variants per op family (src/gpu/variants.ts), overriding the device's own choice on
+   *  every rank; left out, each device runs its own: the kernel tuner's (autotune, default on: the
+   *  fastest variant that passes its check, timed at this model's shapes on the device's first use
+   *  and cached, src/ops/autotune; `--retune` redoes it), or with autotune false the fixed rule
+   *  (lavapipe the CPU-shaped kernels, GPUs the tensor-core GEMM where verified). */
+  kernels: z.strictObject({ variants: DeviceVariants.partial().optional(), autotune: z.boolean().default(true) }).prefault({}),
   /** KV-cache sequence slots of the embedded sampler (default: every rollout of a step at once). */
   samplerSlots: z.number().int().positive().optional(),
   /** Where rollouts are sampled: 'embedded' (rank 0's model, in this process) or 'openai': any

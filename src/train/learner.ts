@@ -12,6 +12,7 @@ import { packPasses, type TrainSample } from './batch.js';
 import { checkpointDir, markLatest, pruneCheckpoints, type ResumePoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { RankGroup, type GroupStep } from './rank-group.js';
+import type { KernelTuning } from './rank.js';
 
 /** What a step's update did. */
 export interface Update {
@@ -29,6 +30,14 @@ export interface LearnerOptions {
   devices: number[];
   deviceEnv?: Record<string, string>[];
   log: (line: string) => void;
+  /** --retune: every rank times its kernel variants again. */
+  retune?: boolean;
+}
+
+/** What each rank's kernel tuner needs from the run (src/ops/autotune): on or off, --retune, and
+ *  the tokens of a training pass. */
+export function kernelTuning(cfg: TrainConfig, retune = false): KernelTuning {
+  return { autotune: cfg.kernels.autotune, retune, tokens: cfg.microBatchTokens };
 }
 
 /** Creates the configured random tiny model when the model directory has none (a missing model
@@ -59,6 +68,7 @@ export class Learner {
       modelOptions: { gradDtype: cfg.model.gradDtype },
       rankTimeoutMs: cfg.rankTimeoutMs,
       variants: cfg.kernels.variants,
+      tune: kernelTuning(cfg, o.retune),
       log: o.log,
     });
     return new Learner(cfg, group, o.log);

@@ -15,7 +15,7 @@ import type { OptimizerConfig, StepInfo } from './optimizer.js';
 import { addPassStats, noPassStats, type LossConfig, type PassStats } from './passes.js';
 import { clearExchange, makeExchangeDir, removeExchangeDir, removeStaleExchangeDirs } from '../parallel/exchange.js';
 import { planDevices } from '../parallel/devices.js';
-import { Rank, optimizerShardDir, type RankApi } from './rank.js';
+import { Rank, optimizerShardDir, type KernelTuning, type RankApi } from './rank.js';
 import { RemoteRank } from './remote-rank.js';
 import { assignPasses, planShards, type ShardPlan } from '../parallel/shard-plan.js';
 import type { z } from 'zod';
@@ -31,6 +31,8 @@ export interface GroupOptions {
   modelOptions?: ModelOptions;
   /** Kernel variants for every rank's device (the run config's kernels.variants). */
   variants?: Partial<DeviceVariants>;
+  /** Each rank's kernel tuner (none: the device's variants as they are). */
+  tune?: KernelTuning;
   log?: (line: string) => void;
   /** A rank process that does not answer a call within this long fails the step (default 30 min). */
   rankTimeoutMs?: number;
@@ -97,7 +99,7 @@ export class RankGroup {
     if (world > 1) removeStaleExchangeDirs(undefined, log);
     const exchangeDir = world > 1 ? makeExchangeDir(tensors.reduce((a, t) => a + t.numel, 0) * (gradBytes * (world - 1) + 2)) : null;
     const optimizerDirs = o.optimizerDir ? optimizerStateDirs(o.optimizerDir) : null;
-    const init = (rank: number) => ({ rank, world, modelDir: o.modelDir, optimizerDirs, optimizer: o.optimizer, owned: plan.owned, exchangeDir, modelOptions: o.modelOptions, variants: o.variants });
+    const init = (rank: number) => ({ rank, world, modelDir: o.modelDir, optimizerDirs, optimizer: o.optimizer, owned: plan.owned, exchangeDir, modelOptions: o.modelOptions, variants: o.variants, tune: o.tune });
     if (world > 1) log(`sharded over ${world} ranks: ${plan.load.map((n, r) => `rank ${r} owns ${plan.owned[r]!.length} tensors (${n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${(n / 1e3).toFixed(1)}k`} params)`).join(', ')}; exchange in ${exchangeDir}`);
     const started = await Promise.allSettled([
       Rank.create(o.gpu, init(0), log).then((r) => ({ rank: r as RankApi, description: `rank 0/${world} on ${o.gpu.describe()}` })),

@@ -17,6 +17,8 @@ import type { Gpu } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { setVariants, type DeviceVariants } from '../gpu/variants.js';
 import { Qwen3Model, type ModelOptions } from '../model/qwen3.js';
+import { loadQwen3Config } from '../model/config.js';
+import { prepareKernels } from '../ops/autotune/tuner.js';
 import type { TrainPass } from './batch.js';
 import { AdamW, type OptimizerConfig, type StepInfo } from './optimizer.js';
 import { runPasses, type LossConfig, type PassStats } from './passes.js';
@@ -38,6 +40,15 @@ export interface RankInit {
   modelOptions?: ModelOptions;
   /** The run config's kernel variants (kernels.variants), applied to this rank's device first. */
   variants?: Partial<DeviceVariants>;
+  /** Then the kernel tuner for the other families (src/ops/autotune), at this model's shapes. */
+  tune?: KernelTuning;
+}
+
+/** The kernel tuner's settings of a run: the config's kernels.autotune, --retune, tokens per pass. */
+export interface KernelTuning {
+  autotune: boolean;
+  retune: boolean;
+  tokens: number;
 }
 
 /** What every rank answers (in-process or over IPC: src/train/remote-rank.ts). */
@@ -73,6 +84,10 @@ export class Rank implements RankApi {
   static async create(gpu: Gpu, init: RankInit, log: (line: string) => void = () => {}): Promise<Rank> {
     if (init.owned.length !== init.world) throw new Error(`rank ${init.rank}: ownership lists ${init.owned.length} ranks, world is ${init.world}`);
     if (init.variants) setVariants(gpu, init.variants);
+    if (init.tune) {
+      const log1 = init.world > 1 ? (l: string) => log(`rank ${init.rank}: ${l}`) : log;
+      await prepareKernels(gpu, { ...init.tune, model: () => loadQwen3Config(join(init.modelDir, 'config.json')), log: log1 });
+    }
     const model = await Qwen3Model.load(gpu, init.modelDir, init.modelOptions);
     try {
       const names = [...model.weights.byName.keys()];

@@ -13,9 +13,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/gpu.js';
 import { setVariants, variantsOf } from '../gpu/variants.js';
+import { loadQwen3Config } from '../model/config.js';
+import { prepareKernels } from '../ops/autotune/tuner.js';
 import { resumePoint } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { ensureModel, Learner } from './learner.js';
+import { ensureModel, kernelTuning, Learner } from './learner.js';
 import { FileSink, LogSink, Sinks, stepMetrics, type StepMetrics } from './metrics.js';
 import { Orchestrator } from './orchestrator.js';
 import { preflight } from './preflight.js';
@@ -36,6 +38,8 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Called after each step with its metrics (tests, progress bars). */
   onStep?: (m: StepMetrics) => void;
+  /** Time the kernel variants again, ignoring the cached choice (--retune). */
+  retune?: boolean;
 }
 
 export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ lastStep: number; metrics: StepMetrics[] }> {
@@ -51,10 +55,12 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   // Everything checked before any device work (minutes at 14B) or any file written, and kept.
   const pre = await preflight(cfg, { devices, deviceNote: opts.deviceNote, log });
   const sinks = new Sinks([await FileSink.open(cfg.out, from.startStep, log), new LogSink(cfg, devices.length, log)]);
-  // The config's kernel variants on rank 0's device (each rank applies them to its own, src/train/rank.ts).
+  // The config's kernel variants on rank 0's device, then the tuner's for the rest (each rank does
+  // both on its own device, src/train/rank.ts; rank 0's is done here, for the record below).
   if (cfg.kernels.variants) setVariants(gpu, cfg.kernels.variants);
+  await prepareKernels(gpu, { ...kernelTuning(cfg, opts.retune), model: () => loadQwen3Config(join(cfg.model.path, 'config.json')), log });
   await recordRunConfig(join(cfg.out, 'run-config.json'), cfg, { devices, adapter: gpu.describe(), variants: variantsOf(gpu) }, log);
-  const learner = await Learner.start(cfg, from, { gpu, devices, deviceEnv: opts.deviceEnv, log });
+  const learner = await Learner.start(cfg, from, { gpu, devices, deviceEnv: opts.deviceEnv, log, retune: opts.retune });
   const side = openSampler(cfg, learner.model, log);
   const orch = new Orchestrator(cfg, { ...pre, ...pre.chat!, sampler: side.sampler, samplesDuringUpdate: side.ownWeights, log }); // the model exists by now
   const all: StepMetrics[] = [];

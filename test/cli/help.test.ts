@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const SCRIPTS: { script: string; file: string; names: string[] }[] = [
-  { script: 'train', file: 'src/cli/train.ts', names: ['--config FILE', 'configs/tiny-cpu.json', '--devices LIST', '--check', '--steps N', '--out DIR', '--seed S', '--no-update'] },
-  { script: 'eval', file: 'src/cli/eval.ts', names: ['--model DIR', '--config FILE', '--judge rules|openai', '--rollouts N', '(default: 16)', 'data/eval.jsonl', '--sampler-url URL', '--sampler-model NAME'] },
-  { script: 'serve', file: 'src/cli/serve.ts', names: ['--model DIR', '--port N', '(default: 8000)', '--slots N', '--max-tokens N', '(default: 8192)', '--device N', '--host HOST'] },
+  { script: 'train', file: 'src/cli/train.ts', names: ['--config FILE', 'configs/tiny-cpu.json', '--devices LIST', '--check', '--steps N', '--out DIR', '--seed S', '--no-update', '--retune'] },
+  { script: 'eval', file: 'src/cli/eval.ts', names: ['--model DIR', '--config FILE', '--judge rules|openai', '--rollouts N', '(default: 16)', 'data/eval.jsonl', '--sampler-url URL', '--sampler-model NAME', '--retune'] },
+  { script: 'serve', file: 'src/cli/serve.ts', names: ['--model DIR', '--port N', '(default: 8000)', '--slots N', '--max-tokens N', '(default: 8192)', '--device N', '--host HOST', '--retune'] },
   { script: 'report', file: 'src/cli/report.ts', names: ['--run DIR', '--compare DIR2', '--labels', '--out DIR', '--scale N', '--charts'] },
   { script: 'plan', file: 'src/cli/plan.ts', names: ['--config FILE', 'configs/qwen3-14b.json', '--bench DIR', '--tokens-per-rollout N', '--metrics FILE'] },
-  { script: 'bench', file: 'bench/run.ts', names: ['[names...]', '--json FILE', '--scale full|small', '--reps N', '--skip NAME'] },
+  { script: 'bench', file: 'bench/run.ts', names: ['[names...]', '--json FILE', '--scale full|small', '--reps N', '--skip NAME', '--retune'] },
   { script: 'gpu:info', file: 'src/cli/gpu-info.ts', names: ['--json'] },
   { script: 'data', file: 'tools/make-data.ts', names: ['--out DIR', '(default: data)', '--seed S', '(default: 42)', '--train N', '(default: 160)', '--llm', '--base-url URL'] },
   { script: 'make-tiny-model', file: 'tools/make-tiny-model.ts', names: ['--out DIR', '--layers N', '(default: 2)', '--hidden N', '(default: 64)', '--tied', '--dtype bf16|f32'] },

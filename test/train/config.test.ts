@@ -30,7 +30,7 @@ describe('run config', () => {
     expect(c.optimizer).toEqual({ lr: 5e-6, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 });
     expect(TrainConfig.parse({ ...minimal, optimizer: { lr: 1e-3 } }).optimizer.weightDecay).toBe(0);
     expect(c.judge).toEqual({ kind: 'rules', onFailure: 'fail', apiKeyEnv: 'JUDGE_API_KEY', timeoutMs: 60_000, maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 30_000, maxRetryAfterMs: 120_000, concurrency: 8 });
-    expect(c.kernels).toEqual({});
+    expect(c.kernels).toEqual({ autotune: true }); // the kernel tuner on, no variant forced
     const part = TrainConfig.parse({ ...minimal, sampling: { temperature: 1 }, episode: { maxTurns: 2 }, eval: { every: 5 } });
     expect(part.sampling).toEqual({ temperature: 1, topP: 1, topK: 0 });
     expect(part.episode.maxTokensPerTurn).toBe(2048);
@@ -48,7 +48,7 @@ describe('run config', () => {
       }
     })();
     expect(msg).toMatch(/bad\.json: invalid config:/);
-    for (const m of ['Too small: expected number to be >0\n  → at sampling.temperature', 'Invalid option: expected one of "portable"|"cpu"\n  → at kernels.variants.gemm', 'Unrecognized key: "tile"\n  → at kernels']) expect(msg).toContain(m);
+    for (const m of ['Too small: expected number to be >0\n  → at sampling.temperature', 'Invalid option: expected one of "portable"|"cpu"|"subgroup-matrix"\n  → at kernels.variants.gemm', 'Unrecognized key: "tile"\n  → at kernels']) expect(msg).toContain(m);
   });
 
   it('the LLM judge: endpoint and model in the config, cache path relative to it, the key refused', () => {

@@ -1,0 +1,365 @@
+// What the kernel tuner (tuner.ts) times: for each op family of src/gpu/variants.ts, the variants
+// that can run on a device, its reference variant (the portable one, which every other is checked
+// against), and a few representative shapes derived from the model's dimensions. A shape's trial
+// allocates seeded inputs once; `run` records one iteration with the variant forced (no submit, no
+// readback: the tuner's timer wraps it), `outputs` runs the variant from the same inputs and reads
+// its results back for the check.
+import type { Gpu } from '../../gpu/gpu.js';
+import type { Tensor } from '../../gpu/tensor.js';
+import type { VariantFamily } from '../../gpu/variants.js';
+import { adamwStep } from '../adamw.js';
+import { attentionBackward, attentionForward } from '../attention.js';
+import { cpuAttentionPreferred } from '../attention-cpu.js';
+import { sumSquares } from '../grad-norm.js';
+import { lmHeadBackward, lmHeadForward } from '../lm-head.js';
+import { checkMatmulPaths } from '../matmul-check.js';
+import { sgmatState } from '../matmul-sgmat.js';
+import { linear, linearBackwardInput, linearBackwardWeight, type GemmPath } from '../matmul.js';
+import { makeRng } from '../ref/random.js';
+
+/** The shapes the tuner runs: the model's dimensions (tokens: per training pass or prefill, already
+ *  capped by the tuner to keep tuning short). */
+export interface TuneDims {
+  hidden: number;
+  intermediate: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  vocab: number;
+  tokens: number;
+}
+
+/** One shape's inputs and outputs on the device. */
+export interface TuneTrial {
+  /** Records one iteration of the op with `variant` forced. */
+  run(variant: string): void;
+  /** The variant's outputs from the trial's initial inputs (submits and reads back). */
+  outputs(variant: string): Promise<Float32Array[]>;
+  /** `got` against the reference's outputs: ok, and a line saying how close. */
+  compare(ref: Float32Array[], got: Float32Array[]): { ok: boolean; detail: string };
+  dispose(): void;
+}
+
+export interface TuneShape {
+  /** e.g. 'linear 2048x128x64'. */
+  label: string;
+  setup(): TuneTrial;
+}
+
+/** A variant and, when it cannot run on this device, why. */
+export interface TuneCandidate {
+  variant: string;
+  unavailable?: string;
+}
+
+export interface TuneFamily {
+  family: VariantFamily;
+  /** The variant the others are checked against (always a candidate). */
+  reference: string;
+  /** Every variant of the family, those that cannot run here with the reason. */
+  candidates(gpu: Gpu, d: TuneDims): Promise<TuneCandidate[]>;
+  shapes(gpu: Gpu, d: TuneDims): TuneShape[];
+}
+
+// ------------------------------------------------------------------ helpers
+
+/** n seeded values in [-scale, scale): a random block of at most 65521 values (prime, so the
+ *  repetition never lines up with a row length), repeated; quick for the 14B shapes. */
+export function seeded(n: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(n);
+  const rng = makeRng(seed);
+  const period = Math.min(n, 65521);
+  for (let i = 0; i < period; i++) out[i] = (rng() * 2 - 1) * scale;
+  for (let filled = period; filled < n; filled = Math.min(n, filled * 2)) out.copyWithin(filled, 0, Math.min(filled, n - filled));
+  return out;
+}
+
+/** Tolerance of one output: |got - ref| <= ofMax * max|ref| + rel * |ref|. */
+export interface Tol {
+  name: string;
+  ofMax: number;
+  rel: number;
+}
+
+/** Worst |diff| as a fraction of each output's tolerance; ok when every one is <= 1 (NaN never). */
+export function compareOutputs(tols: readonly Tol[], ref: Float32Array[], got: Float32Array[]): { ok: boolean; detail: string } {
+  let ok = true;
+  const parts: string[] = [];
+  tols.forEach((t, k) => {
+    const r = ref[k]!, g = got[k]!;
+    if (!g || g.length !== r.length) {
+      ok = false;
+      parts.push(`${t.name} missing`);
+      return;
+    }
+    let max = 0;
+    for (let i = 0; i < r.length; i++) max = Math.max(max, Math.abs(r[i]!));
+    let worst = 0;
+    for (let i = 0; i < r.length; i++) {
+      const d = Math.abs(r[i]! - g[i]!) / (t.ofMax * max + t.rel * Math.abs(r[i]!) + 1e-30);
+      if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
+    }
+    if (!(worst <= 1)) ok = false;
+    parts.push(`${t.name} ${worst.toFixed(3)}`);
+  });
+  return { ok, detail: `${parts.join(', ')} of tolerance` };
+}
+
+async function readAll(gpu: Gpu, ts: Tensor[]): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (const t of ts) out.push(await gpu.readF32(t));
+  return out;
+}
+
+function destroyAll(ts: Tensor[]): void {
+  for (const t of ts) t.destroy();
+}
+
+// ------------------------------------------------------------------ GEMM
+
+type Layout = 'linear' | 'linearBackwardInput' | 'linearBackwardWeight';
+
+/** One GEMM: a [M, K] x w [N, K]^T (linear), dy [M, N] w [N, K] (backward input) or dy^T x
+ *  (backward weight, accumulated into f32), with the model's dtypes. */
+function gemmShape(gpu: Gpu, layout: Layout, M: number, N: number, K: number, out: 'bf16' | 'f32', label: string): TuneShape {
+  return {
+    label: `${label} ${M}x${N}x${K}`,
+    setup(): TuneTrial {
+      const [aShape, bShape, cShape] =
+        layout === 'linear' ? [[M, K], [N, K], [M, N]] : layout === 'linearBackwardInput' ? [[M, N], [N, K], [M, K]] : [[M, N], [M, K], [N, K]];
+      const a = gpu.upload(seeded(aShape[0]! * aShape[1]!, 11), aShape, 'bf16', 'tune.a');
+      const b = gpu.upload(seeded(bShape[0]! * bShape[1]!, 23, 0.5), bShape, 'bf16', 'tune.b');
+      const c = gpu.empty(cShape, out, 'tune.c');
+      const acc = layout === 'linearBackwardWeight';
+      const fn = layout === 'linear' ? linear : layout === 'linearBackwardInput' ? linearBackwardInput : linearBackwardWeight;
+      const record = (variant: string, dst: Tensor): void => fn(gpu, a, b, dst, { path: variant as GemmPath, accumulate: acc });
+      return {
+        run: (variant) => record(variant, c),
+        async outputs(variant) {
+          const dst = gpu.empty(cShape, out, 'tune.check'); // zero: the accumulating form starts from 0
+          try {
+            record(variant, dst);
+            return [await gpu.readF32(dst)];
+          } finally {
+            dst.destroy();
+          }
+        },
+        // Same bf16 products, f32 sums in another order: 1e-3 of the largest, plus one bf16 rounding.
+        compare: (ref, got) => compareOutputs([{ name: 'out', ofMax: 1e-3, rel: out === 'bf16' ? 2 ** -7 : 0 }], ref, got),
+        dispose: () => destroyAll([a, b, c]),
+      };
+    },
+  };
+}
+
+const gemmFamily: TuneFamily = {
+  family: 'gemm',
+  reference: 'portable',
+  async candidates(gpu) {
+    // The tensor-core kernel is a candidate only where its own start-up check passed (and where
+    // the device has no subgroup matrices the check answers at once).
+    if (gpu.features.subgroupMatrix && sgmatState(gpu) === 'unavailable') await checkMatmulPaths(gpu);
+    const sg = sgmatState(gpu);
+    return [
+      { variant: 'portable' },
+      { variant: 'cpu' },
+      { variant: 'subgroup-matrix', ...(sg === 'ok' ? {} : { unavailable: gpu.features.subgroupMatrix ? `checkMatmulPaths: ${sg}` : 'no subgroup matrices' }) },
+    ];
+  },
+  shapes(gpu, d) {
+    const T = d.tokens, H = d.hidden, I = d.intermediate;
+    const rows = Math.min(16, T);
+    return [
+      gemmShape(gpu, 'linear', T, I, H, 'bf16', 'mlp up'),
+      gemmShape(gpu, 'linearBackwardInput', T, I, H, 'bf16', 'mlp up dx'),
+      gemmShape(gpu, 'linearBackwardWeight', T, I, H, 'f32', 'mlp up dW'),
+      gemmShape(gpu, 'linear', rows, Math.min(d.vocab, 8192), H, 'f32', 'decode logits'),
+    ];
+  },
+};
+
+// ------------------------------------------------------------------ attention
+
+/** Training attention, forward and backward, over two packed sequences of tokens/2 (at most 256
+ *  on a CPU adapter, where v1 takes seconds at 2 x 1024). */
+function attentionShape(gpu: Gpu, d: TuneDims): TuneShape {
+  const L = Math.max(1, Math.min(Math.floor(d.tokens / 2), gpu.isCpu ? 256 : 2048)), T = 2 * L;
+  const { heads, kvHeads, headDim: hd } = d;
+  const dims = { heads, kvHeads, headDim: hd };
+  const seq = { nSeq: 2, maxSeqLen: L };
+  return {
+    label: `attention 2x${L} ${heads}/${kvHeads} heads hd ${hd}`,
+    setup(): TuneTrial {
+      const q = gpu.upload(seeded(T * heads * hd, 31), [T, heads * hd], 'bf16', 'tune.q');
+      const k = gpu.upload(seeded(T * kvHeads * hd, 37), [T, kvHeads * hd], 'bf16', 'tune.k');
+      const v = gpu.upload(seeded(T * kvHeads * hd, 41), [T, kvHeads * hd], 'bf16', 'tune.v');
+      const dOut = gpu.upload(seeded(T * heads * hd, 43), [T, heads * hd], 'bf16', 'tune.dout');
+      const cu = gpu.upload([0, L, T], [3], 'u32', 'tune.cu');
+      const outs = (): Tensor[] => [
+        gpu.empty([T, heads * hd], 'bf16', 'tune.out'),
+        gpu.empty([T, heads], 'f32', 'tune.lse'),
+        gpu.empty([T, heads * hd], 'bf16', 'tune.dq'),
+        gpu.empty([T, kvHeads * hd], 'bf16', 'tune.dk'),
+        gpu.empty([T, kvHeads * hd], 'bf16', 'tune.dv'),
+      ];
+      const mine = outs();
+      const record = (variant: string, o: Tensor[]): void => {
+        const opts = { variant: variant as 'v1' | 'cpu' };
+        const [out, lse, dq, dk, dv] = o as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        attentionForward(gpu, q, k, v, cu, out, lse, dims, seq, opts);
+        attentionBackward(gpu, dOut, q, k, v, out, lse, cu, dq, dk, dv, dims, seq, opts);
+      };
+      const g = { name: '', ofMax: 2e-2, rel: 8e-3 }; // as the tensor-core attention's check
+      return {
+        run: (variant) => record(variant, mine),
+        async outputs(variant) {
+          const o = outs();
+          try {
+            record(variant, o);
+            return await readAll(gpu, o);
+          } finally {
+            destroyAll(o);
+          }
+        },
+        compare: (ref, got) =>
+          compareOutputs([{ ...g, name: 'out' }, { name: 'lse', ofMax: 1e-3, rel: 1e-3 }, { ...g, name: 'dq' }, { ...g, name: 'dk' }, { ...g, name: 'dv' }], ref, got),
+        dispose: () => destroyAll([q, k, v, dOut, cu, ...mine]),
+      };
+    },
+  };
+}
+
+const attentionFamily: TuneFamily = {
+  family: 'attention',
+  reference: 'v1',
+  async candidates(gpu, d) {
+    return [
+      { variant: 'v1' },
+      { variant: 'cpu', ...(cpuAttentionPreferred(d.headDim) ? {} : { unavailable: `head dim ${d.headDim}: the ops run v1 there (cpu only for 8-32)` }) },
+    ];
+  },
+  shapes: (gpu, d) => [attentionShape(gpu, d)],
+};
+
+// ------------------------------------------------------------------ lm_head
+
+/** The fused lm_head forward and backward on scored rows over one vocabulary chunk (two on a GPU):
+ *  the variants differ in the log-softmax kernels, the GEMMs around them are the chosen ones. */
+function lmHeadShape(gpu: Gpu, d: TuneDims): TuneShape {
+  const R = Math.min(d.tokens, gpu.isCpu ? 64 : 1024), H = d.hidden, V = Math.min(d.vocab, gpu.isCpu ? 8192 : 16384);
+  const dims = { tokens: R, hidden: H, vocab: V };
+  return {
+    label: `lm_head ${R} rows x ${V} vocab x ${H}`,
+    setup(): TuneTrial {
+      const h = gpu.upload(seeded(R * H, 51), [R, H], 'bf16', 'tune.h');
+      const w = gpu.upload(seeded(V * H, 53, 0.2), [V, H], 'bf16', 'tune.w');
+      const rng = makeRng(55);
+      const targets = gpu.upload(Array.from({ length: R }, (_, i) => (i % 7 === 6 ? -1 : Math.floor(rng() * V))), [R], 'i32', 'tune.targets');
+      const dlogprob = gpu.upload(seeded(R, 57), [R], 'f32', 'tune.dlogprob');
+      const dentropy = gpu.upload(seeded(R, 59, 0.1), [R], 'f32', 'tune.dentropy');
+      const outs = (): Tensor[] => [
+        gpu.empty([R], 'f32', 'tune.logprob'),
+        gpu.empty([R], 'f32', 'tune.entropy'),
+        gpu.empty([R], 'f32', 'tune.lse'),
+        gpu.empty([R, H], 'bf16', 'tune.dh'),
+        gpu.empty([V, H], 'f32', 'tune.dw'),
+      ];
+      const mine = outs();
+      const record = (variant: string, o: Tensor[]): void => {
+        const softmax = variant as 'portable' | 'cpu';
+        const [logprob, entropy, lse, dh, dw] = o as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        lmHeadForward(gpu, h, w, targets, logprob, entropy, lse, dims, { softmax });
+        lmHeadBackward(gpu, h, w, targets, lse, dlogprob, dentropy, dh, dw, dims, { softmax, entropy });
+      };
+      const g = { ofMax: 2e-2, rel: 8e-3 }; // dlogits are rounded to bf16 before the GEMMs
+      return {
+        run: (variant) => record(variant, mine),
+        async outputs(variant) {
+          const o = outs();
+          try {
+            record(variant, o);
+            return await readAll(gpu, o);
+          } finally {
+            destroyAll(o);
+          }
+        },
+        compare: (ref, got) =>
+          compareOutputs(
+            [{ name: 'logprob', ofMax: 1e-4, rel: 1e-4 }, { name: 'entropy', ofMax: 1e-4, rel: 1e-4 }, { name: 'lse', ofMax: 0, rel: 1e-4 }, { ...g, name: 'dh' }, { ...g, name: 'dw' }],
+            ref,
+            got,
+          ),
+        dispose: () => destroyAll([h, w, targets, dlogprob, dentropy, ...mine]),
+      };
+    },
+  };
+}
+
+const lmHeadFamily: TuneFamily = {
+  family: 'lmHead',
+  reference: 'portable',
+  async candidates(gpu) {
+    return [{ variant: 'portable' }, { variant: 'cpu', ...(gpu.features.subgroups ? {} : { unavailable: 'no subgroups' }) }];
+  },
+  shapes: (gpu, d) => [lmHeadShape(gpu, d)],
+};
+
+// ------------------------------------------------------------------ optimizer
+
+/** AdamW on the largest weight (capped) with a bf16 copy out, and its gradient's sum of squares. */
+function optimizerShape(gpu: Gpu, d: TuneDims): TuneShape {
+  const largest = Math.max(d.vocab * d.hidden, d.intermediate * d.hidden);
+  const n = Math.max(8, Math.floor(Math.min(largest, gpu.isCpu ? 1 << 20 : 1 << 26) / 8) * 8);
+  const hyper = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+  return {
+    label: `adamw + grad norm ${n} elements`,
+    setup(): TuneTrial {
+      const init = { master: seeded(n, 61), m: seeded(n, 63, 1e-2), v: seeded(n, 65, 1e-4) };
+      for (let i = 0; i < n; i++) init.v[i] = Math.abs(init.v[i]!);
+      const grad = gpu.upload(seeded(n, 67, 1e-2), [n], 'f32', 'tune.grad');
+      const state = (): Tensor[] => [
+        gpu.upload(init.master, [n], 'f32', 'tune.master'),
+        gpu.upload(init.m, [n], 'f32', 'tune.m'),
+        gpu.upload(init.v, [n], 'f32', 'tune.v'),
+        gpu.empty([n], 'bf16', 'tune.weight'),
+        gpu.empty([1], 'f32', 'tune.sumsq'),
+      ];
+      const mine = state();
+      const record = (variant: string, s: Tensor[]): void => {
+        const opts = { variant: variant as 'portable' | 'cpu' };
+        const [master, m, v, weightOut, sumsq] = s as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        sumSquares(gpu, [grad], sumsq, opts);
+        adamwStep(gpu, { master, m, v, grad, weightOut }, hyper, 3, 0.7, opts);
+      };
+      const f = { ofMax: 1e-6, rel: 1e-5 };
+      return {
+        run: (variant) => record(variant, mine),
+        async outputs(variant) {
+          const s = state();
+          try {
+            record(variant, s);
+            return await readAll(gpu, s);
+          } finally {
+            destroyAll(s);
+          }
+        },
+        compare: (ref, got) =>
+          compareOutputs([{ ...f, name: 'master' }, { ...f, name: 'm' }, { ...f, name: 'v' }, { name: 'weight', ofMax: 1e-6, rel: 2 ** -7 }, { name: 'sumsq', ofMax: 0, rel: 1e-3 }], ref, got),
+        dispose: () => destroyAll([grad, ...mine]),
+      };
+    },
+  };
+}
+
+const optimizerFamily: TuneFamily = {
+  family: 'optimizer',
+  reference: 'portable',
+  async candidates() {
+    return [{ variant: 'portable' }, { variant: 'cpu' }];
+  },
+  shapes: (gpu, d) => [optimizerShape(gpu, d)],
+};
+
+/** The families in the order they are tuned: GEMM first, since the lm_head's products run on the
+ *  GEMM chosen by then. */
+export const TUNE_FAMILIES: readonly TuneFamily[] = [gemmFamily, attentionFamily, lmHeadFamily, optimizerFamily];
