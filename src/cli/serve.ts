@@ -2,7 +2,9 @@
 // generator behind a BatchedSampler) as an OpenAI-compatible server (src/serve/server.ts) on GPU N
 // (default: the default adapter; selected as for training ranks, src/parallel/devices.ts): a no-Python
 // alternative to vLLM on the sampling GPU. POST /update_weights {"path": DIR} swaps in the weights
-// of another checkpoint between generations.
+// of another checkpoint between generations; so does vLLM's dev-mode sequence (POST /pause,
+// /collective_rpc reload_weights, /reset_prefix_cache, /resume), which the trainer's
+// sampler.sync "vllm" sends (src/serve/control-routes.ts).
 import { planDevices } from '../parallel/devices.js';
 import { join } from 'node:path';
 import { getGpu } from '../gpu/gpu.js';
@@ -18,7 +20,9 @@ const SPEC = {
   summary:
     "The embedded sampler (KV-cache generator) as an OpenAI-compatible server with vLLM's token-id API: a\n" +
     'no-Python alternative to vLLM on the sampling GPU. POST /update_weights {"path": DIR} swaps in another\n' +
-    "checkpoint's weights between generations; SIGINT / SIGTERM stop it.",
+    "checkpoint's weights between generations, as do vLLM's dev-mode routes (POST /pause?mode=wait,\n" +
+    '/collective_rpc reload_weights, /reset_prefix_cache, /resume: any caller may use them, so keep --host\n' +
+    '127.0.0.1); SIGINT / SIGTERM stop it.',
   options: {
     model: { type: 'string', value: 'DIR', help: 'a Hugging Face Qwen3 directory (required)' },
     name: { type: 'string', value: 'NAME', help: 'the model name clients ask for (default: --model DIR as given)' },
@@ -87,6 +91,9 @@ async function main(): Promise<void> {
     maxTokens: a.maxTokens,
     vocabSize: host.model.config.vocab_size,
     seed: a.seed,
+    onRequest: (method, path) => {
+      if (!path.startsWith('/v1/') && path !== '/health') console.log(`serve: ${method} ${path}`);
+    },
     reload: async (dir) => {
       const t0 = Date.now();
       await host.reload(dir);

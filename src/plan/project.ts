@@ -29,7 +29,7 @@ export interface PlanInput {
   decode: { seqs: number; context: number };
   prefillTokens: number;
   /** A sampler server (config sampler.kind 'openai'): each step ends with rank 0 writing the new
-   *  weights as a HF directory for its reload (src/train/weight-sync.ts ServerReload). */
+   *  weights as a HF directory for its reload (src/train/server-sync.ts, vllm-sync.ts). */
   samplerSync: boolean;
 }
 

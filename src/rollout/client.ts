@@ -53,19 +53,26 @@ export class SamplerClientError extends Error {
     readonly url: string,
     message: string,
     readonly status?: number,
+    /** The server could not be reached (connection refused or reset, a timeout, 502/503/504),
+     *  after the client's own retries: a pool of servers takes it out (src/rollout/pool.ts). */
+    readonly unreachable = false,
   ) {
     super(`sampler ${url}: ${message}`);
   }
 }
 
-function explain(e: unknown, timeoutMs: number): { message: string; status?: number } {
-  if (e instanceof APIConnectionTimeoutError) return { message: `no answer within ${timeoutMs} ms (timeout)` };
-  if (e instanceof APIConnectionError) return { message: `cannot connect (${e.cause ? errorChain(e.cause) : e.message})` };
+/** Statuses a server that is going away or behind a proxy answers: the server, not the request. */
+export const UNREACHABLE_STATUSES: readonly number[] = [502, 503, 504];
+
+function explain(e: unknown, timeoutMs: number): { message: string; status?: number; unreachable: boolean } {
+  if (e instanceof APIConnectionTimeoutError) return { message: `no answer within ${timeoutMs} ms (timeout)`, unreachable: true };
+  if (e instanceof APIConnectionError) return { message: `cannot connect (${e.cause ? errorChain(e.cause) : e.message})`, unreachable: true };
   if (e instanceof APIError) {
     const detail = (e.error as { message?: unknown } | undefined)?.message;
-    return { message: `HTTP ${e.status}: ${typeof detail === 'string' ? detail : e.message}`, status: e.status };
+    const status = e.status;
+    return { message: `HTTP ${status}: ${typeof detail === 'string' ? detail : e.message}`, status, unreachable: status !== undefined && UNREACHABLE_STATUSES.includes(status) };
   }
-  return { message: e instanceof Error ? e.message : String(e) };
+  return { message: e instanceof Error ? e.message : String(e), unreachable: false };
 }
 
 export class OpenAISampler implements TurnSampler {
@@ -86,7 +93,7 @@ export class OpenAISampler implements TurnSampler {
       ids = page.data.map((m) => m.id);
     } catch (e) {
       const d = explain(e, Math.min(this.timeoutMs, 30_000));
-      throw new SamplerClientError(this.opts.baseURL, `${d.message} (is the sampler server running?)`, d.status);
+      throw new SamplerClientError(this.opts.baseURL, `${d.message} (is the sampler server running?)`, d.status, d.unreachable);
     }
     if (!ids.includes(this.opts.model)) throw new SamplerClientError(this.opts.baseURL, `serves ${ids.length ? ids.map((i) => JSON.stringify(i)).join(', ') : 'no model'}, not ${JSON.stringify(this.opts.model)} (sampler.model must be the served model name)`);
   }
@@ -120,7 +127,7 @@ export class OpenAISampler implements TurnSampler {
       raw = await this.client.completions.create(body as unknown as OpenAI.CompletionCreateParamsNonStreaming);
     } catch (e) {
       const d = explain(e, this.timeoutMs);
-      throw new SamplerClientError(this.opts.baseURL, d.message, d.status);
+      throw new SamplerClientError(this.opts.baseURL, d.message, d.status, d.unreachable);
     }
     return this.result(raw, req, stops);
   }
@@ -154,34 +161,66 @@ export class OpenAISampler implements TurnSampler {
     return { tokens, logprobs, modelLogprobs, finishReason: c.finish_reason };
   }
 
-  /** POST /update_weights {"path": dir} to the server (the base URL without /v1): the sampler
-   *  loads the weights in `dir` between generations. */
+  /** POST <server root><reloadRoute> {<reloadField>: dir} (default /update_weights {"path"}): the
+   *  sampler loads the weights in `dir` between generations. */
   async reloadWeights(dir: string, timeoutMs = this.timeoutMs): Promise<void> {
-    const url = `${this.opts.baseURL.replace(/\/+$/, '').replace(/\/v1$/, '')}${this.opts.reloadRoute ?? '/update_weights'}`;
-    let res: Response;
-    try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.opts.apiKey ?? 'EMPTY'}` },
-        body: JSON.stringify({ [this.opts.reloadField ?? 'path']: dir }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (e) {
-      const why = e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms (timeout)` : `cannot connect (${errorChain(e)})`;
-      throw new SamplerClientError(url, why);
-    }
-    if (!res.ok) {
-      const text = await res.text();
-      let msg = text;
-      try {
-        const m = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
-        if (typeof m === 'string') msg = m;
-      } catch {
-        // not JSON: the text itself
-      }
-      throw new SamplerClientError(url, `HTTP ${res.status}: ${msg}`, res.status);
-    }
+    const body = { [this.opts.reloadField ?? 'path']: dir };
+    await requestRoute(serverRoot(this.opts.baseURL), this.opts.reloadRoute ?? '/update_weights', { body, apiKey: this.opts.apiKey, timeoutMs });
   }
+}
+
+/** The server's root: the base URL without its trailing /v1 (where vLLM's other routes live). */
+export function serverRoot(baseURL: string): string {
+  return baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+export interface RouteOptions {
+  method?: 'GET' | 'POST';
+  /** Sent as JSON (POST). */
+  body?: unknown;
+  query?: Record<string, string>;
+  apiKey?: string;
+  timeoutMs: number;
+  /** Statuses answered without throwing besides 2xx (a preflight probing whether a route exists). */
+  accept?: readonly number[];
+}
+
+/** One request to a server's non-OpenAI route (weight reloads, vLLM's dev-mode routes); the answer's
+ *  status and text. A failure throws a SamplerClientError naming the URL: no connection or no
+ *  answer in time (unreachable), or a status outside 2xx and `accept` (with the server's message). */
+export async function requestRoute(root: string, path: string, o: RouteOptions): Promise<{ status: number; text: string }> {
+  const url = `${root}${path}${o.query ? `?${new URLSearchParams(o.query).toString()}` : ''}`;
+  const method = o.method ?? 'POST';
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), authorization: `Bearer ${o.apiKey ?? 'EMPTY'}` },
+      ...(o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+      signal: AbortSignal.timeout(o.timeoutMs),
+    });
+  } catch (e) {
+    const timedOut = e instanceof Error && e.name === 'TimeoutError';
+    throw new SamplerClientError(`${method} ${url}`, timedOut ? `no answer within ${o.timeoutMs} ms (timeout)` : `cannot connect (${errorChain(e)})`, undefined, true);
+  }
+  const text = await res.text();
+  if (res.ok || o.accept?.includes(res.status)) return { status: res.status, text };
+  throw new SamplerClientError(`${method} ${url}`, `HTTP ${res.status}: ${errorMessage(text)}`, res.status, UNREACHABLE_STATUSES.includes(res.status));
+}
+
+/** The message of an error body: OpenAI's {"error": {"message"}}, vLLM's {"error": "..."} or
+ *  FastAPI's {"detail": ...}; else the text itself. */
+export function errorMessage(text: string): string {
+  try {
+    const j = JSON.parse(text) as { error?: unknown; detail?: unknown };
+    const e = j.error as { message?: unknown } | string | undefined;
+    if (typeof e === 'string') return e;
+    if (e && typeof e.message === 'string') return e.message;
+    if (j.detail !== undefined) return typeof j.detail === 'string' ? j.detail : JSON.stringify(j.detail);
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.trim() || '(empty body)';
 }
 
 function errorChain(e: unknown): string {

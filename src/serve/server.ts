@@ -3,6 +3,8 @@
 //   GET  /health, GET /v1/models
 //   POST /v1/completions, POST /v1/chat/completions
 //   POST /update_weights {"path": DIR}: reload the weights between generations (gate.ts)
+//   vLLM's dev-mode reload routes, when a reload function is given (control-routes.ts): POST /pause,
+//   /resume, /collective_rpc (reload_weights), /reset_prefix_cache, GET /is_paused
 // Every error is an OpenAI-style body (errors.ts); a failing request never takes the server down.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +14,7 @@ import type { HfTokenizer } from '../io/tokenizer.js';
 import type { TurnSampler } from '../rollout/sampler.js';
 import { chatCompletions } from './chat.js';
 import { completions } from './completions.js';
+import { EMPTY, controlRoutes } from './control-routes.js';
 import { HttpError, badRequest, parseBody, toHttpError } from './errors.js';
 import { ReloadGate } from './gate.js';
 import type { ServeContext } from './generation.js';
@@ -36,6 +39,8 @@ export interface SamplerServerOptions {
   seed?: number | string;
   /** How long the first request after an idle spell waits for others to batch with (window.ts). */
   batchWindowMs?: number;
+  /** Called with each request's method and path as it arrives (logs, tests of route sequences). */
+  onRequest?: (method: string, path: string) => void;
 }
 
 export interface SamplerServer {
@@ -75,6 +80,11 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) return;
+  if (body === EMPTY) {
+    res.writeHead(status, { 'content-length': '0' });
+    res.end();
+    return;
+  }
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
@@ -120,10 +130,13 @@ export async function startSamplerServer(opts: SamplerServerOptions): Promise<Sa
         return { status: 'ok', path };
       },
     },
+    // Without a reload function they answer 404, as vLLM's do without dev mode.
+    ...(opts.reload ? controlRoutes(gate, opts.reload, jsonBody) : {}),
   };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    opts.onRequest?.(req.method ?? '', path);
     const route = routes[path];
     const handler = route?.[req.method ?? ''];
     const answer = handler

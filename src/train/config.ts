@@ -134,29 +134,49 @@ export const TrainConfig = z.object({
   kernels: z.strictObject({ variants: DeviceVariants.partial().optional(), autotune: z.boolean().default(true) }).prefault({}),
   /** KV-cache sequence slots of the embedded sampler (default: every rollout of a step at once). */
   samplerSlots: z.number().int().positive().optional(),
-  /** Where rollouts are sampled: 'embedded' (rank 0's model, in this process) or 'openai': any
-   *  OpenAI-compatible server with vLLM's token-id API (vLLM on its own GPU, or `npm run serve`),
-   *  sent each step's new weights as a HF directory through POST /update_weights {"path"}. */
+  /** Where rollouts are sampled: 'embedded' (rank 0's model, in this process) or 'openai': one or
+   *  several OpenAI-compatible servers with vLLM's token-id API (vLLM on its own GPU, or
+   *  `npm run serve`), sent each step's new weights (src/train/weight-sync.ts). */
   sampler: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('embedded') }),
       z.object({
         kind: z.literal('openai'),
-        baseURL: z.url(),
+        /** One server, or several: rollouts go to the one with the fewest requests in flight; one
+         *  that cannot be reached is taken out and the run goes on with the rest (src/rollout/pool.ts). */
+        baseURL: z.union([z.url(), z.array(z.url()).min(1)]),
         model: z.string().min(1),
         apiKey: z.string().optional(),
+        /** Per request; a server that does not answer within it (after 2 retries) is taken out. */
         timeoutMs: z.number().int().positive().default(600_000),
-        /** Directory the new weights are written to each step (default: <out>/sampler-weights),
-         *  readable by the sampler server at the same path. */
+        /** How the servers get new weights. 'reload': POST reloadRoute {reloadField: weightsDir}, the
+         *  directory overwritten each time (our /update_weights, SGLang's /update_weights_from_disk).
+         *  'vllm': stock vLLM >= 0.16 in dev mode: each push to a fresh directory under weightsDir,
+         *  then /pause, /collective_rpc reload_weights, /reset_prefix_cache, /resume
+         *  (src/train/vllm-sync.ts; README "vLLM as the sampler"). */
+        sync: z.enum(['reload', 'vllm']).default('reload'),
+        /** Where the new weights are written (default: <out>/sampler-weights), readable by the
+         *  servers at the same path. 'vllm': one subdirectory per push. */
         weightsDir: z.string().optional(),
-        /** The server's reload route and the JSON field holding the directory (see OpenAISampler). */
+        /** 'vllm': pushed directories kept (the newest; older ones are deleted). */
+        keepWeights: z.number().int().min(1).default(2),
+        /** The server's reload route and the JSON field holding the directory (sync 'reload'). */
         reloadRoute: z.string().startsWith('/').default('/update_weights'),
         reloadField: z.string().min(1).default('path'),
+        /** After each push (and before a fresh run's first rollouts) each server's greedy tokens for
+         *  a fixed prompt are scored by the trainer's own forward: every token's logprob must agree
+         *  within `tolerance` nats, or the run stops (src/train/probe.ts). tokens 0: no probe. */
+        probe: z.object({ tokens: z.number().int().nonnegative().default(4), tolerance: z.number().positive().default(0.1) }).prefault({}),
       }),
     ])
     .default({ kind: 'embedded' }),
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
+
+/** The sampler servers' base URLs (sampler.baseURL, one or a list). */
+export function samplerURLs(baseURL: string | readonly string[]): string[] {
+  return typeof baseURL === 'string' ? [baseURL] : [...baseURL];
+}
 
 /** Reads and validates a config file; relative paths in it resolve against its directory. */
 export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfig, 'steps' | 'out' | 'seed' | 'update'>> = {}): TrainConfig {

@@ -11,12 +11,13 @@ import { planDevices } from '../parallel/devices.js';
 import { describeRankMemory, rankMemory } from '../parallel/memory.js';
 import { loadQwen3Config } from '../model/config.js';
 import { OpenAISampler } from '../rollout/client.js';
+import { ServerControl } from '../rollout/server-control.js';
 import { loadChatFormat, makeJudge } from '../rl/setup.js';
 import type { ChatTemplate } from '../io/chat-template.js';
 import type { HfTokenizer } from '../io/tokenizer.js';
 import { describeJudge } from '../reward/judge-config.js';
 import type { Judge } from '../reward/verdict.js';
-import type { TrainConfig } from './config.js';
+import { samplerURLs, type TrainConfig } from './config.js';
 
 export interface PreflightOptions {
   devices: number[];
@@ -69,8 +70,23 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
   if (env.name === 'resume') log(`judge: ${describeJudge(cfg.judge)}`);
   log(`devices: ${o.deviceNote ?? planDevices(o.devices).note}`);
   if (cfg.sampler.kind === 'openai') {
-    await new OpenAISampler({ baseURL: cfg.sampler.baseURL, model: cfg.sampler.model, apiKey: cfg.sampler.apiKey }).check();
-    log(`sampler ${cfg.sampler.baseURL}: serves ${cfg.sampler.model}`);
+    const sc = cfg.sampler;
+    // Every listed server must be up at the start (mid-run, one that goes is taken out instead).
+    for (const url of samplerURLs(sc.baseURL)) {
+      await new OpenAISampler({ baseURL: url, model: sc.model, apiKey: sc.apiKey }).check();
+      if (sc.sync !== 'vllm') {
+        log(`sampler ${url}: serves ${sc.model}; weights through POST ${sc.reloadRoute} {"${sc.reloadField}"}`);
+        continue;
+      }
+      const control = new ServerControl(url, sc.apiKey, 30_000);
+      const found = await control.check();
+      log(`sampler ${url}: serves ${sc.model}${found.version ? ` (vLLM ${found.version})` : ''}; dev-mode routes for sync vllm present`);
+      if (found.paused) {
+        // A run that stopped mid-sync leaves its servers paused, and every rollout would wait.
+        await control.resume();
+        log(`sampler ${url} was paused (a previous run stopped during a weight sync?): resumed`);
+      }
+    }
   } else {
     log('sampler: embedded (rank 0)');
   }

@@ -65,11 +65,15 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
   const orch = new Orchestrator(cfg, { ...pre, ...pre.chat!, sampler: side.sampler, samplesDuringUpdate: side.ownWeights, log }); // the model exists by now
   const all: StepMetrics[] = [];
   try {
-    if (from.startStep > 1) await side.sync.push(); // a resumed run's weights are not the sampler's initial ones
+    // A resumed run's weights are not the sampler's initial ones; a fresh run's first rollouts
+    // come from the server's own copy, which must be the base model (not a previous run's).
+    const step0 = `step-${String(from.startStep - 1).padStart(6, '0')}`;
+    if (from.startStep > 1) await side.sync.push(`resume-${step0}`);
+    else if (cfg.warmStart.steps === 0) await side.sync.verify();
     // The supervised warm start: a fresh run only (a crash before the first checkpoint redoes it).
     if (from.startStep === 1 && cfg.warmStart.steps > 0) {
       await learner.warmStart((k) => orch.warmStartSamples(k));
-      await side.sync.push();
+      await side.sync.push('warm-start');
     }
     if (cfg.eval.atStart && from.startStep === 1) sinks.eval(await orch.evaluate(0));
     for (let step = from.startStep; step <= cfg.steps; step++) {
@@ -79,7 +83,7 @@ export async function train(cfg: TrainConfig, opts: TrainOptions): Promise<{ las
       const update = await learner.update(orch.samples(step, rollouts));
       const t2 = performance.now();
       await orch.settle(); // the sampler keeps the old weights until the next step's rollouts are done
-      if (update.stats) await side.sync.push();
+      if (update.stats) await side.sync.push(`step-${String(step).padStart(6, '0')}`);
       const m = stepMetrics(step, rollouts, update, { rollout: (t1 - t0) / 1000, train: (t2 - t1) / 1000, sync: (performance.now() - t2) / 1000 });
       all.push(m);
       sinks.step(m, rollouts);

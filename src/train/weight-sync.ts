@@ -1,19 +1,22 @@
 // The sampler side of a run and how it gets the trainer's weights. The embedded sampler (the
-// KV-cache generator behind a BatchedSampler) runs on rank 0's model itself: nothing to send. An
-// OpenAI-compatible sampler server (vLLM, `npm run serve`; src/rollout/client.ts) holds its own
-// copy: after an update the weights are written as a HF directory and it is told to reload them
-// (POST reloadRoute, /update_weights by default).
+// KV-cache generator behind a BatchedSampler) runs on rank 0's model itself: nothing to send.
+// OpenAI-compatible sampler servers (vLLM, `npm run serve`; one or several, src/rollout/pool.ts)
+// hold their own copies: after an update the weights are written as a HF directory and every live
+// server loads it, by sampler.sync:
+//   'reload': POST reloadRoute {reloadField: dir} (our /update_weights), the directory overwritten;
+//   'vllm':   stock vLLM's dev-mode routes, a fresh directory per push (src/train/vllm-sync.ts).
+// Then each server's greedy probe is checked against the trainer's own forward (probe.ts). A server
+// that cannot be reached is taken out of the pool; one that answers with an error stops the run.
 import { join } from 'node:path';
 import { Generator } from '../model/generate.js';
 import type { Qwen3Model } from '../model/qwen3.js';
-import { OpenAISampler } from '../rollout/client.js';
+import { SamplerPool } from '../rollout/pool.js';
 import { BatchedSampler, type TurnSampler } from '../rollout/sampler.js';
-import type { TrainConfig } from './config.js';
+import { samplerURLs, type TrainConfig } from './config.js';
+import { ServerReload, type ServerSyncOptions, type WeightSync } from './server-sync.js';
+import { VllmSync } from './vllm-sync.js';
 
-export interface WeightSync {
-  /** Gives the sampler the trainer's current weights. */
-  push(): Promise<void>;
-}
+export type { WeightSync } from './server-sync.js';
 
 export interface SamplerSide {
   sampler: TurnSampler;
@@ -25,34 +28,16 @@ export interface SamplerSide {
 }
 
 /** The embedded sampler reads the trainer's weights in place. */
-const shared: WeightSync = { push: async () => {} };
-
-/** A sampler server reloads the weights from a directory after each push. */
-export class ServerReload implements WeightSync {
-  constructor(
-    private readonly server: OpenAISampler,
-    private readonly model: Qwen3Model,
-    /** The base model's directory (its tokenizer and other files go along). */
-    private readonly copyFrom: string,
-    private readonly dir: string,
-    private readonly log: (line: string) => void,
-  ) {}
-
-  async push(): Promise<void> {
-    const t = performance.now();
-    await this.model.save(this.dir, { copyFrom: this.copyFrom, overwrite: true });
-    await this.server.reloadWeights(this.dir);
-    this.log(`sampler ${this.server.opts.baseURL} reloaded ${this.dir} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
-  }
-}
+const shared: WeightSync = { push: async () => {}, verify: async () => {} };
 
 /** The configured sampler over `model` (rank 0's) and its weight sync. */
 export function openSampler(cfg: TrainConfig, model: Qwen3Model, log: (line: string) => void): SamplerSide {
   const sc = cfg.sampler;
   if (sc.kind === 'openai') {
-    const server = new OpenAISampler({ baseURL: sc.baseURL, model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField });
-    const sync = new ServerReload(server, model, cfg.model.path, sc.weightsDir ?? join(cfg.out, 'sampler-weights'), log);
-    return { sampler: server, ownWeights: true, sync, close: () => {} };
+    const pool = new SamplerPool(samplerURLs(sc.baseURL), { model: sc.model, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs, reloadRoute: sc.reloadRoute, reloadField: sc.reloadField }, log);
+    const o: ServerSyncOptions = { pool, model, copyFrom: cfg.model.path, dir: sc.weightsDir ?? join(cfg.out, 'sampler-weights'), probe: sc.probe, log };
+    const sync = sc.sync === 'vllm' ? new VllmSync(o, { keep: sc.keepWeights, apiKey: sc.apiKey, timeoutMs: sc.timeoutMs }) : new ServerReload(o);
+    return { sampler: pool, ownWeights: true, sync, close: () => {} };
   }
   // A slot holds a whole episode's context: prompt plus every turn and reply.
   const slots = cfg.samplerSlots ?? cfg.examplesPerStep * cfg.groupSize;

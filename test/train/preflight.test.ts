@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ScriptedSampler, lengthReply } from '../serve/helpers.js';
+import { loadQwen3Tokenizer } from '../../src/io/tokenizer.js';
+import { startSamplerServer } from '../../src/serve/server.js';
 import { TrainConfig, loadTrainConfig } from '../../src/train/config.js';
 import { preflight } from '../../src/train/preflight.js';
 
@@ -51,5 +54,27 @@ describe('preflight', () => {
     }
     // Nothing listens on port 9 (discard) here: the sampler check names the URL.
     await expect(check({ sampler: { kind: 'openai', baseURL: 'http://127.0.0.1:9/v1', model: 'qwen3-14b' } })).rejects.toThrow(/sampler http:\/\/127\.0\.0\.1:9\/v1: cannot connect/);
+  });
+
+  it('sampler servers: each listed one, and for sync "vllm" the dev-mode routes, named with the fix', async () => {
+    const tokenizer = await loadQwen3Tokenizer();
+    const sampler = new ScriptedSampler(lengthReply);
+    const withRoutes = await startSamplerServer({ sampler, tokenizer, modelName: 'm', port: 0, reload: async () => {} });
+    const without = await startSamplerServer({ sampler, tokenizer, modelName: 'm', port: 0 }); // as vLLM without VLLM_SERVER_DEV_MODE
+    try {
+      const vllm = (baseURL: string | string[]) => check({ sampler: { kind: 'openai', baseURL, model: 'm', sync: 'vllm' } });
+      expect(await vllm(withRoutes.url)).toContain(`sampler ${withRoutes.url}: serves m; dev-mode routes for sync vllm present`);
+      const root = without.url.replace(/\/v1$/, '');
+      await expect(vllm([withRoutes.url, without.url])).rejects.toThrow(`sampler ${root}: POST /collective_rpc answers 404, GET /is_paused answers 404: no dev-mode routes for sampler.sync "vllm": start vLLM >= 0.16 with the environment variable VLLM_SERVER_DEV_MODE=1`);
+      // A server left paused (a run stopped mid-sync) is resumed, or every rollout would wait.
+      await fetch(`${withRoutes.url.replace(/\/v1$/, '')}/pause?mode=wait`, { method: 'POST' });
+      expect(await vllm(withRoutes.url)).toContain(`sampler ${withRoutes.url} was paused (a previous run stopped during a weight sync?): resumed`);
+      // Every listed server must be up at the start.
+      await expect(check({ sampler: { kind: 'openai', baseURL: [without.url, 'http://127.0.0.1:9/v1'], model: 'm' } })).rejects.toThrow(/sampler http:\/\/127\.0\.0\.1:9\/v1: cannot connect/);
+      expect(await check({ sampler: { kind: 'openai', baseURL: [without.url, withRoutes.url], model: 'm' } })).toEqual(expect.arrayContaining([`sampler ${without.url}: serves m; weights through POST /update_weights {"path"}`]));
+    } finally {
+      await withRoutes.close();
+      await without.close();
+    }
   });
 });

@@ -2,9 +2,10 @@
 // client against our OpenAI-compatible server (src/serve) in vLLM's token-id API. Rollouts go over
 // HTTP at temperature 0.7, their sampler logprobs agree with the trainer's own forward at that
 // temperature (ratio 1), and after the
-// update the server is sent the new weights, byte for byte those of the step's checkpoint. One
-// step off-policy: step 2's rollouts are sampled during step 1, before the server gets step 1's
-// weights.
+// update the server is sent the new weights, byte for byte those of the step's checkpoint, and its
+// greedy probe agrees with the trainer's forward (before the first rollouts and after each
+// reload). One step off-policy: step 2's rollouts are sampled during step 1, before the server gets
+// step 1's weights.
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +37,8 @@ describe('train with a sampler server', () => {
     let requests = 0;
     const { tokenizer } = await loadChatFormat(modelDir);
     const server = await startSamplerServer({
-      sampler: { sample: (r: GenerateRequest) => (requests++, events.push('sample'), host.sample(r)) },
+      // Greedy requests are the weight probe's (src/train/probe.ts); the rollouts sample at T = 0.7.
+      sampler: { sample: (r: GenerateRequest) => (r.sampling?.temperature === 0 ? events.push('probe') : (requests++, events.push('sample')), host.sample(r)) },
       tokenizer,
       modelName: 'tiny',
       port: 0,
@@ -69,7 +71,7 @@ describe('train with a sampler server', () => {
       const r = await train(cfg, { gpu, log: (s) => lines.push(s) });
       const m = r.metrics[0]!;
       expect(requests).toBe(4); // one turn per rollout, 2 rollouts per step, over HTTP
-      expect(events).toEqual(['sample', 'sample', 'sample', 'sample', 'reload', 'reload']);
+      expect(events).toEqual(['probe', 'sample', 'sample', 'sample', 'sample', 'reload', 'probe', 'reload', 'probe']);
       expect(m.lossTokens).toBeGreaterThan(0);
       // Step 1 is on-policy: the server's logprobs (at T = 0.7) are the trainer's pi at the
       // rollouts' temperature, token for token (none above delta = 1 + 1e-3).
@@ -77,6 +79,7 @@ describe('train with a sampler server', () => {
       expect(m.clippedFraction).toBe(0);
       expect(reloads).toEqual([join(cfg.out, 'sampler-weights'), join(cfg.out, 'sampler-weights')]);
       expect(lines.some((l) => l.startsWith(`sampler ${server.url} reloaded`))).toBe(true);
+      expect(lines.filter((l) => l.startsWith(`sampler ${server.url}: greedy probe: 4 tokens`))).toHaveLength(3);
       // The weights sent are the step's: the same safetensors bytes as its checkpoint.
       const ckpt = join(cfg.out, 'checkpoints', 'step-000002', 'model');
       const files = (await readdir(ckpt)).filter((f) => f.endsWith('.safetensors'));
@@ -89,7 +92,13 @@ describe('train with a sampler server', () => {
   }, 600_000);
 
   it('refuses a sampler config without a URL or model', () => {
-    expect(() => TrainConfig.parse({ model: { path: 'm' }, data: { train: 'd' }, out: 'o', steps: 1, sampler: { kind: 'openai', baseURL: 'not a url', model: 'x' } })).toThrow(/baseURL/);
-    expect(() => TrainConfig.parse({ model: { path: 'm' }, data: { train: 'd' }, out: 'o', steps: 1, sampler: { kind: 'openai', baseURL: 'http://h:1/v1' } })).toThrow(/model/);
+    const parse = (sampler: unknown) => TrainConfig.parse({ model: { path: 'm' }, data: { train: 'd' }, out: 'o', steps: 1, sampler });
+    expect(() => parse({ kind: 'openai', baseURL: 'not a url', model: 'x' })).toThrow(/baseURL/);
+    expect(() => parse({ kind: 'openai', baseURL: 'http://h:1/v1' })).toThrow(/model/);
+    expect(() => parse({ kind: 'openai', baseURL: [], model: 'x' })).toThrow(/baseURL/);
+    expect(() => parse({ kind: 'openai', baseURL: ['http://h:1/v1', 'nope'], model: 'x' })).toThrow(/baseURL/);
+    expect(() => parse({ kind: 'openai', baseURL: 'http://h:1/v1', model: 'x', sync: 'nccl' })).toThrow(/sync/);
+    // One URL or a list; the defaults of the sync.
+    expect(parse({ kind: 'openai', baseURL: ['http://h:1/v1', 'http://h:2/v1'], model: 'x' }).sampler).toMatchObject({ baseURL: ['http://h:1/v1', 'http://h:2/v1'], sync: 'reload', keepWeights: 2, probe: { tokens: 4, tolerance: 0.1 } });
   });
 });
