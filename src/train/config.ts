@@ -194,7 +194,7 @@ export function loadTrainConfig(path: string, overrides: Partial<Pick<TrainConfi
   return {
     ...c,
     model: { ...c.model, path: resolve(base, c.model.path) },
-    data: { train: resolve(base, c.data.train) },
+    data: { ...c.data, train: resolve(base, c.data.train) },
     out: overrides.out ? resolve(overrides.out) : resolve(base, c.out),
     sampler,
     eval: { ...c.eval, data: resolve(base, c.eval.data) },

@@ -31,9 +31,12 @@ describe('preflight', () => {
     ]);
   });
 
-  it('data.rows keeps the first rows of the file', async () => {
+  it('data.rows keeps the first rows of the file, also through loadTrainConfig', async () => {
     const lines = await check({ data: { train: 'data/train.jsonl', rows: 16 } });
     expect(lines[1]).toBe('training data data/train.jsonl: the first 16 of 160 rows');
+    const file = join(root, 'rows.json');
+    writeFileSync(file, JSON.stringify({ ...base, data: { train: join(process.cwd(), 'data/train.jsonl'), rows: 16 } }));
+    expect(loadTrainConfig(file).data.rows).toBe(16); // resolving the path keeps the field
   });
 
   it('names each problem', async () => {
