@@ -83,9 +83,11 @@ export const TrainConfig = z.object({
       lr: z.number().positive().default(1e-2),
       replies: z.array(z.object({ text: z.string().min(1), weight: z.number().positive() }).strict()).min(1).optional(),
       /** RL starts with fresh AdamW moments (true) or keeps the warm start's (false, the default:
-       *  the NLL gradients' large second moments then damp the first RL updates). Measured on the
-       *  resume task's tiny model (2026-12-03): fresh moments at lr 1e-3 to 1e-2 collapsed the
-       *  policy within 3 updates, kept ones did not; reverse-text learns with fresh ones. */
+       *  the NLL gradients' second moments then scale the first RL updates by each weight's
+       *  gradient history instead of moving every weight by ~lr). Measured on the resume task's
+       *  tiny model (2026-12-03, README "Learning"): kept moments at lr 3e-3 and eps 1e-5 learn
+       *  (the default run); fresh ones at eps 1e-8 put junk tokens in rollouts after 1-2 updates;
+       *  reverse-text learns with fresh ones. */
       resetOptimizer: z.boolean().default(false),
     })
     .prefault({}),
