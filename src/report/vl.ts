@@ -30,7 +30,7 @@ export const CONFIG = {
   padding: 12,
   title: { fontSize: 16, fontWeight: 'bold', subtitleFontSize: 12, subtitleColor: '#555555', anchor: 'start', offset: 12, subtitlePadding: 4 },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', titleColor: '#333333', gridColor: '#e6e6e6', domainColor: '#888888', tickColor: '#888888' },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 320, symbolStrokeWidth: 2.5, orient: 'bottom', direction: 'horizontal', columns: 4, columnPadding: 18 },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 320, symbolStrokeWidth: 2.5, orient: 'bottom', direction: 'horizontal', columns: 4, columnPadding: 18, layout: { bottom: { anchor: 'start', direction: 'vertical', margin: 10 } } },
   view: { stroke: null },
   line: { strokeWidth: 1.8 },
 } as const;
