@@ -40,7 +40,7 @@ describe('compare', () => {
     const d2 = join(dir, 'run');
     await (await import('node:fs/promises')).mkdir(d2);
     await save(d2, 'eval.json', { r1: [1], r2: [1], r3: [1] });
-    expect(compareSaved(d2, b).won).toBe(1);
+    expect(compareSaved(d2, b).won).toBe(2); // r1: 1 -> 3, r3: 1 -> 2
   });
 
   it('names the judge model', () => {
