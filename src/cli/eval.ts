@@ -1,7 +1,8 @@
 // `npm run eval -- --model DIR [options]`: the held-out evaluation (src/eval/evaluate.ts), on this
 // machine's GPU or on a sampler server (vLLM); prints the report's table and writes it to --out.
 // The judge's settings come from a run config (--config: its judge and kernels sections), the same
-// fields the trainer reads. `--help` lists the options.
+// fields the trainer reads. `--compare A B` instead compares two saved evaluations (base A, trained
+// B: src/eval/compare.ts), with no model and no GPU. `--help` lists the options.
 import { getGpu } from '../gpu/gpu.js';
 import { join } from 'node:path';
 import { setVariants } from '../gpu/variants.js';
@@ -9,6 +10,8 @@ import { loadQwen3Config } from '../model/config.js';
 import { prepareKernels } from '../ops/autotune/tuner.js';
 import { evaluate, type EvalOptions } from '../eval/evaluate.js';
 import { reportMarkdown } from '../eval/report.js';
+import { compareSaved } from '../eval/compare.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
 import { JudgeConfig, judgeApiKey } from '../reward/judge-config.js';
 import { loadTrainConfig, type TrainConfig } from '../train/config.js';
@@ -16,6 +19,8 @@ import { intOption, KERNEL_OPTIONS, parseCli, usage, type CliSpec } from './args
 
 const SPEC = {
   command: 'npm run eval --',
+  // Only B of `--compare A B` is positional.
+  positionals: '',
   summary:
     'The held-out evaluation: rollouts of every evaluation row, scored by the rubrics and the judge, summarised\n' +
     'as the published table (mean reward, submit rate, edit failures, hallucination, ...). Samples with the model\n' +
@@ -33,9 +38,16 @@ const SPEC = {
     'max-tokens-per-turn': { type: 'string', value: 'N', default: String(MAX_TOKENS_PER_TURN), help: 'tokens per reply' },
     'sampler-url': { type: 'string', value: 'URL', help: 'sample on this OpenAI-compatible server instead of loading the model (with --sampler-model)' },
     'sampler-model': { type: 'string', value: 'NAME', help: "the sampler server's model name" },
+    compare: {
+      type: 'string',
+      value: 'A B',
+      help: 'compare two saved evaluations (eval.json or the --out DIR holding it; A base, B trained) instead of evaluating: base, trained, change, examples won and permutation-test p-values; with --out, also writes compare.md there',
+    },
     ...KERNEL_OPTIONS,
   },
-  epilog: 'Example: npm run eval -- --model runs/qwen3-14b/checkpoints/step-000160/model --config configs/qwen3-14b.json --out runs/qwen3-14b/eval',
+  epilog:
+    'Example: npm run eval -- --model runs/qwen3-14b/checkpoints/step-000160/model --config configs/qwen3-14b.json --out runs/qwen3-14b/eval\n' +
+    'Compare: npm run eval -- --compare runs/base/eval runs/qwen3-14b/eval',
 } satisfies CliSpec;
 
 function judgeOf(cfg: TrainConfig | null, kind: string | undefined): JudgeConfig {
@@ -45,10 +57,18 @@ function judgeOf(cfg: TrainConfig | null, kind: string | undefined): JudgeConfig
   throw new Error(`--judge ${kind}: ${r.error.issues.map((i) => `judge.${i.path.join('.')}: ${i.message}`).join('; ')}${cfg ? '' : " (the LLM judge's settings come from a run config: give --config FILE)"}`);
 }
 
-function parseOptions(argv: string[]): { o: EvalOptions; cfg: TrainConfig | null; retune: boolean } | null {
+type Command = { compare: [string, string]; out?: string } | { o: EvalOptions; cfg: TrainConfig | null; retune: boolean };
+
+function parseOptions(argv: string[]): Command | null {
   const parsed = parseCli(SPEC, argv);
   if (parsed.help) return null;
   const v = parsed.values;
+  if (v.compare !== undefined) {
+    if (parsed.positionals.length !== 1) throw new Error(`--compare takes two saved evaluations, A (base) and B (trained): --compare A B, got ${1 + parsed.positionals.length}`);
+    if (v.model !== undefined) throw new Error('--compare reads saved evaluations: it takes no --model');
+    return { compare: [v.compare, parsed.positionals[0]!], out: v.out };
+  }
+  if (parsed.positionals.length) throw new Error(`unexpected argument '${parsed.positionals[0]}' (only --compare A B takes one)`);
   if (!v.model) throw new Error('--model DIR is required (a Hugging Face Qwen3 directory, e.g. a checkpoint under runs/*/checkpoints/*/model)');
   if ((v['sampler-url'] === undefined) !== (v['sampler-model'] === undefined)) throw new Error('--sampler-url and --sampler-model go together');
   const t = Number(v.temperature);
@@ -73,6 +93,15 @@ async function main(): Promise<void> {
   const parsed = parseOptions(process.argv.slice(2));
   if (!parsed) {
     console.log(usage(SPEC));
+    return;
+  }
+  if ('compare' in parsed) {
+    const { markdown } = compareSaved(...parsed.compare);
+    console.log(markdown);
+    if (parsed.out) {
+      mkdirSync(parsed.out, { recursive: true });
+      writeFileSync(join(parsed.out, 'compare.md'), markdown);
+    }
     return;
   }
   const { o, cfg, retune } = parsed;

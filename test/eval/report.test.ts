@@ -49,8 +49,8 @@ describe('buildReport', () => {
     expect(r.contentQuality).toBeCloseTo(r.components.content, 12);
     expect(r.layoutPassRate).toBe(eps.filter((e) => e.reward.layout.pass).length / 4);
     expect(r.histogram.counts.reduce((a, b) => a + b, 0)).toBe(3);
-    for (const e of scored) expect(r.histogram.counts[Math.floor(e.reward.total! - r.histogram.from)]).toBeGreaterThan(0);
-    expect(r.perWeakness[row.weakness.type]).toEqual({ rollouts: 4, meanReward: r.meanReward });
+    for (const e of scored) expect(r.histogram.counts[Math.floor((e.reward.total! - r.histogram.from) / r.histogram.width!)]).toBeGreaterThan(0);
+    expect(r.perWeakness[row.weakness.type]).toMatchObject({ rollouts: 4, meanReward: r.meanReward });
     const md = reportMarkdown(r);
     expect(md).toContain('| submit rate | 50% |');
     expect(md).toContain('| edit failure rate (failed / all str_replace) | 33% |');
