@@ -11,7 +11,7 @@ import { loadTrainConfig } from '../train/config.js';
 import { CARD_MEMORY, PEAK_BF16_TFLOPS, type Figure } from '../plan/facts.js';
 import { formatPlan } from '../plan/format.js';
 import { project } from '../plan/project.js';
-import { newestBenchDir, readBench } from '../plan/throughput.js';
+import { newestUsableBench, readBench } from '../plan/throughput.js';
 
 export const DEFAULTS = {
   config: 'configs/qwen3-14b.json',
@@ -34,7 +34,7 @@ Options:
   --config FILE              run config (default ${DEFAULTS.config}); a model directory without
                              config.json falls back to the published Qwen3-14B shape when the
                              path names Qwen3-14B, to model.createTiny's shape when set
-  --bench DIR                bench results directory (default: the newest under ${DEFAULTS.benchRoot}/)
+  --bench DIR                bench results directory (default: the newest under ${DEFAULTS.benchRoot}/ the plan can read)
   --tokens-per-rollout N     packed tokens per rollout (default ${DEFAULTS.tokensPerRollout}, an assumption)
   --metrics FILE             instead: the mean tokens per rollout (sum tokens / sum scored rollouts)
                              and the scored fraction (sum lossTokens / sum tokens) of a run's
@@ -148,7 +148,7 @@ export async function runPlan(argv: readonly string[]): Promise<string> {
   if (a.help) return USAGE;
   const cfg = loadTrainConfig(a.config);
   const { config: model, note: modelNote } = await modelShape(cfg.model.path, cfg.model.createTiny);
-  const bench = readBench(a.bench ?? newestBenchDir(DEFAULTS.benchRoot));
+  const { bench, skipped } = a.bench ? { bench: readBench(a.bench), skipped: [] as string[] } : newestUsableBench(DEFAULTS.benchRoot);
   let tokensPerRollout = a.tokensPerRollout ?? DEFAULTS.tokensPerRollout;
   let tokensNote = a.tokensPerRollout !== undefined ? '--tokens-per-rollout' : `assumed default; --tokens-per-rollout or --metrics to change`;
   let scoredFraction = a.scoredFraction ?? DEFAULTS.scoredFraction;
@@ -181,7 +181,8 @@ export async function runPlan(argv: readonly string[]): Promise<string> {
     },
     bench,
   );
-  return formatPlan(p, bench, {
+  const passedOver = skipped.map((m) => `bench results passed over: ${m}\n`).join('');
+  return passedOver + formatPlan(p, bench, {
     configPath: a.config,
     modelNote,
     tokensNote,

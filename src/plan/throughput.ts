@@ -108,15 +108,35 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
   return r.data;
 }
 
-/** The newest results directory under `root` (names start with the date: the last in name order
- *  that holds a bench-*.json). */
-export function newestBenchDir(root: string): string {
+/** Results directories under `root` holding a bench-*.json, newest first (names start with the date). */
+function benchDirs(root: string): string[] {
   if (!existsSync(root)) throw new BenchError(`bench results directory ${root} does not exist`);
   const dirs = readdirSync(root)
     .filter((d) => statSync(join(root, d)).isDirectory() && readdirSync(join(root, d)).some((f) => /^bench-.*\.json$/.test(f)))
-    .sort();
+    .sort()
+    .reverse();
   if (dirs.length === 0) throw new BenchError(`no bench results under ${root} (a directory holding bench-*.json)`);
-  return join(root, dirs[dirs.length - 1]!);
+  return dirs.map((d) => join(root, d));
+}
+
+/** The newest results directory under `root`. */
+export function newestBenchDir(root: string): string {
+  return benchDirs(root)[0]!;
+}
+
+/** The newest results directory under `root` that the plan can read: a newer partial one (a CPU
+ *  adapter's run of a few groups, say) is passed over and named in `skipped` with its reason. */
+export function newestUsableBench(root: string): { bench: Bench; skipped: string[] } {
+  const skipped: string[] = [];
+  for (const dir of benchDirs(root)) {
+    try {
+      return { bench: readBench(dir), skipped };
+    } catch (e) {
+      if (!(e instanceof BenchError)) throw e;
+      skipped.push(e.message);
+    }
+  }
+  throw new BenchError(`no bench results under ${root} the plan can use:\n  ${skipped.join('\n  ')}`);
 }
 
 const LAYOUTS: readonly Layout[] = ['xwT', 'dyW', 'dyTx'];

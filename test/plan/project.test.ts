@@ -10,7 +10,7 @@ import { qwen3Tensors } from '../../src/model/config.js';
 import { DISPATCH_SECONDS, DISPATCHES_PER_GEMM } from '../../src/plan/facts.js';
 import { type Op, trainPassOps } from '../../src/plan/ops.js';
 import { type PlanInput, planPasses, project, splitTotal, timeOps } from '../../src/plan/project.js';
-import { gemmRate, memoryRate, newestBenchDir, readBench } from '../../src/plan/throughput.js';
+import { gemmRate, memoryRate, newestBenchDir, newestUsableBench, readBench } from '../../src/plan/throughput.js';
 
 const root = mkdtempSync(join(tmpdir(), 'plan-bench-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -127,5 +127,11 @@ describe('bench directory', () => {
     writeBench(join(parent, '2030-01-02-b'));
     mkdirSync(join(parent, '2031-01-01-no-bench'));
     expect(newestBenchDir(parent)).toBe(join(parent, '2030-01-02-b'));
+    // A newer partial run (a CPU adapter's few groups) is passed over, and named.
+    writeBench(join(parent, '2030-06-01-cpu'), { device: 'mesa software llvmpipe', attention: false });
+    const { bench, skipped } = newestUsableBench(parent);
+    expect(bench.dir).toBe(join(parent, '2030-01-02-b'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatch(/2030-06-01-cpu: no attention results/);
   });
 });
