@@ -115,6 +115,32 @@ function destroyAll(ts: Tensor[]): void {
   for (const t of ts) t.destroy();
 }
 
+/** A trial whose op writes a fresh set of output tensors (`outs()`): timing reuses one set, a
+ *  check records into a new one (the op's initial state) and reads it back. */
+function recordingTrial(
+  gpu: Gpu,
+  inputs: Tensor[],
+  outs: () => Tensor[],
+  record: (variant: string, o: Tensor[]) => void,
+  tols: readonly Tol[],
+): TuneTrial {
+  const mine = outs();
+  return {
+    run: (variant) => record(variant, mine),
+    async outputs(variant) {
+      const o = outs();
+      try {
+        record(variant, o);
+        return await readAll(gpu, o);
+      } finally {
+        destroyAll(o);
+      }
+    },
+    compare: (ref, got) => compareOutputs(tols, ref, got),
+    dispose: () => destroyAll([...inputs, ...mine]),
+  };
+}
+
 // ------------------------------------------------------------------ GEMM
 
 type Layout = 'linear' | 'linearBackwardInput' | 'linearBackwardWeight';
@@ -129,25 +155,13 @@ function gemmShape(gpu: Gpu, layout: Layout, M: number, N: number, K: number, ou
         layout === 'linear' ? [[M, K], [N, K], [M, N]] : layout === 'linearBackwardInput' ? [[M, N], [N, K], [M, K]] : [[M, N], [M, K], [N, K]];
       const a = gpu.upload(seeded(aShape[0]! * aShape[1]!, 11), aShape, 'bf16', 'tune.a');
       const b = gpu.upload(seeded(bShape[0]! * bShape[1]!, 23, 0.5), bShape, 'bf16', 'tune.b');
-      const c = gpu.empty(cShape, out, 'tune.c');
       const acc = layout === 'linearBackwardWeight';
       const fn = layout === 'linear' ? linear : layout === 'linearBackwardInput' ? linearBackwardInput : linearBackwardWeight;
-      const record = (variant: string, dst: Tensor): void => fn(gpu, a, b, dst, { path: variant as GemmPath, accumulate: acc });
-      return {
-        run: (variant) => record(variant, c),
-        async outputs(variant) {
-          const dst = gpu.empty(cShape, out, 'tune.check'); // zero: the accumulating form starts from 0
-          try {
-            record(variant, dst);
-            return [await gpu.readF32(dst)];
-          } finally {
-            dst.destroy();
-          }
-        },
-        // Same bf16 products, f32 sums in another order: 1e-3 of the largest, plus one bf16 rounding.
-        compare: (ref, got) => compareOutputs([{ name: 'out', ofMax: 1e-3, rel: out === 'bf16' ? 2 ** -7 : 0 }], ref, got),
-        dispose: () => destroyAll([a, b, c]),
-      };
+      const record = (variant: string, o: Tensor[]): void => fn(gpu, a, b, o[0]!, { path: variant as GemmPath, accumulate: acc });
+      // A fresh output is zero: the accumulating form starts from 0. Same bf16 products, f32 sums
+      // in another order: 1e-3 of the largest, plus one bf16 rounding.
+      const outs = (): Tensor[] => [gpu.empty(cShape, out, 'tune.c')];
+      return recordingTrial(gpu, [a, b], outs, record, [{ name: 'out', ofMax: 1e-3, rel: out === 'bf16' ? 2 ** -7 : 0 }]);
     },
   };
 }
@@ -202,29 +216,15 @@ function attentionShape(gpu: Gpu, d: TuneDims): TuneShape {
         gpu.empty([T, kvHeads * hd], 'bf16', 'tune.dk'),
         gpu.empty([T, kvHeads * hd], 'bf16', 'tune.dv'),
       ];
-      const mine = outs();
       const record = (variant: string, o: Tensor[]): void => {
         const opts = { variant: variant as 'v1' | 'cpu' };
         const [out, lse, dq, dk, dv] = o as [Tensor, Tensor, Tensor, Tensor, Tensor];
         attentionForward(gpu, q, k, v, cu, out, lse, dims, seq, opts);
         attentionBackward(gpu, dOut, q, k, v, out, lse, cu, dq, dk, dv, dims, seq, opts);
       };
-      const g = { name: '', ofMax: 2e-2, rel: 8e-3 }; // as the tensor-core attention's check
-      return {
-        run: (variant) => record(variant, mine),
-        async outputs(variant) {
-          const o = outs();
-          try {
-            record(variant, o);
-            return await readAll(gpu, o);
-          } finally {
-            destroyAll(o);
-          }
-        },
-        compare: (ref, got) =>
-          compareOutputs([{ ...g, name: 'out' }, { name: 'lse', ofMax: 1e-3, rel: 1e-3 }, { ...g, name: 'dq' }, { ...g, name: 'dk' }, { ...g, name: 'dv' }], ref, got),
-        dispose: () => destroyAll([q, k, v, dOut, cu, ...mine]),
-      };
+      const g = { ofMax: 2e-2, rel: 8e-3 }; // as the tensor-core attention's check
+      const tols = [{ ...g, name: 'out' }, { name: 'lse', ofMax: 1e-3, rel: 1e-3 }, { ...g, name: 'dq' }, { ...g, name: 'dk' }, { ...g, name: 'dv' }];
+      return recordingTrial(gpu, [q, k, v, dOut, cu], outs, record, tols);
     },
   };
 }
@@ -264,7 +264,6 @@ function lmHeadShape(gpu: Gpu, d: TuneDims): TuneShape {
         gpu.empty([R, H], 'bf16', 'tune.dh'),
         gpu.empty([V, H], 'f32', 'tune.dw'),
       ];
-      const mine = outs();
       const record = (variant: string, o: Tensor[]): void => {
         const softmax = variant as 'portable' | 'cpu';
         const [logprob, entropy, lse, dh, dw] = o as [Tensor, Tensor, Tensor, Tensor, Tensor];
@@ -272,25 +271,8 @@ function lmHeadShape(gpu: Gpu, d: TuneDims): TuneShape {
         lmHeadBackward(gpu, h, w, targets, lse, dlogprob, dentropy, dh, dw, dims, { softmax, entropy });
       };
       const g = { ofMax: 2e-2, rel: 8e-3 }; // dlogits are rounded to bf16 before the GEMMs
-      return {
-        run: (variant) => record(variant, mine),
-        async outputs(variant) {
-          const o = outs();
-          try {
-            record(variant, o);
-            return await readAll(gpu, o);
-          } finally {
-            destroyAll(o);
-          }
-        },
-        compare: (ref, got) =>
-          compareOutputs(
-            [{ name: 'logprob', ofMax: 1e-4, rel: 1e-4 }, { name: 'entropy', ofMax: 1e-4, rel: 1e-4 }, { name: 'lse', ofMax: 0, rel: 1e-4 }, { ...g, name: 'dh' }, { ...g, name: 'dw' }],
-            ref,
-            got,
-          ),
-        dispose: () => destroyAll([h, w, targets, dlogprob, dentropy, ...mine]),
-      };
+      const tols = [{ name: 'logprob', ofMax: 1e-4, rel: 1e-4 }, { name: 'entropy', ofMax: 1e-4, rel: 1e-4 }, { name: 'lse', ofMax: 0, rel: 1e-4 }, { ...g, name: 'dh' }, { ...g, name: 'dw' }];
+      return recordingTrial(gpu, [h, w, targets, dlogprob, dentropy], outs, record, tols);
     },
   };
 }
@@ -324,29 +306,15 @@ function optimizerShape(gpu: Gpu, d: TuneDims): TuneShape {
         gpu.empty([n], 'bf16', 'tune.weight'),
         gpu.empty([1], 'f32', 'tune.sumsq'),
       ];
-      const mine = state();
-      const record = (variant: string, s: Tensor[]): void => {
+      const record = (variant: string, st: Tensor[]): void => {
         const opts = { variant: variant as 'portable' | 'cpu' };
-        const [master, m, v, weightOut, sumsq] = s as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        const [master, m, v, weightOut, sumsq] = st as [Tensor, Tensor, Tensor, Tensor, Tensor];
         sumSquares(gpu, [grad], sumsq, opts);
         adamwStep(gpu, { master, m, v, grad, weightOut }, hyper, 3, 0.7, opts);
       };
       const f = { ofMax: 1e-6, rel: 1e-5 };
-      return {
-        run: (variant) => record(variant, mine),
-        async outputs(variant) {
-          const s = state();
-          try {
-            record(variant, s);
-            return await readAll(gpu, s);
-          } finally {
-            destroyAll(s);
-          }
-        },
-        compare: (ref, got) =>
-          compareOutputs([{ ...f, name: 'master' }, { ...f, name: 'm' }, { ...f, name: 'v' }, { name: 'weight', ofMax: 1e-6, rel: 2 ** -7 }, { name: 'sumsq', ofMax: 0, rel: 1e-3 }], ref, got),
-        dispose: () => destroyAll([grad, ...mine]),
-      };
+      const tols = [{ ...f, name: 'master' }, { ...f, name: 'm' }, { ...f, name: 'v' }, { name: 'weight', ofMax: 1e-6, rel: 2 ** -7 }, { name: 'sumsq', ofMax: 0, rel: 1e-3 }];
+      return recordingTrial(gpu, [grad], state, record, tols);
     },
   };
 }
