@@ -2,6 +2,8 @@
 // deviation, and a two-sided permutation test of a difference in means (no distributional
 // assumption: rewards are sums of discrete rubric points, far from normal at 16 rollouts a row).
 
+import { Rng } from '../io/rng.js';
+
 /** Mean, NaN for none. */
 export const mean = (xs: readonly number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
@@ -21,18 +23,6 @@ function choose(n: number, k: number): number {
   let c = 1;
   for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
   return c;
-}
-
-/** mulberry32: a seeded generator, so a comparison's p-value is the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -66,14 +56,14 @@ export function permutationTest(a: readonly number[], b: readonly number[], seed
     walk(0, nb, 0);
     return { diff, p: hits / all, exact: true };
   }
-  const r = rng(seed);
+  const r = new Rng(seed); // seeded, so a comparison's p-value is the same on every run
   const idx = pool.map((_, i) => i);
   let hits = 0;
   for (let k = 0; k < RESAMPLES; k++) {
     // Partial Fisher-Yates: the first nb slots are a uniform random b-labelling.
     let sum = 0;
     for (let i = 0; i < nb; i++) {
-      const j = i + Math.floor(r() * (n - i));
+      const j = i + r.int(i, n - 1);
       [idx[i], idx[j]] = [idx[j]!, idx[i]!];
       sum += pool[idx[i]!]!;
     }
