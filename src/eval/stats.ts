@@ -63,7 +63,7 @@ export function permutationTest(a: readonly number[], b: readonly number[], seed
     // Partial Fisher-Yates: the first nb slots are a uniform random b-labelling.
     let sum = 0;
     for (let i = 0; i < nb; i++) {
-      const j = i + r.int(i, n - 1);
+      const j = r.int(i, n - 1);
       [idx[i], idx[j]] = [idx[j]!, idx[i]!];
       sum += pool[idx[i]!]!;
     }

@@ -106,4 +106,35 @@ describe('stats', () => {
     const far = permutationTest(new Array(60).fill(0), new Array(60).fill(1));
     expect(far).toEqual({ diff: 1, p: 1 / 10001, exact: false }); // Monte Carlo: no relabelling as extreme
   });
+
+  it('the Monte Carlo p-value matches an exact count past the enumeration limit', () => {
+    // 12 vs 12 small integers: C(24, 12) = 2.7M relabellings, so the test samples 10,000. The exact
+    // p comes from counting b-labellings by their sum (dp[k][s]: k values chosen with sum s).
+    const a = [0, 1, 1, 2, 2, 2, 3, 3, 1, 0, 2, 1];
+    const b = [1, 2, 3, 3, 2, 4, 3, 2, 1, 3, 2, 4];
+    const pool = [...a, ...b];
+    const total = pool.reduce((x, y) => x + y, 0);
+    const maxS = total;
+    let dp: number[][] = Array.from({ length: 13 }, () => new Array<number>(maxS + 1).fill(0));
+    dp[0]![0] = 1;
+    for (const v of pool) {
+      const next = dp.map((r) => [...r]);
+      for (let k = 0; k < 12; k++) for (let s = 0; s + v <= maxS; s++) next[k + 1]![s + v]! += dp[k]![s]!;
+      dp = next;
+    }
+    const obs = b.reduce((x, y) => x + y, 0) / 12 - a.reduce((x, y) => x + y, 0) / 12;
+    let hits = 0;
+    let all = 0;
+    dp[12]!.forEach((c, s) => {
+      all += c;
+      if (Math.abs(s / 12 - (total - s) / 12) >= Math.abs(obs) - 1e-9) hits += c;
+    });
+    const exact = hits / all;
+    const mc = permutationTest(a, b);
+    expect(mc.exact).toBe(false);
+    expect(mc.diff).toBeCloseTo(obs, 12);
+    // 10,000 draws: the standard error of p near 0.01 is about 0.001; allow 5 of them.
+    expect(exact).toBeGreaterThan(0.001);
+    expect(Math.abs(mc.p - exact)).toBeLessThan(5 * Math.sqrt((exact * (1 - exact)) / 10000) + 1e-4);
+  });
 });
