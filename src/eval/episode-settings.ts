@@ -60,12 +60,15 @@ export function resolveEpisode(
   return { maxTurns: pick('maxTurns'), maxTokensPerTurn: pick('maxTokensPerTurn'), maxEpisodeTokens: pick('maxEpisodeTokens'), enableThinking: pick('enableThinking') };
 }
 
-/** "max turns 1 (from X), ..., thinking off (default)". */
+/** "max turns 3, thinking on (from X); max tokens per turn 32 (--max-tokens-per-turn); ...": the
+ *  settings grouped by source, in the order of their first setting. */
 export function describeEpisode(s: Sourced<EpisodeSettings>): string {
-  return [
-    `max turns ${s.maxTurns.value} (${s.maxTurns.from})`,
-    `max tokens per turn ${s.maxTokensPerTurn.value} (${s.maxTokensPerTurn.from})`,
-    `max episode tokens ${s.maxEpisodeTokens.value} (${s.maxEpisodeTokens.from})`,
-    `thinking ${s.enableThinking.value ? 'on' : 'off'} (${s.enableThinking.from})`,
-  ].join(', ');
+  const items: [string, string][] = [
+    [`max turns ${s.maxTurns.value}`, s.maxTurns.from],
+    [`max tokens per turn ${s.maxTokensPerTurn.value}`, s.maxTokensPerTurn.from],
+    [`max episode tokens ${s.maxEpisodeTokens.value}`, s.maxEpisodeTokens.from],
+    [`thinking ${s.enableThinking.value ? 'on' : 'off'}`, s.enableThinking.from],
+  ];
+  const sources = [...new Set(items.map(([, from]) => from))];
+  return sources.map((from) => `${items.filter(([, f]) => f === from).map(([text]) => text).join(', ')} (${from})`).join('; ');
 }

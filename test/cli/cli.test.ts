@@ -71,7 +71,7 @@ describe('npm run eval: episode settings, --out', () => {
     writeFileSync(join(out, 'eval-settings.json'), JSON.stringify(there));
     const r = tsx(['src/cli/eval.ts', '--model', model, '--limit', '1', '--rollouts', '1', '--max-tokens-per-turn', '32', '--out', out]);
     const from = `${join(run, 'run-config.json')}, the checkpoint's run`;
-    expect(r.stdout).toContain(`eval: episode settings: max turns 3 (${from}), max tokens per turn 32 (--max-tokens-per-turn), max episode tokens 4096 (${from}), thinking on (${from})`);
+    expect(r.stdout).toContain(`eval: episode settings: max turns 3, max episode tokens 4096, thinking on (${from}); max tokens per turn 32 (--max-tokens-per-turn)`);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`eval: ${out} holds an evaluation with other settings (--max-turns: 10 there, 3 now); give another --out, or delete ${out} to start over`);
     expect(r.stdout).not.toContain('kernel variants'); // no device opened

@@ -32,7 +32,7 @@ describe('episode settings of an evaluation', () => {
     expect(s.maxTurns).toEqual({ value: 3, from: `${file}, the checkpoint's run` });
     expect(s.maxTokensPerTurn).toEqual({ value: 32, from: '--max-tokens-per-turn' });
     expect(describeEpisode(s)).toBe(
-      `max turns 3 (${file}, the checkpoint's run), max tokens per turn 32 (--max-tokens-per-turn), max episode tokens 16384 (${file}, the checkpoint's run), thinking on (${file}, the checkpoint's run)`,
+      `max turns 3, max episode tokens 16384, thinking on (${file}, the checkpoint's run); max tokens per turn 32 (--max-tokens-per-turn)`,
     );
     // --config comes before the checkpoint's run; a flag before both.
     const cfg = { file: 'configs/x.json', episode: { ...EPISODE_DEFAULTS, maxTurns: 7 } };
