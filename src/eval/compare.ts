@@ -22,7 +22,12 @@ function examples(r: EvalReport, file: string): Set<string> {
   return new Set(Object.keys(r.perExample));
 }
 
-const signed = (x: number, d = 2): string => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${x.toFixed(d)}` : '-');
+// A change that rounds to zero prints as 0.00, never -0.00 or +0.00.
+const signed = (x: number, d = 2): string => {
+  if (!Number.isFinite(x)) return '-';
+  const s = x.toFixed(d);
+  return Number(s) === 0 ? (0).toFixed(d) : `${x > 0 ? '+' : ''}${s}`;
+};
 const pValue = (p: number): string => (Number.isFinite(p) ? (p < 0.0001 ? '< 0.0001' : p.toFixed(4)) : '-');
 
 export interface Comparison {

@@ -83,7 +83,7 @@ function recompute(log: LoggedRollout[]): Recomputed {
 // The table's formats, written out again here.
 const two = (x: number) => x.toFixed(2);
 const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
-const signed = (x: number, d: number) => `${x > 0 ? '+' : ''}${x.toFixed(d)}`;
+const signed = (x: number, d: number) => (Math.abs(x) < 0.5 * 10 ** -d ? (0).toFixed(d) : `${x > 0 ? '+' : ''}${x.toFixed(d)}`);
 const points = (a: number, b: number) => signed(b - a, 2);
 const pp = (a: number, b: number) => `${signed(100 * (b - a), 0)} pp`;
 const pValue = (p: number) => (p < 0.0001 ? '< 0.0001' : p.toFixed(4));
