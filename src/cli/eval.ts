@@ -13,8 +13,7 @@ import { loadQwen3Config } from '../model/config.js';
 import { prepareKernels } from '../ops/autotune/tuner.js';
 import { checkEvalOut, evaluate, type EvalOptions } from '../eval/evaluate.js';
 import { reportMarkdown } from '../eval/report.js';
-import { compareSaved } from '../eval/compare.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { compareSaved, writeComparison } from '../eval/compare.js';
 import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
 import { describeEpisode, readRunEpisode, resolveEpisode, runConfigOf } from '../eval/episode-settings.js';
 import { JudgeConfig, judgeApiKey } from '../reward/judge-config.js';
@@ -54,7 +53,7 @@ const SPEC = {
     compare: {
       type: 'string',
       value: 'A B',
-      help: 'compare two saved evaluations (eval.json or the --out DIR holding it; A base, B trained) instead of evaluating: base, trained, change, examples won and permutation-test p-values; with --out, also writes compare.md there',
+      help: 'compare two saved evaluations (eval.json or the --out DIR holding it; A base, B trained) instead of evaluating: base, trained, change, examples won and permutation-test p-values; with --out, also writes compare.md and its charts (SVG and PNG) there',
     },
     ...KERNEL_OPTIONS,
   },
@@ -128,11 +127,12 @@ async function main(): Promise<void> {
     return;
   }
   if ('compare' in parsed) {
-    const { markdown } = compareSaved(...parsed.compare);
-    console.log(markdown);
+    const c = compareSaved(...parsed.compare);
+    console.log(c.markdown);
     if (parsed.out) {
-      mkdirSync(parsed.out, { recursive: true });
-      writeFileSync(join(parsed.out, 'compare.md'), markdown);
+      const { files, warnings } = await writeComparison(c, parsed.out);
+      for (const w of warnings) console.error(`eval: ${w}`);
+      console.log(`wrote ${files.join(', ')}`);
     }
     return;
   }

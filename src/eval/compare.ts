@@ -1,7 +1,11 @@
 // `npm run eval -- --compare A B`: two saved evaluations (base A, trained B) side by side in the
 // published table's form (shared/spec/resume-task.md section 7), plus examples won and a two-sided
 // permutation test over rollouts of the change in mean reward and in each judge field. Refuses
-// evaluations of different example sets: their means would not measure the same thing.
+// evaluations of different example sets: their means would not measure the same thing. With --out,
+// compare.md and the charts of src/eval/compare-charts.ts.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compareCharts } from './compare-charts.js';
 import { evalNotes, JUDGE_FIELDS, num, pct, type EvalReport, type EvalSample } from './report.js';
 import { readSavedEval, savedEvalPath } from './saved.js';
 import { permutationTest } from './stats.js';
@@ -18,11 +22,20 @@ function examples(r: EvalReport, file: string): Set<string> {
   return new Set(Object.keys(r.perExample));
 }
 
-const signed = (x: number, d = 2): string => (Number.isFinite(x) ? `${x > 0 ? '+' : ''}${x.toFixed(d)}` : '-');
+// A change that rounds to zero prints as 0.00, never -0.00 or +0.00.
+const signed = (x: number, d = 2): string => {
+  if (!Number.isFinite(x)) return '-';
+  const s = x.toFixed(d);
+  return Number(s) === 0 ? (0).toFixed(d) : `${x > 0 ? '+' : ''}${s}`;
+};
 const pValue = (p: number): string => (Number.isFinite(p) ? (p < 0.0001 ? '< 0.0001' : p.toFixed(4)) : '-');
 
 export interface Comparison {
   markdown: string;
+  base: EvalReport;
+  trained: EvalReport;
+  /** Each side's judge as titles name it (judgeTitle). */
+  judges: { base: string; trained: string };
   won: number;
   common: number;
   /** Permutation p-values: 'reward' and each judge field. */
@@ -77,10 +90,34 @@ export function compareReports(a: EvalReport, b: EvalReport, files: [string, str
     'exact over all relabellings when they are at most 50,000, otherwise 10,000 seeded random relabellings.',
     '',
   ];
-  return { markdown: lines.join('\n'), won, common: common.length, p };
+  return { markdown: lines.join('\n'), base: a, trained: b, judges: { base: judgeTitle(a.judge), trained: judgeTitle(b.judge) }, won, common: common.length, p };
 }
 
 /** Reads A and B (eval.json files or the directories holding one) and compares them. */
 export function compareSaved(a: string, b: string): Comparison {
   return compareReports(readSavedEval(a), readSavedEval(b), [savedEvalPath(a), savedEvalPath(b)]);
+}
+
+/** Writes compare.md (the table, then each chart linked) and the charts as SVG and PNG (`scale`
+ *  PNG pixels per SVG pixel) into `out`; returns the paths written and what the charts warned. */
+export async function writeComparison(c: Comparison, out: string, scale = 2): Promise<{ files: string[]; warnings: string[] }> {
+  mkdirSync(out, { recursive: true });
+  // Vega and resvg load only when there are charts to draw.
+  const { render } = await import('../report/render.js');
+  const charts = compareCharts(c);
+  const files: string[] = [];
+  const warnings: string[] = [];
+  const md = [c.markdown, '## Charts', ''];
+  for (const ch of charts) {
+    const pic = await render(ch.spec, scale);
+    warnings.push(...pic.warnings.map((w) => `chart ${ch.name}: ${w}`));
+    for (const [ext, data] of [['svg', pic.svg], ['png', pic.png]] as const) {
+      files.push(join(out, `${ch.name}.${ext}`));
+      writeFileSync(files[files.length - 1]!, data);
+    }
+    md.push(`### ${ch.title}`, '', `![${ch.title}](${ch.name}.png)`, '', `[SVG](${ch.name}.svg)`, '');
+  }
+  files.push(join(out, 'compare.md'));
+  writeFileSync(files[files.length - 1]!, md.join('\n'));
+  return { files, warnings };
 }

@@ -124,7 +124,8 @@ export function lineLayers(p: LinePanel, runs: string[], xTitle: string, xDomain
 }
 
 export interface ChartFrame {
-  title: string;
+  /** One line, or several. */
+  title: string | string[];
   /** Lines under the title: what is drawn, units. */
   subtitle?: string[];
 }

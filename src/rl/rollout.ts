@@ -89,8 +89,23 @@ export function runGroups<D>(rows: readonly Row[], groupSize: number, ctx: Rollo
   );
 }
 
-/** One JSONL line of a rollout log (training steps, evaluations): row, reward (total, components,
- *  metrics and the environment's breakdown), end, each turn's message and reply. */
+/** The row's weakness when the environment's record names one (the resume task's does). */
+function weaknessOf(detail: unknown): string | undefined {
+  const w = typeof detail === 'object' && detail !== null ? (detail as { weakness?: unknown }).weakness : undefined;
+  return typeof w === 'string' ? w : undefined;
+}
+
+/** One JSONL line of a rollout log (training steps, evaluations): row, its weakness (when the
+ *  environment has one), reward (total, components, metrics and the environment's breakdown), end,
+ *  each turn's message and reply. Enough to recompute an evaluation's report from the log alone
+ *  (test/eval/compare-recompute.test.ts); fields are only ever added, so old logs still read. */
 export function rolloutLogLine(r: Rollout): string {
-  return JSON.stringify({ row: r.episode.rowId, reward: r.episode.reward, endReason: r.episode.endReason, turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })) });
+  const weakness = weaknessOf(r.episode.detail);
+  return JSON.stringify({
+    row: r.episode.rowId,
+    ...(weakness !== undefined ? { weakness } : {}),
+    reward: r.episode.reward,
+    endReason: r.episode.endReason,
+    turns: r.episode.turns.map((t) => ({ assistant: t.assistant, reply: t.reply })),
+  });
 }
