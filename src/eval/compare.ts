@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareCharts } from './compare-charts.js';
-import { JUDGE_FIELDS, num, pct, type EvalReport, type EvalSample } from './report.js';
+import { evalNotes, JUDGE_FIELDS, num, pct, type EvalReport, type EvalSample } from './report.js';
 import { readSavedEval, savedEvalPath } from './saved.js';
 import { permutationTest } from './stats.js';
 
@@ -70,8 +70,8 @@ export function compareReports(a: EvalReport, b: EvalReport, files: [string, str
   const lines = [
     `# Evaluation: base vs trained, ${judge}`,
     '',
-    `base (A): ${a.model}, ${files[0]}, ${a.rows} examples x ${a.rollouts / Math.max(1, a.rows)} rollouts = ${a.rollouts}`,
-    `trained (B): ${b.model}, ${files[1]}, ${b.rows} examples x ${b.rollouts / Math.max(1, b.rows)} rollouts = ${b.rollouts}`,
+    `base (A): ${a.model}, ${files[0]}, ${a.rows} examples x ${a.rollouts / Math.max(1, a.rows)} rollouts = ${a.rollouts}${evalNotes(a)}`,
+    `trained (B): ${b.model}, ${files[1]}, ${b.rows} examples x ${b.rollouts / Math.max(1, b.rows)} rollouts = ${b.rollouts}${evalNotes(b)}`,
     '',
     '| metric | base | trained | change | p (permutation) |',
     '|---|---|---|---|---|',

@@ -48,6 +48,10 @@ export interface EvalReport {
   histogram: { from: number; width?: number; counts: number[] };
   editsPerRollout: { ok: number; failed: number };
   // The fields below are absent from evaluations saved before issue 11.
+  /** Whether the chat template's thinking was on (Qwen3's `enable_thinking`). */
+  enableThinking?: boolean;
+  /** Present while the evaluation is unfinished (interrupted, or still running): rows done of all. */
+  partial?: { rows: number; of: number };
   /** Mean points of each judge field over the scored rollouts (a no-edit rollout's fixed points
    *  included, as in `hallucination` above, which equals judgeFields.hallucination). */
   judgeFields?: JudgeMeans;
@@ -73,7 +77,10 @@ const components = (all: readonly EpisodeResult[], scored: readonly EpisodeResul
 
 const words = (s: string): number => s.split(/\s+/).filter(Boolean).length;
 
-export function buildReport(episodes: readonly EpisodeResult[], meta: { model: string; judge: string; date?: string }): EvalReport {
+export function buildReport(
+  episodes: readonly EpisodeResult[],
+  meta: { model: string; judge: string; date?: string; enableThinking?: boolean; partial?: { rows: number; of: number } },
+): EvalReport {
   const scored = episodes.filter((e) => e.reward.total !== undefined);
   const ok = episodes.reduce((a, e) => a + e.reward.tool.strReplaceOk, 0);
   const failed = episodes.reduce((a, e) => a + e.reward.tool.strReplaceFailed, 0);
@@ -94,6 +101,8 @@ export function buildReport(episodes: readonly EpisodeResult[], meta: { model: s
     model: meta.model,
     judge: meta.judge,
     date: meta.date ?? new Date().toISOString(),
+    ...(meta.enableThinking !== undefined ? { enableThinking: meta.enableThinking } : {}),
+    ...(meta.partial ? { partial: meta.partial } : {}),
     rows: new Set(episodes.map((e) => e.rowId)).size,
     rollouts: episodes.length,
     unscored: episodes.length - scored.length,
@@ -123,6 +132,17 @@ export function buildReport(episodes: readonly EpisodeResult[], meta: { model: s
 export const pct = (x: number | undefined): string => (x !== undefined && Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '-');
 export const num = (x: number | undefined, d = 2): string => (x !== undefined && Number.isFinite(x) ? x.toFixed(d) : '-');
 
+export const thinkingText = (on: boolean): string => `thinking ${on ? 'on' : 'off'}`;
+
+/** What a comparison's base / trained line adds about one evaluation: its thinking setting and
+ *  whether it is unfinished (both unknown for evaluations saved before they were recorded). */
+export const evalNotes = (r: EvalReport): string =>
+  `${r.enableThinking !== undefined ? `, ${thinkingText(r.enableThinking)}` : ''}${r.partial ? `, partial: ${r.partial.rows} of ${r.partial.of} rows` : ''}`;
+
+/** The marker of an unfinished evaluation's report. */
+export const partialLine = (p: { rows: number; of: number }): string =>
+  `**partial: ${p.rows} of ${p.of} rows** (the evaluation was stopped or is still running; the same command with the same --out resumes it)`;
+
 /** The report as Markdown, in the published table's form. */
 export function reportMarkdown(r: EvalReport): string {
   const w = r.histogram.width ?? 1;
@@ -130,7 +150,8 @@ export function reportMarkdown(r: EvalReport): string {
   const lines = [
     `# Evaluation: ${r.model}`,
     '',
-    `${r.rows} rows x ${r.rollouts / Math.max(1, r.rows)} rollouts = ${r.rollouts}; judge ${r.judge}; ${r.date}${r.unscored ? `; ${r.unscored} rollout(s) without a reward (judge failure) left out of reward means` : ''}`,
+    ...(r.partial ? [partialLine(r.partial), ''] : []),
+    `${r.rows} rows x ${r.rollouts / Math.max(1, r.rows)} rollouts = ${r.rollouts}; judge ${r.judge}${r.enableThinking !== undefined ? `; ${thinkingText(r.enableThinking)}` : ''}; ${r.date}${r.unscored ? `; ${r.unscored} rollout(s) without a reward (judge failure) left out of reward means` : ''}`,
     '',
     '| metric | value |',
     '|---|---|',

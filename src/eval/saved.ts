@@ -31,6 +31,8 @@ export const SavedEval = z.object({
   perWeakness: z.record(z.string(), z.object({ rollouts: z.number(), meanReward: Num, components: Components.optional() })),
   histogram: z.object({ from: z.number(), width: z.number().optional(), counts: z.array(z.number()) }),
   editsPerRollout: z.object({ ok: Num, failed: Num }),
+  enableThinking: z.boolean().optional(),
+  partial: z.object({ rows: z.number(), of: z.number() }).optional(),
   judgeFields: Judge.optional(),
   perExample: z.record(z.string(), z.object({ rollouts: z.number(), meanReward: Num, min: Num, max: Num, sd: Num })).optional(),
   meanLines: Num.optional(),

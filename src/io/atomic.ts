@@ -2,6 +2,7 @@
 // temporary sibling name and renamed into place (an existing one moves aside first and is removed
 // only once the new one is in; if the last rename fails it is put back); a small file is written
 // beside its target and renamed over it.
+import { renameSync, writeFileSync } from 'node:fs';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -37,4 +38,12 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   await writeFile(tmp, text);
   await rename(tmp, path);
+}
+
+/** writeFileAtomic without awaiting: nothing else (a signal handler that exits) runs between the
+ *  write and the rename. */
+export function writeFileAtomicSync(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }

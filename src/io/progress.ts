@@ -30,3 +30,14 @@ export function countProgress(label: string, what: string, log: (line: string) =
   const p = throttled(log, everyMs, (done, total, s) => `${label}: ${done}/${total} ${what} done (${s.toFixed(0)} s)`);
   return (done, total) => (done >= total ? quiet() : p(done, total));
 }
+
+/** "1 row", "3 rows". */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "42 s", "3 min 05 s", "2 h 07 min": durations in progress lines. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}

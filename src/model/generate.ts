@@ -89,6 +89,9 @@ export class Generator {
   readonly cache: KvCache;
   /** Prefill forwards run so far (logs, tests). */
   prefills = 0;
+  /** Tokens sampled so far, turns still decoding included: progress lines read it while a long
+   *  generate() runs (one count per sampled token, nothing on the GPU). */
+  generated = 0;
   private readonly gpu: Gpu;
 
   constructor(
@@ -119,6 +122,7 @@ export class Generator {
     let active: Active[] = [];
 
     const emit = (a: Active, s: Sampled): boolean => {
+      this.generated++;
       a.out.tokens.push(s.token);
       a.out.logprobs.push(s.logprob);
       a.out.modelLogprobs.push(s.modelLogprob);

@@ -9,6 +9,9 @@ import type { GenerateRequest, GenerateResult, Generator } from '../model/genera
  *  server reached over HTTP (src/rollout/client.ts). */
 export interface TurnSampler {
   sample(req: GenerateRequest): Promise<GenerateResult>;
+  /** Tokens sampled so far, turns still under way included, where the sampler can see them before a
+   *  turn ends (the embedded one); progress lines otherwise count the tokens of finished turns. */
+  readonly generatedTokens?: number;
 }
 
 interface Pending {
@@ -26,6 +29,10 @@ export class BatchedSampler implements TurnSampler {
   batches = 0;
 
   constructor(private readonly generator: Generator) {}
+
+  get generatedTokens(): number {
+    return this.generator.generated;
+  }
 
   sample(req: GenerateRequest): Promise<GenerateResult> {
     return new Promise((resolve, reject) => {

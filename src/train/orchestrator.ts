@@ -136,7 +136,7 @@ export class Orchestrator {
       seed: `${cfg.seed}/eval`,
       out: join(cfg.out, 'evals', `step-${String(at).padStart(6, '0')}`),
       log: this.o.log,
-      meta: { model: `${cfg.out} after step ${at}`, judge: describeJudge(cfg.judge) },
+      meta: { model: `${cfg.out} after step ${at}`, judge: describeJudge(cfg.judge), data: e.data, limit: e.rows },
     });
     const { meanReward, submitRate, editFailureRate, hallucination, contentQuality, layoutPassRate, components, rollouts, unscored } = report;
     return { step: at, meanReward, submitRate, editFailureRate, hallucination, contentQuality, layoutPassRate, components, rollouts, unscored, seconds: (performance.now() - t) / 1000 };

@@ -2,12 +2,13 @@
 // and `npm run serve` (a real server process on a tiny model: health, a completion through the real
 // openai client, a clean stop on SIGTERM); bad arguments are named.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTinyModel } from '../../src/model/tiny.js';
 import { OpenAISampler } from '../../src/rollout/client.js';
+import type { EvalSettings } from '../../src/eval/out-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -40,6 +41,64 @@ describe('npm run eval', () => {
     expect(noKey.stderr).toContain("eval: judge: kind 'openai' needs its API key in the environment variable JUDGE_API_KEY");
     expect(run(['--config', 'configs/qwen3-14b.json'], { JUDGE_API_KEY: 'k', JUDGE_BASE_URL: 'http://x/v1' }).stderr).toContain("JUDGE_BASE_URL is set, but the judge's settings come from the run config only: judge.baseURL");
   });
+});
+
+describe('npm run eval: episode settings, --out', () => {
+  it("takes a checkpoint's limits and thinking from its run, and refuses an --out of other settings before opening a device", () => {
+    const run = join(root, 'runs', 'r');
+    const model = join(run, 'checkpoints', 'step-000002', 'model');
+    mkdirSync(model, { recursive: true });
+    writeFileSync(join(run, 'run-config.json'), JSON.stringify({ episode: { maxTurns: 3, maxTokensPerTurn: 64, maxEpisodeTokens: 4096, enableThinking: true } }));
+    const out = join(root, 'ev');
+    mkdirSync(out);
+    const there: EvalSettings = {
+      model: resolve(model),
+      judge: 'rules',
+      data: resolve('data/eval.jsonl'),
+      limit: 1,
+      rows: ['eval-000'],
+      rolloutsPerRow: 1,
+      rowsAtOnce: 1,
+      seed: 'eval',
+      temperature: 0.7,
+      topP: 1,
+      topK: 0,
+      maxTurns: 10,
+      maxTokensPerTurn: 32,
+      maxEpisodeTokens: 4096,
+      enableThinking: true,
+    };
+    writeFileSync(join(out, 'eval-settings.json'), JSON.stringify(there));
+    const r = tsx(['src/cli/eval.ts', '--model', model, '--limit', '1', '--rollouts', '1', '--max-tokens-per-turn', '32', '--out', out]);
+    const from = `${join(run, 'run-config.json')}, the checkpoint's run`;
+    expect(r.stdout).toContain(`eval: episode settings: max turns 3, max episode tokens 4096, thinking on (${from}); max tokens per turn 32 (--max-tokens-per-turn)`);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`eval: ${out} holds an evaluation with other settings (--max-turns: 10 there, 3 now); give another --out, or delete ${out} to start over`);
+    expect(r.stdout).not.toContain('kernel variants'); // no device opened
+    const both = tsx(['src/cli/eval.ts', '--model', model, '--enable-thinking', '--no-enable-thinking']);
+    expect(both.stderr).toContain('--enable-thinking and --no-enable-thinking contradict each other');
+  });
+
+  it('Ctrl-C exits at once, saying what was kept and how to resume', async () => {
+    const model = join(root, 'tiny-eval');
+    await makeTinyModel(model, { seed: 5, tied: true });
+    const out = join(root, 'ev-int');
+    // node itself (not npx) so that SIGINT reaches the eval process.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/eval.ts', '--model', model, '--limit', '1', '--rollouts', '1', '--max-turns', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RLVR_AUTOTUNE: '0' } });
+    let stdout = '';
+    const started = new Promise<void>((ok) =>
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('eval: 1 row x 1 rollout')) ok();
+      }),
+    );
+    const exited = new Promise<number | null>((ok) => child.on('close', ok));
+    await started;
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toContain(`eval: interrupted (SIGINT) with 0 of 1 rows done; none had finished, so ${out} holds only the settings. Run the same command again to resume`);
+    expect(JSON.parse(readFileSync(join(out, 'eval-settings.json'), 'utf8')).maxTokensPerTurn).toBe(2048);
+  }, 60_000);
 });
 
 describe('npm run serve', () => {

@@ -1,7 +1,7 @@
 // The evaluation report from scripted episodes (no model): every metric of the published table,
 // per weakness, histogram, and judge failures kept out of the reward means; plus `evaluate` end to
 // end with a random tiny model (rollouts, files).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,9 +78,34 @@ describe('evaluate', () => {
     expect(rollouts).toHaveLength(2);
     expect(report.rollouts).toBe(2);
     expect(report.rows).toBe(1);
-    expect(lines).toEqual(['eval: 1/1 rows (2 rollouts)']);
+    expect(lines[0]).toBe('eval: 1 row x 2 rollouts = 2, 1 row at a time; up to 4 tokens per rollout (1 turn x 4, at most 16384 per episode); thinking off');
+    // The embedded sampler's own count of sampled tokens: every assistant token of the rollouts.
+    const sampled = rollouts.reduce((n, r) => n + r.tokens.lossMask.reduce((a, b) => a + b, 0), 0);
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`^eval: 2/2 rollouts done \\(1/1 rows\\), ${sampled} tokens sampled \\([\\d.]+ tokens/s\\), \\d+ s so far; all done$`));
     for (const f of ['eval.json', 'eval.md', 'rollouts.jsonl']) expect(existsSync(join(root, 'out', f)), f).toBe(true);
     expect(JSON.parse(readFileSync(join(root, 'out', 'eval.json'), 'utf8')).rollouts).toBe(2);
+  }, 600_000);
+
+  it('resumed after its first chunk, equals an uninterrupted evaluation (each chunk draws from its own seeds)', async () => {
+    const gpu = await getGpu();
+    const root = await mkdtemp(join(tmpdir(), 'eval-'));
+    dirs.push(root);
+    await makeTinyModel(join(root, 'model'), { tied: true, seed: 4 });
+    const o = { modelDir: join(root, 'model'), data: 'data/eval.jsonl', limit: 2, rolloutsPerRow: 2, rowsAtOnce: 1, maxTurns: 1, maxTokensPerTurn: 6, resume: true, log: () => undefined };
+    await evaluate(gpu, { ...o, out: join(root, 'a') });
+    const b = join(root, 'b');
+    await evaluate(gpu, { ...o, out: b });
+    // As if stopped after chunk 1: the second chunk's record is gone (rollouts.jsonl is rebuilt from the records).
+    const chunks = join(b, 'eval-chunks.jsonl');
+    writeFileSync(chunks, readFileSync(chunks, 'utf8').split('\n')[0] + '\n');
+    const lines: string[] = [];
+    const resumed = await evaluate(gpu, { ...o, out: b, log: (s) => lines.push(s) });
+    expect(lines).toContain(`eval: resuming the evaluation in ${b}: 1 of 2 rows already done`);
+    expect(resumed.rollouts).toHaveLength(2);
+    const text = (d: string, f: string) => readFileSync(join(root, d, f), 'utf8');
+    expect(new Set(text('a', 'rollouts.jsonl').trim().split('\n')).size).toBe(4); // the draws differ, so the check means something
+    expect(text('b', 'rollouts.jsonl')).toBe(text('a', 'rollouts.jsonl'));
+    expect({ ...JSON.parse(text('b', 'eval.json')), date: '' }).toEqual({ ...JSON.parse(text('a', 'eval.json')), date: '' });
   }, 600_000);
 
   it('samples on a sampler server instead (no model loaded here), through the openai client', async () => {
