@@ -8,6 +8,7 @@
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { DType, Tensor } from '../../src/gpu/tensor.js';
 import { cast } from '../../src/ops/cast.js';
+import { embeddingBackward, embeddingForward } from '../../src/ops/embedding.js';
 import { add, addInPlace } from '../../src/ops/residual.js';
 import { rmsnormBackward, rmsnormForward } from '../../src/ops/rmsnorm.js';
 import { ropeBackward, ropeForward } from '../../src/ops/rope.js';
@@ -19,6 +20,7 @@ const H = 64;
 const I = 128;
 const HEADS = 4;
 const HD = 16;
+const VOCAB = 151936;
 
 type Variant = 'portable' | 'cpu';
 
@@ -46,6 +48,23 @@ const OPS: Record<string, Setup> = {
     const d = gpu.empty([T, H], 'bf16', 'dst');
     return { shape: `[${T}x${H}] f32 -> bf16`, bytes: s.byteSize + d.byteSize, run: () => cast(gpu, s, d, { variant }), ts: [s, d] };
   },
+  ...Object.fromEntries(
+    (['fwd', 'bwd'] as const).map((pass): [string, Setup] => [
+      `embedding.${pass}`,
+      (gpu, variant) => {
+        // Ids as a packed batch of 4 sequences of a few hundred distinct prompt tokens, repeated.
+        const hostIds = Uint32Array.from({ length: T }, (_, t) => (Math.imul(t % 1830, 2654435761) >>> 0) % VOCAB);
+        const ids = gpu.upload(hostIds, [T], 'u32', 'ids');
+        const rows = gpu.empty([T, H], 'bf16', pass === 'fwd' ? 'out' : 'dOut');
+        const table = pass === 'fwd' ? ramp(gpu, [VOCAB, H], 'bf16', 'table') : gpu.empty([VOCAB, H], 'f32', 'dTable');
+        const run =
+          pass === 'fwd' ? () => embeddingForward(gpu, ids, table, rows, { variant }) : () => embeddingBackward(gpu, ids, rows, table, { variant, hostIds });
+        // Bytes: the rows gathered (read + write) or scattered (dOut read, dTable rows read + written).
+        const bytes = pass === 'fwd' ? 2 * T * H * 2 : T * H * 2 + 2 * 1830 * H * 4;
+        return { shape: `T=${T} V=${VOCAB} H=${H} bf16${pass === 'bwd' ? ' -> f32' : ''}`, bytes, run, ts: [ids, rows, table] };
+      },
+    ]),
+  ),
   'swiglu.fwd'(gpu, variant) {
     const [g, u, o] = ['gate', 'up', 'out'].map((l) => ramp(gpu, [T, I], 'bf16', l));
     return { shape: `[${T}x${I}] bf16`, bytes: 3 * g!.byteSize, run: () => swigluForward(gpu, g!, u!, o!, { variant }), ts: [g!, u!, o!] };

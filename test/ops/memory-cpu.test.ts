@@ -4,9 +4,10 @@
 // last workgroups, several spans). Run on any device: both forms are plain WGSL (the RMSNorm
 // backward's CPU form needs subgroups of cpuLanes, else it falls back to the portable kernel,
 // which the dispatch check below would report).
-// Tolerances: the elementwise ops (residual adds, casts, SwiGLU, RoPE) do the same arithmetic per
-// element in both forms, so their outputs must be bit-identical, and within the op's own test's
-// tolerance of the float64 reference (bf16: one rounding, rtol 1e-2 + atol 1e-3..2e-3; f32 1e-5).
+// Tolerances: the elementwise ops (residual adds, casts, SwiGLU, RoPE, the embedding gather and
+// scatter-add) do the same arithmetic per element in both forms, so their outputs must be
+// bit-identical, and within the op's own test's tolerance of the float64 reference (bf16: one
+// rounding, rtol 1e-2 + atol 1e-3..2e-3; f32 1e-5; embedding: exact, and 1e-6 for its sums).
 // RMSNorm's backward sums a row, and dw over rows, in another order: dx within 2 bf16 ulps of the
 // portable form's and of the reference (atol 1e-2 for its cancellation, as test/ops/rmsnorm.test.ts),
 // f32 dx within 1e-5; dw within 1e-4 relative + 1e-3 absolute of the reference and within 1e-5 of
@@ -16,6 +17,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getGpu, type Gpu, type KernelDef } from '../../src/gpu/gpu.js';
 import type { DType, Tensor } from '../../src/gpu/tensor.js';
 import { cast } from '../../src/ops/cast.js';
+import { embeddingBackward, embeddingForward } from '../../src/ops/embedding.js';
 import { add, addInPlace } from '../../src/ops/residual.js';
 import { rmsnormBackward, rmsnormForward } from '../../src/ops/rmsnorm.js';
 import { ropeBackward, ropeForward } from '../../src/ops/rope.js';
@@ -168,6 +170,40 @@ describe('rope: cpu and portable forms', () => {
       expectSameBits(r.cpu[1]!, r.portable[1]!, 'rope bwd');
       expectClose(r.cpu[0]!, ref.ropeForward(x, T, heads, hd, positions, 1e6), atol, rtol, 'rope fwd vs reference');
       expectClose(r.cpu[1]!, ref.ropeBackward(x, T, heads, hd, positions, 1e6), atol, rtol, 'rope bwd vs reference');
+    });
+  }
+});
+
+describe('embedding: cpu and portable forms', () => {
+  // [V, H, T, dtype, maxBindingBytes]: vectorised and pair rows, hot repeated ids, a table chunked
+  // over vocab rows.
+  for (const [V, H, T, dtype, maxBindingBytes] of [
+    [5003, 64, 1001, 'bf16', undefined],
+    [1001, 70, 101, 'bf16', 16384],
+    [1001, 69, 203, 'f32', undefined],
+  ] as [number, number, number, DType, number | undefined][]) {
+    it(`${dtype} V=${V} H=${H} T=${T}${maxBindingBytes ? ', 16 kB bindings' : ''}`, async () => {
+      const gpu = await getGpu();
+      const rng = ref.makeRng(13);
+      const ids = Uint32Array.from({ length: T }, (_, t) => (t % 3 === 0 ? [0, 7, V - 1][(t / 3) % 3]! : Math.floor(rng() * V)));
+      const table = randn(V * H, 14, 1, true);
+      const dOut = randn(T * H, 15, 1, dtype === 'bf16');
+      const dT0 = randn(V * H, 16, 1, false);
+      const idsT = keep(gpu.upload(ids, [T], 'u32', 'ids'));
+      const tableT = keep(gpu.upload(Float32Array.from(table), [V, H], dtype, 'table'));
+      const dOutT = keep(gpu.upload(Float32Array.from(dOut), [T, H], dtype, 'dOut'));
+      const r = await both(
+        gpu,
+        () => [gpu.empty([T, H], dtype, 'out'), gpu.upload(Float32Array.from(dT0), [V, H], 'f32', 'dTable')],
+        (variant, [out, dTable]) => {
+          embeddingForward(gpu, idsT, tableT, out!, { variant, maxBindingBytes });
+          embeddingBackward(gpu, idsT, dOutT, dTable!, { variant, maxBindingBytes, hostIds: ids });
+        },
+      );
+      expectSameBits(r.cpu[0]!, r.portable[0]!, 'embedding fwd');
+      expectSameBits(r.cpu[1]!, r.portable[1]!, 'embedding bwd');
+      expectClose(r.cpu[0]!, ref.embeddingForward(table, ids, V, H), 1e-30, 0, 'embedding fwd vs reference');
+      expectClose(r.cpu[1]!, ref.embeddingBackward(dOut, ids, V, H).map((v, i) => v + dT0[i]!), 1e-6, 1e-6, 'embedding bwd vs reference');
     });
   }
 });

@@ -9,6 +9,7 @@ import type { Tensor } from '../../gpu/tensor.js';
 import type { VariantFamily } from '../../gpu/variants.js';
 import { adamwStep } from '../adamw.js';
 import { cast } from '../cast.js';
+import { embeddingBackward, embeddingForward } from '../embedding.js';
 import { addInPlace } from '../residual.js';
 import { rmsnormBackward, rmsnormForward } from '../rmsnorm.js';
 import { ropeBackward, ropeForward } from '../rope.js';
@@ -337,7 +338,8 @@ const optimizerFamily: TuneFamily = {
 
 /** One layer's memory-bound kernels on `tokens` rows (capped): SwiGLU forward and backward on
  *  [T, intermediate], RoPE forward and backward on the q heads, the RMSNorm backward of the hidden
- *  norm and of the q norm, a cast and a residual add-in-place on [T, hidden]. */
+ *  norm and of the q norm, a cast and a residual add-in-place on [T, hidden]; and the embedding
+ *  gather and scatter-add (vocabulary capped at 8192 rows). */
 function memoryShape(gpu: Gpu, d: TuneDims): TuneShape {
   const T = Math.max(1, Math.min(d.tokens, gpu.isCpu ? 2048 : 8192));
   const { hidden: H, intermediate: I, heads, headDim: hd } = d;
@@ -353,6 +355,10 @@ function memoryShape(gpu: Gpu, d: TuneDims): TuneShape {
       const wq = gpu.upload(seeded(hd, 81, 0.5).map((v) => v + 1), [hd], 'bf16', 'tune.wq');
       const dres = gpu.upload(seeded(T * H, 83), [T, H], 'f32', 'tune.dres');
       const positions = gpu.upload(Uint32Array.from({ length: T }, (_, t) => t % 1024), [T], 'u32', 'tune.positions');
+      const V = Math.min(d.vocab, 8192);
+      const hostIds = Uint32Array.from({ length: T }, (_, t) => (Math.imul(t % 509, 2654435761) >>> 0) % V);
+      const ids = gpu.upload(hostIds, [T], 'u32', 'tune.ids');
+      const table = gpu.upload(seeded(V * H, 85), [V, H], 'bf16', 'tune.table');
       // The norms' saved rstd (the forward has one form).
       const rstd = gpu.empty([T], 'f32', 'tune.rstd');
       const rstdq = gpu.empty([T * heads], 'f32', 'tune.rstdq');
@@ -372,10 +378,12 @@ function memoryShape(gpu: Gpu, d: TuneDims): TuneShape {
         gpu.empty([hd], 'f32', 'tune.dwq'),
         gpu.empty([T, H], 'bf16', 'tune.dresbf'),
         gpu.empty([T, H], 'f32', 'tune.acc'),
+        gpu.empty([T, H], 'bf16', 'tune.emb'),
+        gpu.empty([V, H], 'f32', 'tune.dtable'),
       ];
       const record = (variant: string, o: Tensor[]): void => {
         const opts = { variant: variant as 'portable' | 'cpu' };
-        const [act, dg, du, qr, dq, dx, dw, dqn, dwq, dresBf, acc] = o as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
+        const [act, dg, du, qr, dq, dx, dw, dqn, dwq, dresBf, acc, emb, dtable] = o as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
         swigluForward(gpu, g, u, act, opts);
         swigluBackward(gpu, act, g, u, dg, du, opts);
         const rd = { tokens: T, heads, headDim: hd, theta: 1e6 };
@@ -385,6 +393,8 @@ function memoryShape(gpu: Gpu, d: TuneDims): TuneShape {
         rmsnormBackward(gpu, dq, q, wq, rstdq, dqn, dwq, { rows: T * heads, dim: hd, eps: 1e-6 }, opts);
         cast(gpu, dres, dresBf, opts);
         addInPlace(gpu, acc, dx, opts);
+        embeddingForward(gpu, ids, table, emb, opts);
+        embeddingBackward(gpu, ids, x, dtable, { ...opts, hostIds });
       };
       // The elementwise outputs are the same arithmetic in both forms; the norms' sums run in
       // another order (dx within 2 bf16 ulps, dw as f32 sums of T rows).
@@ -403,8 +413,10 @@ function memoryShape(gpu: Gpu, d: TuneDims): TuneShape {
         { ...dw, name: 'q norm dw' },
         { ...same, name: 'cast' },
         { ...dx, name: 'add' },
+        { ...same, name: 'embedding' },
+        { ...same, name: 'embedding grad' },
       ];
-      return recordingTrial(gpu, [g, u, q, x, w, wq, dres, positions, rstd, rstdq, y, yq], outs, record, tols);
+      return recordingTrial(gpu, [g, u, q, x, w, wq, dres, positions, ids, table, rstd, rstdq, y, yq], outs, record, tols);
     },
   };
 }
