@@ -3,17 +3,10 @@
 // against), and a few representative shapes derived from the model's dimensions. A shape's trial
 // allocates seeded inputs once; `run` records one iteration with the variant forced (no submit, no
 // readback: the tuner's timer wraps it), `outputs` runs the variant from the same inputs and reads
-// its results back for the check.
+// its results back for the check (trial.ts). The memory-bound kernels' family: memory-family.ts.
 import type { Gpu } from '../../gpu/gpu.js';
 import type { Tensor } from '../../gpu/tensor.js';
-import type { VariantFamily } from '../../gpu/variants.js';
 import { adamwStep } from '../adamw.js';
-import { cast } from '../cast.js';
-import { embeddingBackward, embeddingForward } from '../embedding.js';
-import { addInPlace } from '../residual.js';
-import { rmsnormBackward, rmsnormForward } from '../rmsnorm.js';
-import { ropeBackward, ropeForward } from '../rope.js';
-import { swigluBackward, swigluForward } from '../swiglu.js';
 import { attentionBackward, attentionForward } from '../attention.js';
 import { cpuAttentionPreferred } from '../attention-cpu.js';
 import { sumSquares } from '../grad-norm.js';
@@ -22,130 +15,10 @@ import { checkMatmulPaths } from '../matmul-check.js';
 import { sgmatState } from '../matmul-sgmat.js';
 import { linear, linearBackwardInput, linearBackwardWeight, type GemmPath } from '../matmul.js';
 import { makeRng } from '../ref/random.js';
+import { memoryFamily } from './memory-family.js';
+import { recordingTrial, seeded, type TuneDims, type TuneFamily, type TuneShape, type TuneTrial } from './trial.js';
 
-/** The shapes the tuner runs: the model's dimensions (tokens: per training pass or prefill, already
- *  capped by the tuner to keep tuning short). */
-export interface TuneDims {
-  hidden: number;
-  intermediate: number;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  vocab: number;
-  tokens: number;
-}
-
-/** One shape's inputs and outputs on the device. */
-export interface TuneTrial {
-  /** Records one iteration of the op with `variant` forced. */
-  run(variant: string): void;
-  /** The variant's outputs from the trial's initial inputs (submits and reads back). */
-  outputs(variant: string): Promise<Float32Array[]>;
-  /** `got` against the reference's outputs: ok, and a line saying how close. */
-  compare(ref: Float32Array[], got: Float32Array[]): { ok: boolean; detail: string };
-  dispose(): void;
-}
-
-export interface TuneShape {
-  /** e.g. 'linear 2048x128x64'. */
-  label: string;
-  setup(): TuneTrial;
-}
-
-/** A variant and, when it cannot run on this device, why. */
-export interface TuneCandidate {
-  variant: string;
-  unavailable?: string;
-}
-
-export interface TuneFamily {
-  family: VariantFamily;
-  /** The variant the others are checked against (always a candidate). */
-  reference: string;
-  /** Every variant of the family, those that cannot run here with the reason. */
-  candidates(gpu: Gpu, d: TuneDims): Promise<TuneCandidate[]>;
-  shapes(gpu: Gpu, d: TuneDims): TuneShape[];
-}
-
-// ------------------------------------------------------------------ helpers
-
-/** n seeded values in [-scale, scale): a random block of at most 65521 values (prime, so the
- *  repetition never lines up with a row length), repeated; quick for the 14B shapes. */
-export function seeded(n: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(n);
-  const rng = makeRng(seed);
-  const period = Math.min(n, 65521);
-  for (let i = 0; i < period; i++) out[i] = (rng() * 2 - 1) * scale;
-  for (let filled = period; filled < n; filled = Math.min(n, filled * 2)) out.copyWithin(filled, 0, Math.min(filled, n - filled));
-  return out;
-}
-
-/** Tolerance of one output: |got - ref| <= ofMax * max|ref| + rel * |ref|. */
-export interface Tol {
-  name: string;
-  ofMax: number;
-  rel: number;
-}
-
-/** Worst |diff| as a fraction of each output's tolerance; ok when every one is <= 1 (NaN never). */
-export function compareOutputs(tols: readonly Tol[], ref: Float32Array[], got: Float32Array[]): { ok: boolean; detail: string } {
-  let ok = true;
-  const parts: string[] = [];
-  tols.forEach((t, k) => {
-    const r = ref[k]!, g = got[k]!;
-    if (!g || g.length !== r.length) {
-      ok = false;
-      parts.push(`${t.name} missing`);
-      return;
-    }
-    let max = 0;
-    for (let i = 0; i < r.length; i++) max = Math.max(max, Math.abs(r[i]!));
-    let worst = 0;
-    for (let i = 0; i < r.length; i++) {
-      const d = Math.abs(r[i]! - g[i]!) / (t.ofMax * max + t.rel * Math.abs(r[i]!) + 1e-30);
-      if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
-    }
-    if (!(worst <= 1)) ok = false;
-    parts.push(`${t.name} ${worst.toFixed(3)}`);
-  });
-  return { ok, detail: `${parts.join(', ')} of tolerance` };
-}
-
-async function readAll(gpu: Gpu, ts: Tensor[]): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
-  for (const t of ts) out.push(await gpu.readF32(t));
-  return out;
-}
-
-function destroyAll(ts: Tensor[]): void {
-  for (const t of ts) t.destroy();
-}
-
-/** A trial whose op writes a fresh set of output tensors (`outs()`): timing reuses one set, a
- *  check records into a new one (the op's initial state) and reads it back. */
-function recordingTrial(
-  gpu: Gpu,
-  inputs: Tensor[],
-  outs: () => Tensor[],
-  record: (variant: string, o: Tensor[]) => void,
-  tols: readonly Tol[],
-): TuneTrial {
-  const mine = outs();
-  return {
-    run: (variant) => record(variant, mine),
-    async outputs(variant) {
-      const o = outs();
-      try {
-        record(variant, o);
-        return await readAll(gpu, o);
-      } finally {
-        destroyAll(o);
-      }
-    },
-    compare: (ref, got) => compareOutputs(tols, ref, got),
-    dispose: () => destroyAll([...inputs, ...mine]),
-  };
-}
+export { compareOutputs, seeded, type Tol, type TuneCandidate, type TuneDims, type TuneFamily, type TuneShape, type TuneTrial } from './trial.js';
 
 // ------------------------------------------------------------------ GEMM
 
@@ -332,102 +205,6 @@ const optimizerFamily: TuneFamily = {
     return [{ variant: 'portable' }, { variant: 'cpu' }];
   },
   shapes: (gpu, d) => [optimizerShape(gpu, d)],
-};
-
-// ------------------------------------------------------------------ memory-bound kernels
-
-/** One layer's memory-bound kernels on `tokens` rows (capped): SwiGLU forward and backward on
- *  [T, intermediate], RoPE forward and backward on the q heads, the RMSNorm backward of the hidden
- *  norm and of the q norm, a cast and a residual add-in-place on [T, hidden]; and the embedding
- *  gather and scatter-add (vocabulary capped at 8192 rows). */
-function memoryShape(gpu: Gpu, d: TuneDims): TuneShape {
-  const T = Math.max(1, Math.min(d.tokens, gpu.isCpu ? 2048 : 8192));
-  const { hidden: H, intermediate: I, heads, headDim: hd } = d;
-  return {
-    label: `memory-bound ${T} tokens`,
-    setup(): TuneTrial {
-      const bf = (n: number, seed: number, shape: number[], label: string, scale = 1): Tensor => gpu.upload(seeded(n, seed, scale), shape, 'bf16', label);
-      const g = bf(T * I, 71, [T, I], 'tune.gate', 4);
-      const u = bf(T * I, 73, [T, I], 'tune.up');
-      const q = bf(T * heads * hd, 75, [T, heads * hd], 'tune.q');
-      const x = bf(T * H, 77, [T, H], 'tune.x');
-      const w = gpu.upload(seeded(H, 79, 0.5).map((v) => v + 1), [H], 'bf16', 'tune.w');
-      const wq = gpu.upload(seeded(hd, 81, 0.5).map((v) => v + 1), [hd], 'bf16', 'tune.wq');
-      const dres = gpu.upload(seeded(T * H, 83), [T, H], 'f32', 'tune.dres');
-      const positions = gpu.upload(Uint32Array.from({ length: T }, (_, t) => t % 1024), [T], 'u32', 'tune.positions');
-      const V = Math.min(d.vocab, 8192);
-      const hostIds = Uint32Array.from({ length: T }, (_, t) => (Math.imul(t % 509, 2654435761) >>> 0) % V);
-      const ids = gpu.upload(hostIds, [T], 'u32', 'tune.ids');
-      const table = gpu.upload(seeded(V * H, 85), [V, H], 'bf16', 'tune.table');
-      // The norms' saved rstd (the forward has one form).
-      const rstd = gpu.empty([T], 'f32', 'tune.rstd');
-      const rstdq = gpu.empty([T * heads], 'f32', 'tune.rstdq');
-      const y = gpu.empty([T, H], 'bf16', 'tune.y');
-      const yq = gpu.empty([T, heads * hd], 'bf16', 'tune.yq');
-      rmsnormForward(gpu, x, w, y, rstd, { rows: T, dim: H, eps: 1e-6 });
-      rmsnormForward(gpu, q, wq, yq, rstdq, { rows: T * heads, dim: hd, eps: 1e-6 });
-      const outs = (): Tensor[] => [
-        gpu.empty([T, I], 'bf16', 'tune.act'),
-        gpu.empty([T, I], 'bf16', 'tune.dg'),
-        gpu.empty([T, I], 'bf16', 'tune.du'),
-        gpu.empty([T, heads * hd], 'bf16', 'tune.qr'),
-        gpu.empty([T, heads * hd], 'bf16', 'tune.dq'),
-        gpu.empty([T, H], 'bf16', 'tune.dx'),
-        gpu.empty([H], 'f32', 'tune.dw'),
-        gpu.empty([T, heads * hd], 'bf16', 'tune.dqn'),
-        gpu.empty([hd], 'f32', 'tune.dwq'),
-        gpu.empty([T, H], 'bf16', 'tune.dresbf'),
-        gpu.empty([T, H], 'f32', 'tune.acc'),
-        gpu.empty([T, H], 'bf16', 'tune.emb'),
-        gpu.empty([V, H], 'f32', 'tune.dtable'),
-      ];
-      const record = (variant: string, o: Tensor[]): void => {
-        const opts = { variant: variant as 'portable' | 'cpu' };
-        const [act, dg, du, qr, dq, dx, dw, dqn, dwq, dresBf, acc, emb, dtable] = o as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
-        swigluForward(gpu, g, u, act, opts);
-        swigluBackward(gpu, act, g, u, dg, du, opts);
-        const rd = { tokens: T, heads, headDim: hd, theta: 1e6 };
-        ropeForward(gpu, q, positions, qr, rd, opts);
-        ropeBackward(gpu, qr, positions, dq, rd, opts);
-        rmsnormBackward(gpu, x, x, w, rstd, dx, dw, { rows: T, dim: H, eps: 1e-6 }, opts);
-        rmsnormBackward(gpu, dq, q, wq, rstdq, dqn, dwq, { rows: T * heads, dim: hd, eps: 1e-6 }, opts);
-        cast(gpu, dres, dresBf, opts);
-        addInPlace(gpu, acc, dx, opts);
-        embeddingForward(gpu, ids, table, emb, opts);
-        embeddingBackward(gpu, ids, x, dtable, { ...opts, hostIds });
-      };
-      // The elementwise outputs are the same arithmetic in both forms; the norms' sums run in
-      // another order (dx within 2 bf16 ulps, dw as f32 sums of T rows).
-      const same = { ofMax: 0, rel: 0 };
-      const dx = { ofMax: 1e-2, rel: 1e-2 };
-      const dw = { ofMax: 1e-5, rel: 1e-4 };
-      const tols = [
-        { ...same, name: 'swiglu out' },
-        { ...same, name: 'swiglu dgate' },
-        { ...same, name: 'swiglu dup' },
-        { ...same, name: 'rope fwd' },
-        { ...same, name: 'rope bwd' },
-        { ...dx, name: 'rmsnorm dx' },
-        { ...dw, name: 'rmsnorm dw' },
-        { ...dx, name: 'q norm dx' },
-        { ...dw, name: 'q norm dw' },
-        { ...same, name: 'cast' },
-        { ...dx, name: 'add' },
-        { ...same, name: 'embedding' },
-        { ...same, name: 'embedding grad' },
-      ];
-      return recordingTrial(gpu, [g, u, q, x, w, wq, dres, positions, ids, table, rstd, rstdq, y, yq], outs, record, tols);
-    },
-  };
-}
-
-const memoryFamily: TuneFamily = {
-  family: 'memory',
-  reference: 'portable',
-  async candidates() {
-    return [{ variant: 'portable' }, { variant: 'cpu' }];
-  },
-  shapes: (gpu, d) => [memoryShape(gpu, d)],
 };
 
 /** The families in the order they are tuned: GEMM first, since the lm_head's products run on the
