@@ -4,10 +4,15 @@
 // Backward: one workgroup per unique id u of a host-sorted list; it sums the dOut rows of u's tokens
 // in token order and adds the sum to dTable[u] (f32): deterministic, no atomics.
 // List layout (u32): off[nU + 1] | ids[nU] | tokens[T], tokens grouped by id, ascending.
+// Shapes: WG = 256 threads with PER = 1 unit (forward) or one id (backward) per workgroup is the
+// portable one; WG = one SIMD vector with PER > 1 the CPU-shaped one (src/ops/embedding.ts): a
+// forward thread then takes PER units WG apart, a backward workgroup PER consecutive ids.
 #include "common/bf16.wgsl"
 #include "common/units.wgsl"
 
 const VEC = {{VEC}};
+const WG = {{WG}}u;
+const PER = {{PER}}u;
 
 struct FwdParams { tokens: u32, H: u32, row0: u32, rows: u32, V: u32 }
 struct BwdParams { H: u32, u0: u32, nU: u32, row0: u32, idsAt: u32, toksAt: u32 }
@@ -50,13 +55,9 @@ fn add_dtable(e: u32, lim: u32, v: V8) {
   if (has_b) { dtable[i + 1u] = bitcast<{{D_A}}>(s.b{{D_W}}); }
 }
 
-@compute @workgroup_size(256)
-fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-       @builtin(local_invocation_index) lid: u32) {
-  let upr = (p.H + unit_len() - 1u) / unit_len(); // units per row
-  let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
+// Unit idx of the output: unit idx % upr of token idx / upr's row.
+fn gather(idx: u32, upr: u32) {
   let t = idx / upr;
-  if (t >= p.tokens) { return; }
   let c = unit_len() * (idx % upr);
   let id = ids[t];
   var v: V8;
@@ -71,20 +72,38 @@ fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   st_out(t * p.H + c, (t + 1u) * p.H, v);
 }
 
-@compute @workgroup_size(256)
-fn bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+@compute @workgroup_size(WG)
+fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
        @builtin(local_invocation_index) lid: u32) {
-  let u = q.u0 + wid.x + wid.y * nwg.x;
-  if (u >= q.u0 + q.nU) { return; }
+  let upr = (p.H + unit_len() - 1u) / unit_len(); // units per row
+  for (var j = 0u; j < PER; j++) {
+    let idx = (wid.x + wid.y * nwg.x) * WG * PER + j * WG + lid;
+    if (idx >= p.tokens * upr) { break; }
+    gather(idx, upr);
+  }
+}
+
+// Unique id u: the sum of its tokens' dOut rows, added to its dTable row.
+fn scatter(u: u32, lid: u32) {
   let k0 = list[u];
   let k1 = list[u + 1u];
   let row = (list[q.idsAt + u] - q.row0) * q.H;
-  for (var c = unit_len() * lid; c < q.H; c += 256u * unit_len()) {
+  for (var c = unit_len() * lid; c < q.H; c += WG * unit_len()) {
     var s = V8(vec4<f32>(0.0), vec4<f32>(0.0));
     for (var k = k0; k < k1; k++) {
       let t = list[q.toksAt + k];
       s = v8_add(s, ld_dout(t * q.H + c, (t + 1u) * q.H));
     }
     add_dtable(row + c, row + q.H, s);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+       @builtin(local_invocation_index) lid: u32) {
+  for (var j = 0u; j < PER; j++) {
+    let u = q.u0 + (wid.x + wid.y * nwg.x) * PER + j;
+    if (u >= q.u0 + q.nU) { break; }
+    scatter(u, lid);
   }
 }

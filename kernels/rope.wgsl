@@ -2,8 +2,13 @@
 // dimension i pairs with i + hd/2. One thread per element pair (i, i+1) of the first half and its
 // partner pair (i+h, i+h+1): it owns both bf16 words it writes. cos/sin come from a table
 // cs[pos * half + i] = (cos, sin) of the f32 angle pos * inv_freq[i], built on the host.
-// sgn = 1 forward, -1 backward (the rotation's transpose).
+// sgn = 1 forward, -1 backward (the rotation's transpose). A thread does PER such items, WG apart:
+// WG = 256, PER = 1 the portable shape, WG = one SIMD vector with PER > 1 the CPU-shaped one
+// (src/ops/rope.ts).
 #include "common/bf16.wgsl"
+
+const WG = {{WG}}u;
+const PER = {{PER}}u;
 
 struct Params { tokens: u32, heads: u32, hd: u32, maxPos: u32, sgn: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
@@ -24,14 +29,9 @@ fn st_out(e: u32, lim: u32, v: vec2<f32>) {
   if (e + 1u < lim) { out[e + 1u] = bitcast<{{X_T}}>(v.y); }
 }
 
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
-  let half = p.hd / 2u;
-  let qpr = (half + 1u) / 2u; // threads per head
-  let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
+// Item idx: pair i = 2 (idx % qpr) of row idx / qpr, qpr items per row (a head of a token).
+fn rotate(idx: u32, half: u32, qpr: u32) {
   let row = idx / qpr; // t * heads + h
-  if (row >= p.tokens * p.heads) { return; }
   let i = 2u * (idx % qpr);
   let t = row / p.heads;
   let base = row * p.hd;
@@ -51,4 +51,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   st_out(base + i, base + half, a * c - b * s);
   st_out(base + half + i, base + p.hd, b * c + a * s);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let half = p.hd / 2u;
+  let qpr = (half + 1u) / 2u; // items per head
+  let items = p.tokens * p.heads * qpr;
+  for (var j = 0u; j < PER; j++) {
+    let idx = (wid.x + wid.y * nwg.x) * WG * PER + j * WG + lid;
+    if (idx >= items) { break; }
+    rotate(idx, half, qpr);
+  }
 }

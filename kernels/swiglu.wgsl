@@ -1,10 +1,13 @@
 // SwiGLU of the Qwen3 MLP: out = silu(g) * u, elementwise, computed in f32 and rounded once.
-// A thread owns one unit (8 elements with vec4 accesses when VEC, else one element pair: the
-// tail). All buffers share one dtype (X_*, common/units.wgsl).
+// A thread owns PER units (8 elements with vec4 accesses when VEC, else one element pair: the
+// tail), WG units apart; WG = 256, PER = 1 the portable shape, WG = one SIMD vector with PER > 1 the
+// CPU-shaped one (src/ops/elementwise.ts). All buffers share one dtype (X_*, common/units.wgsl).
 #include "common/bf16.wgsl"
 #include "common/units.wgsl"
 
 const VEC = {{VEC}};
+const WG = {{WG}}u;
+const PER = {{PER}}u;
 
 struct Params { n: u32, e0: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
@@ -37,15 +40,12 @@ fn ld_dout(e: u32) -> V8 {
 // 1 / (1 + exp(-g)) without overflow warnings: exp of a large positive argument is inf -> 0.
 fn sigm(g: vec4<f32>) -> vec4<f32> { return 1.0 / (1.0 + exp(-g)); }
 
-fn unit_start(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-  return p.e0 + unit_len() * ((wid.x + wid.y * nwg.x) * 256u + lid);
+// This thread's j-th unit's first element.
+fn unit_elem(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, j: u32) -> u32 {
+  return p.e0 + unit_len() * ((wid.x + wid.y * nwg.x) * WG * PER + j * WG + lid);
 }
 
-@compute @workgroup_size(256)
-fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-       @builtin(local_invocation_index) lid: u32) {
-  let e = unit_start(wid, nwg, lid);
-  if (e >= p.n) { return; }
+fn fwd_at(e: u32) {
   let g = ld_gate(e);
   let u = ld_up(e);
   let v = V8(g.a * sigm(g.a) * u.a, g.b * sigm(g.b) * u.b);
@@ -55,15 +55,21 @@ fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   if (unit_has_b({{X_BF}}, e, p.n)) { out[i + 1u] = bitcast<{{X_A}}>(w.b{{X_W}}); }
 }
 
+@compute @workgroup_size(WG)
+fn fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+       @builtin(local_invocation_index) lid: u32) {
+  for (var j = 0u; j < PER; j++) {
+    let e = unit_elem(wid, nwg, lid, j);
+    if (e >= p.n) { break; }
+    fwd_at(e);
+  }
+}
+
 // d/du = silu(g) dOut; d/dg = dOut u s (1 + g (1 - s)) with s = sigmoid(g).
 fn dgate_of(g: vec4<f32>, u: vec4<f32>, d: vec4<f32>) -> vec4<f32> { let s = sigm(g); return d * u * s * (1.0 + g * (1.0 - s)); }
 fn dup_of(g: vec4<f32>, d: vec4<f32>) -> vec4<f32> { return d * g * sigm(g); }
 
-@compute @workgroup_size(256)
-fn bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-       @builtin(local_invocation_index) lid: u32) {
-  let e = unit_start(wid, nwg, lid);
-  if (e >= p.n) { return; }
+fn bwd_at(e: u32) {
   let g = ld_gate(e);
   let u = ld_up(e);
   let d = ld_dout(e);
@@ -75,5 +81,15 @@ fn bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   if (unit_has_b({{X_BF}}, e, p.n)) {
     dgate[i + 1u] = bitcast<{{X_A}}>(wg.b{{X_W}});
     dup[i + 1u] = bitcast<{{X_A}}>(wu.b{{X_W}});
+  }
+}
+
+@compute @workgroup_size(WG)
+fn bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+       @builtin(local_invocation_index) lid: u32) {
+  for (var j = 0u; j < PER; j++) {
+    let e = unit_elem(wid, nwg, lid, j);
+    if (e >= p.n) { break; }
+    bwd_at(e);
   }
 }

@@ -10,10 +10,15 @@
 //     (gradient norm + step over all ~9.8M parameters);
 // and breaks each down per kernel with GPU timestamps (Gpu.startProfile: every dispatch in its own
 // pass, so the per-kernel sums slightly exceed the plain run's time).
+// --compare FAMILY=A,B [--rounds N] instead times the same work (training pass forward + backward,
+// prefill 4 x 1800, decode of 16 sequences x 9 tokens: wall clock) with the family's variant A and
+// B in turn (src/gpu/variants.ts overrides), N rounds alternating, and prints each variant's best
+// and median and the ratio: the step-time effect of one kernel family on a noisy machine.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getGpu, type Gpu } from '../src/gpu/gpu.js';
+import { DeviceVariants, setVariants, VARIANT_FAMILIES, type VariantFamily } from '../src/gpu/variants.js';
 import { Generator } from '../src/model/generate.js';
 import { packSequences } from '../src/model/qwen3-batch.js';
 import { Qwen3Model } from '../src/model/qwen3.js';
@@ -79,7 +84,10 @@ function rng(seed: number): () => number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { model: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    options: { model: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' }, compare: { type: 'string' }, rounds: { type: 'string' } },
+    strict: true,
+  });
   const dir = values.model ?? '/tmp/tiny-profile';
   const only = new Set((values.only ?? 'logits,decode,prefill,train').split(','));
   if (!existsSync(join(dir, 'config.json'))) {
@@ -94,6 +102,14 @@ async function main(): Promise<void> {
   log(`profile on ${gpu.describe()}: ${c.num_hidden_layers} layers, hidden ${H}, vocab ${V}`);
   const r = rng(1);
   const ids = (n: number): number[] => Array.from({ length: n }, () => Math.floor(r() * V));
+
+  if (values.compare) {
+    await compare(gpu, model, values.compare, Number(values.rounds ?? 5), ids, log, out);
+    if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 2) + '\n');
+    model.destroy();
+    gpu.destroy();
+    return;
+  }
 
   if (only.has('logits')) {
     for (const B of [4, 16, 128]) {
@@ -194,6 +210,75 @@ async function main(): Promise<void> {
   if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 2) + '\n');
   model.destroy();
   gpu.destroy();
+}
+
+/** --compare FAMILY=A,B: the same work timed with each variant in turn, alternating. */
+async function compare(
+  gpu: Gpu,
+  model: Qwen3Model,
+  spec: string,
+  rounds: number,
+  ids: (n: number) => number[],
+  log: (s: string) => void,
+  out: Record<string, unknown>,
+): Promise<void> {
+  const m = /^(\w+)=([\w-]+),([\w-]+)$/.exec(spec);
+  if (!m || !(VARIANT_FAMILIES as string[]).includes(m[1]!)) throw new Error(`--compare FAMILY=A,B with FAMILY one of ${VARIANT_FAMILIES.join(', ')}, got '${spec}'`);
+  const family = m[1] as VariantFamily;
+  const variants = [m[2]!, m[3]!].map((v) => DeviceVariants.shape[family].parse(v));
+  const lens = [1800, 1830, 1850, 1840];
+  const packed = packSequences(lens.map((n) => ids(n)));
+  const T = packed.tokens.length;
+  const mask = new Uint8Array(T);
+  for (let s = 0; s < lens.length; s++) for (let t = packed.cuSeqlens[s + 1]! - 33; t < packed.cuSeqlens[s + 1]! - 1; t++) mask[t] = 1;
+  const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (mask[t] ? y : -1)) };
+  const dlogprob = Float64Array.from(mask, (k) => (k ? -1 / 128 : 0));
+  const prompts4 = Array.from({ length: 4 }, () => ids(1800));
+  const prompts16 = Array.from({ length: 16 }, () => ids(64));
+  const prefill = new Generator(model, { slots: 4, maxTokens: 1801, seed: 3 });
+  const decode = new Generator(model, { slots: 16, maxTokens: 128, seed: 3 });
+  const wall = async (fn: () => Promise<unknown>): Promise<number> => {
+    const t0 = performance.now();
+    await fn();
+    await gpu.sync();
+    return performance.now() - t0;
+  };
+  const work: Record<string, () => Promise<unknown>> = {
+    'train pass (fwd+bwd)': async () => {
+      await model.forward(batch);
+      model.backward(batch, dlogprob);
+    },
+    'prefill 4x1800': () => prefill.generate(prompts4.map((prompt, i) => ({ prompt, maxNewTokens: 1, seed: i }))),
+    'decode 16 x 9 tokens': () => decode.generate(prompts16.map((prompt, i) => ({ prompt, maxNewTokens: 9, seed: i }))),
+  };
+  const times = new Map<string, number[]>();
+  for (const v of variants) {
+    setVariants(gpu, { [family]: v });
+    for (const fn of Object.values(work)) await fn(); // warm-up: pipelines of both variants
+  }
+  log(`compare ${family}: ${variants.join(' vs ')}, ${rounds} rounds alternating (wall ms, best / median)`);
+  for (let round = 0; round < rounds; round++) {
+    for (const v of round % 2 ? [...variants].reverse() : variants) {
+      setVariants(gpu, { [family]: v });
+      for (const [name, fn] of Object.entries(work)) {
+        const k = `${name}|${v}`;
+        times.set(k, [...(times.get(k) ?? []), await wall(fn)]);
+      }
+    }
+  }
+  const stat = (xs: number[]): { best: number; median: number } => ({ best: Math.min(...xs), median: [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! });
+  const rows: Record<string, unknown> = {};
+  for (const name of Object.keys(work)) {
+    const [a, b] = variants.map((v) => stat(times.get(`${name}|${v}`)!)) as [{ best: number; median: number }, { best: number; median: number }];
+    log(
+      `  ${name.padEnd(22)} ${variants[0]} ${a.best.toFixed(0)} / ${a.median.toFixed(0)}   ${variants[1]} ${b.best.toFixed(0)} / ${b.median.toFixed(0)}   ` +
+        `${variants[0]}/${variants[1]}: best ${(a.best / b.best).toFixed(3)}, median ${(a.median / b.median).toFixed(3)}`,
+    );
+    rows[name] = { [variants[0]!]: a, [variants[1]!]: b };
+  }
+  out.compare = { family, variants, rounds, results: rows };
+  prefill.destroy();
+  decode.destroy();
 }
 
 main().catch((e) => {

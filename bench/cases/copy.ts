@@ -1,7 +1,7 @@
 // Device memory bandwidth ceiling: copy a large buffer (read + write), chunked under the binding cap.
 // copy.ceiling is the portable kernel (256 invocations, one vec4 each: kernels/copy.wgsl);
 // copy.cpu the CPU-shaped one (8 invocations, 256 vec4 each: kernels/copy-cpu.wgsl), side by side
-// on a CPU adapter. The bench's fractions stay relative to copy.ceiling.
+// on a CPU adapter (bench/pairs.ts times them alternating, best of several rounds). The bench's fractions stay relative to copy.ceiling.
 import { BenchUnavailable, type BenchCase } from '../types.js';
 
 const copyKernel = { name: 'copy', file: 'copy.wgsl', params: { n4: 'u32' } } as const;
@@ -40,10 +40,11 @@ function copyCase(name: string, group: string, cpu: boolean): BenchCase {
   };
 }
 
-/** vec4 words per invocation of the CPU copy: measured on lavapipe (32 MiB, best of 5, two runs on
- *  a shared 2-core machine): 64 reached 20 GB/s both times, 256 22 and 10, 16 4-5, 1 1 (the
- *  portable kernel: 3.1-3.4 GB/s). */
-const CPU_PER = 64;
+/** vec4 words per invocation of the CPU copy: measured on lavapipe (32 MiB, best of 5-15 rounds,
+ *  alternating, on a shared 2-core machine; bench/results/2026-12-03-lavapipe): 256 with the
+ *  unchecked loop for whole blocks 16.2-20.1 GB/s, the checked loop at 64 per invocation 11.5-16.3,
+ *  at 1024 and 4096 no better than 256, 16 5.0; the portable kernel 2.6-3.7 GB/s in the same runs. */
+const CPU_PER = 256;
 const copyCpu = { name: 'copy_cpu', file: 'copy-cpu.wgsl', params: { n4: 'u32' } } as const;
 
 export const cases: BenchCase[] = [copyCase('copy.ceiling', 'ceiling', false), copyCase('copy.cpu', 'copy', true)];

@@ -29,6 +29,10 @@ export const DeviceVariants = z.strictObject({
   /** The optimizer's memory-bound kernels: AdamW (src/ops/adamw.ts), the gradient norm's sum of
    *  squares (src/ops/grad-norm.ts). */
   optimizer: z.enum(['portable', 'cpu']),
+  /** The model's memory-bound kernels: residual adds, casts, SwiGLU (src/ops/elementwise.ts's
+   *  runFlat), RoPE (src/ops/rope.ts) and RMSNorm (src/ops/rmsnorm.ts): 'cpu' runs them in
+   *  workgroups of one SIMD vector with a loop per invocation (docs/kernels.md). */
+  memory: z.enum(['portable', 'cpu']),
 });
 export type DeviceVariants = z.infer<typeof DeviceVariants>;
 export type VariantFamily = keyof DeviceVariants;
@@ -48,8 +52,8 @@ const chosen = new WeakMap<Gpu, DeviceChoice>();
 /** The fixed rule, used where nothing was tuned or overridden. */
 export function measuredDefaults(gpu: Pick<Gpu, 'isCpu'>): DeviceVariants {
   return gpu.isCpu
-    ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu' }
-    : { gemm: 'subgroup-matrix', attention: 'v1', lmHead: 'portable', optimizer: 'portable' };
+    ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu', memory: 'cpu' }
+    : { gemm: 'subgroup-matrix', attention: 'v1', lmHead: 'portable', optimizer: 'portable', memory: 'portable' };
 }
 
 function stateOf(gpu: Gpu): DeviceChoice {

@@ -2,10 +2,10 @@
 // vectorised 8 elements per thread and chunked under the binding cap (see elementwise.ts).
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, runFlat, type ChunkOpts } from './elementwise.js';
+import { dtConsts, runFlat, type MemoryOpts } from './elementwise.js';
 
 /** dst (bf16) = round(src (f32)); or dst (f32) = src (bf16). Same element count. */
-export function cast(gpu: Gpu, src: Tensor, dst: Tensor, opts: ChunkOpts = {}): void {
+export function cast(gpu: Gpu, src: Tensor, dst: Tensor, opts: MemoryOpts = {}): void {
   if (src.numel !== dst.numel) throw new Error(`cast ${src.describe()} -> ${dst.describe()}: element counts differ`);
   const ok = (src.dtype === 'f32' && dst.dtype === 'bf16') || (src.dtype === 'bf16' && dst.dtype === 'f32');
   if (!ok) throw new Error(`cast ${src.dtype} -> ${dst.dtype} not supported`);

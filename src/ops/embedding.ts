@@ -3,11 +3,17 @@
 // loop over vocab-row chunks. The backward is deterministic: tokens are grouped by id on the host
 // (sorted, token order kept inside a group) and one workgroup per unique id sums its tokens' rows.
 // Rows move 8 elements per thread with 128-bit accesses when H % 8 == 0 (common/units.wgsl).
+// On a CPU adapter (the device's memory variant 'cpu') both run in workgroups of one SIMD vector:
+// a forward thread takes many units, a backward workgroup many ids (the same sums in the same
+// order: identical results).
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './elementwise.js';
+import { dtConsts, elemBytes, flatShape, memoryCpu, rowSpans, spanOf, type MemoryOpts } from './elementwise.js';
 
-export interface EmbeddingBwdOpts extends ChunkOpts {
+/** Ids per workgroup of the CPU-shaped backward (fewer where that leaves under 8 workgroups). */
+const CPU_IDS_PER_WORKGROUP = 16;
+
+export interface EmbeddingBwdOpts extends MemoryOpts {
   /** The ids as the host packed them: skips reading them back from the GPU. */
   hostIds?: Uint32Array;
 }
@@ -22,14 +28,24 @@ function shapeOf(op: string, ids: Tensor, table: Tensor, rows: Tensor): { T: num
 }
 
 /** out[t] = table[ids[t]] (table bf16/f32, out bf16/f32). Ids >= V give NaN rows. */
-export function embeddingForward(gpu: Gpu, ids: Tensor, table: Tensor, out: Tensor, opts: ChunkOpts = {}): void {
+export function embeddingForward(gpu: Gpu, ids: Tensor, table: Tensor, out: Tensor, opts: MemoryOpts = {}): void {
   const { T, V, H } = shapeOf('embeddingForward', ids, table, out);
   const vec = H % 8 === 0;
+  const units = T * Math.ceil(H / (vec ? 8 : 2));
+  const { wg, per } = flatShape(gpu, units, opts);
   const def: KernelDef = {
-    name: 'embedding_fwd',
+    name: wg === 256 ? 'embedding_fwd' : 'embedding_fwd_cpu',
     file: 'embedding.wgsl',
     entry: 'fwd',
-    consts: { VEC: vec, ...dtConsts('TB', table, 'embeddingForward', vec), ...dtConsts('O', out, 'embeddingForward', vec), D_A: vec ? 'vec4<f32>' : 'f32', D_W: vec ? '' : '.x' },
+    consts: {
+      VEC: vec,
+      WG: wg,
+      PER: per,
+      ...dtConsts('TB', table, 'embeddingForward', vec),
+      ...dtConsts('O', out, 'embeddingForward', vec),
+      D_A: vec ? 'vec4<f32>' : 'f32',
+      D_W: vec ? '' : '.x',
+    },
     params: { tokens: 'u32', H: 'u32', row0: 'u32', rows: 'u32', V: 'u32' },
   };
   if (out.byteSize > (opts.maxBindingBytes ?? gpu.maxBinding)) throw new Error(`embeddingForward: ${out.describe()} exceeds one binding`);
@@ -38,7 +54,7 @@ export function embeddingForward(gpu: Gpu, ids: Tensor, table: Tensor, out: Tens
     gpu.dispatch(def, {
       params: { tokens: T, H, row0: s.row0, rows: s.rows, V },
       bindings: [ids, spanOf(table, s, rb), out],
-      workgroups: Math.ceil((T * Math.ceil(H / (vec ? 8 : 2))) / 256),
+      workgroups: Math.ceil(units / (wg * per)),
     });
   }
 }
@@ -99,23 +115,36 @@ export function embeddingBackward(gpu: Gpu, ids: Tensor, dOut: Tensor, dTable: T
   const { list, uniq, nU } = groupTokens(opts.hostIds, V);
   const listT = tokenGroups(gpu, list);
   const vec = H % 8 === 0;
-  const def: KernelDef = {
-    name: 'embedding_bwd',
+  const cpu = memoryCpu(gpu, opts);
+  const wg = cpu ? gpu.cpuLanes : 256;
+  const def = (per: number): KernelDef => ({
+    name: cpu ? 'embedding_bwd_cpu' : 'embedding_bwd',
     file: 'embedding.wgsl',
     entry: 'bwd',
-    consts: { VEC: vec, TB_T: 'f32', TB_BF: false, TB_A: 'f32', ...dtConsts('O', dOut, 'embeddingBackward', vec), ...dtConsts('D', dTable, 'embeddingBackward', vec) },
+    consts: {
+      VEC: vec,
+      WG: wg,
+      PER: per,
+      TB_T: 'f32',
+      TB_BF: false,
+      TB_A: 'f32',
+      ...dtConsts('O', dOut, 'embeddingBackward', vec),
+      ...dtConsts('D', dTable, 'embeddingBackward', vec),
+    },
     params: { H: 'u32', u0: 'u32', nU: 'u32', row0: 'u32', idsAt: 'u32', toksAt: 'u32' },
-  };
+  });
   const rb = H * 4;
   let u = 0;
   for (const s of rowSpans(gpu, V, [rb], opts.maxBindingBytes)) {
     let u1 = u;
     while (u1 < nU && uniq[u1] < s.row0 + s.rows) u1++;
     if (u1 > u) {
-      gpu.dispatch(def, {
+      let per = cpu ? CPU_IDS_PER_WORKGROUP : 1;
+      while (per > 1 && Math.ceil((u1 - u) / per) < 8) per /= 2;
+      gpu.dispatch(def(per), {
         params: { H, u0: u, nU: u1 - u, row0: s.row0, idsAt: nU + 1, toksAt: 2 * nU + 1 },
         bindings: [listT, dOut, spanOf(dTable, s, rb)],
-        workgroups: u1 - u,
+        workgroups: Math.ceil((u1 - u) / per),
       });
     }
     u = u1;

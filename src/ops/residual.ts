@@ -2,10 +2,10 @@
 // rounded once). Vectorised: 8 elements per thread with 128-bit loads (see elementwise.ts).
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, runFlat, type ChunkOpts } from './elementwise.js';
+import { dtConsts, runFlat, type MemoryOpts } from './elementwise.js';
 
 // Re-exported for callers that imported the shared helpers from here before elementwise.ts.
-export { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts, type RowSpan } from './elementwise.js';
+export { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts, type MemoryOpts, type RowSpan } from './elementwise.js';
 
 function checkSame(op: string, ts: Tensor[]): void {
   for (const t of ts) {
@@ -14,7 +14,7 @@ function checkSame(op: string, ts: Tensor[]): void {
 }
 
 /** out = a + b (elementwise, any mix of bf16/f32; sums in f32, rounds once). */
-export function add(gpu: Gpu, a: Tensor, b: Tensor, out: Tensor, opts: ChunkOpts = {}): void {
+export function add(gpu: Gpu, a: Tensor, b: Tensor, out: Tensor, opts: MemoryOpts = {}): void {
   checkSame('add', [a, b, out]);
   const def = (vec: boolean): KernelDef => ({
     name: 'residual_add',
@@ -27,7 +27,7 @@ export function add(gpu: Gpu, a: Tensor, b: Tensor, out: Tensor, opts: ChunkOpts
 }
 
 /** acc += b (acc bf16 or f32; b bf16 or f32). */
-export function addInPlace(gpu: Gpu, acc: Tensor, b: Tensor, opts: ChunkOpts = {}): void {
+export function addInPlace(gpu: Gpu, acc: Tensor, b: Tensor, opts: MemoryOpts = {}): void {
   checkSame('addInPlace', [acc, b]);
   const def = (vec: boolean): KernelDef => ({
     name: 'residual_add_inplace',

@@ -4,9 +4,13 @@
 // access when dim % 8 == 0; row sums use subgroup operations where the device has them.
 // Backward: dx per row; dw (f32, +=) through one partial row per workgroup [nPart, dim] in a scratch
 // buffer, reduced by a second kernel in a fixed order: deterministic, no float atomics.
+// On a CPU adapter (the device's memory variant 'cpu') the backward of rows of up to CPU_MAX_DIM
+// elements runs kernels/rmsnorm-cpu.wgsl instead: one SIMD vector per workgroup looping over a
+// block of rows, the same partial-row scheme (never more partial rows than the portable kernel's).
+// The forward stays portable there: a CPU-shaped forward measured slower on lavapipe.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './elementwise.js';
+import { dtConsts, elemBytes, memoryCpu, rowSpans, spanOf, type MemoryOpts } from './elementwise.js';
 
 export interface RmsNormDims {
   rows: number;
@@ -14,7 +18,7 @@ export interface RmsNormDims {
   eps: number;
 }
 
-export interface RmsNormOpts extends ChunkOpts {
+export interface RmsNormOpts extends MemoryOpts {
   /** Use subgroup reductions (default: when the device has them); false forces the fallback. */
   subgroups?: boolean;
   /** Backward: target workgroup count (default BWD_WORKGROUPS); fewer means more rows each. */
@@ -76,6 +80,52 @@ function kernel(entry: string, x: Tensor, w: Tensor, L: Layout): KernelDef {
       P_W: vec ? '' : '.x',
       ...dtConsts('X', x, 'rmsnorm', vec),
       ...dtConsts('W', w, 'rmsnorm', vec),
+    },
+    params: { rows: 'u32', dim: 'u32', eps: 'f32', rps: 'u32', segs: 'u32' },
+  };
+}
+
+/** Longest row the CPU-shaped backward takes (held in registers: 16 vec4 units, or 64 pairs). */
+export const CPU_MAX_DIM = 128;
+/** Most workgroups of the CPU-shaped backward (each writes one partial row of dw). */
+const CPU_BWD_WORKGROUPS = 64;
+
+interface CpuLayout {
+  vec: boolean;
+  units: number;
+  lanes: number;
+  /** Rows of at least `lanes` units: the lanes share a row (bwd_wide); else a row per lane (bwd). */
+  wide: boolean;
+}
+
+/** The CPU-shaped backward's layout where it runs for this call: the device's (or the caller's)
+ *  memory variant is 'cpu', the row is short enough, and a workgroup of cpuLanes invocations is one
+ *  subgroup (lanes are added with subgroupAdd). */
+function cpuLayout(gpu: Gpu, dim: number, opts: RmsNormOpts): CpuLayout | null {
+  if (!memoryCpu(gpu, opts) || dim > CPU_MAX_DIM || !gpu.features.subgroups) return null;
+  const info = gpu.adapterInfo as unknown as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  const lanes = gpu.cpuLanes;
+  if (info.subgroupMinSize !== lanes || (info.subgroupMaxSize ?? lanes) !== lanes) return null;
+  const vec = dim % 8 === 0;
+  const units = Math.ceil(dim / (vec ? 8 : 2));
+  return { vec, units, lanes, wide: units >= lanes };
+}
+
+function cpuKernel(x: Tensor, w: Tensor, c: CpuLayout): KernelDef {
+  const e = c.wide ? 'bwd_wide' : 'bwd';
+  return {
+    name: `rmsnorm_${e}_cpu`,
+    file: 'rmsnorm-cpu.wgsl',
+    entry: e,
+    consts: {
+      VEC: c.vec,
+      LANES: c.lanes,
+      UNITS: c.units,
+      PPT: Math.ceil(c.units / c.lanes),
+      P_A: c.vec ? 'vec4<f32>' : 'f32',
+      P_W: c.vec ? '' : '.x',
+      ...dtConsts('X', x, 'rmsnorm', c.vec),
+      ...dtConsts('W', w, 'rmsnorm', c.vec),
     },
     params: { rows: 'u32', dim: 'u32', eps: 'f32', rps: 'u32', segs: 'u32' },
   };
@@ -147,6 +197,26 @@ export function rmsnormBackward(
 ): void {
   check('rmsnormBackward', dims, [dy, x, dx], w, rstd);
   if (dw.dtype !== 'f32' || dw.numel !== dims.dim) throw new Error(`rmsnormBackward: dw ${dw.describe()} must be f32 [${dims.dim}]`);
+  const c = cpuLayout(gpu, dims.dim, opts);
+  if (c) {
+    const def = cpuKernel(x, w, c);
+    const rb = dims.dim * elemBytes(x);
+    for (const s of rowSpans(gpu, dims.rows, [rb, 4], opts.maxBindingBytes)) {
+      // No more partial rows than the portable kernel would write (the scratch plan's bound).
+      const bound = rmsnormBwdSplit(s.rows, dims.dim, opts.maxBindingBytes ?? gpu.maxBinding, opts.bwdWorkgroups).nwg;
+      const perRps = c.wide ? 1 : c.lanes;
+      const rps = Math.ceil(s.rows / (perRps * Math.min(bound, CPU_BWD_WORKGROUPS)));
+      const nPart = Math.ceil(s.rows / (perRps * rps));
+      const part = gpu.scratch.acquire(RMSNORM_PARTIALS, [nPart * dims.dim], 'f32');
+      gpu.dispatch(def, {
+        params: { rows: s.rows, dim: dims.dim, eps: dims.eps, rps, segs: 1 },
+        bindings: [spanOf(x, s, rb), w, spanOf(rstd, s, 4), spanOf(dy, s, rb), spanOf(dx, s, rb), part],
+        workgroups: nPart,
+      });
+      gpu.dispatch(dwReduce, { params: { rows: nPart, dim: dims.dim }, bindings: [part, dw], workgroups: Math.ceil(dims.dim / 32) });
+    }
+    return;
+  }
   const L = layout(gpu, dims.dim, opts);
   const bwd = kernel('bwd', x, w, L);
   const { SEGS } = L;

@@ -7,7 +7,7 @@
 // cos/sin and rounded once; HF rounds cos/sin and each product to bf16.
 import type { Gpu, KernelDef } from '../gpu/gpu.js';
 import type { Tensor } from '../gpu/tensor.js';
-import { dtConsts, elemBytes, rowSpans, spanOf, type ChunkOpts } from './elementwise.js';
+import { dtConsts, elemBytes, memoryCpu, rowSpans, spanOf, type MemoryOpts } from './elementwise.js';
 
 export interface RopeDims {
   tokens: number;
@@ -55,14 +55,22 @@ function cosSinTable(gpu: Gpu, headDim: number, theta: number, maxPos: number): 
   });
 }
 
-const kernel = (x: Tensor, op: string): KernelDef => ({
-  name: 'rope',
+const kernel = (x: Tensor, op: string, wg: number, per: number): KernelDef => ({
+  name: wg === 256 ? 'rope' : 'rope_cpu',
   file: 'rope.wgsl',
-  consts: dtConsts('X', x, op),
+  consts: { ...dtConsts('X', x, op), WG: wg, PER: per },
   params: { tokens: 'u32', heads: 'u32', hd: 'u32', maxPos: 'u32', sgn: 'f32' },
 });
 
-function rope(op: string, sgn: number, gpu: Gpu, x: Tensor, positions: Tensor, out: Tensor, d: RopeDims, opts: ChunkOpts): void {
+/** Items (two element pairs) per invocation of the CPU-shaped form: fewer where that would leave
+ *  under 8 workgroups (both threads of a 2-core machine busy). */
+function cpuPer(items: number, lanes: number): number {
+  let per = 32;
+  while (per > 4 && Math.ceil(items / (lanes * per)) < 8) per /= 2;
+  return per;
+}
+
+function rope(op: string, sgn: number, gpu: Gpu, x: Tensor, positions: Tensor, out: Tensor, d: RopeDims, opts: MemoryOpts): void {
   const { tokens, heads, headDim } = d;
   for (const [k, v] of Object.entries({ tokens, heads, headDim })) {
     if (!Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${k} must be a positive integer, got ${v}`);
@@ -77,22 +85,24 @@ function rope(op: string, sgn: number, gpu: Gpu, x: Tensor, positions: Tensor, o
   if (positions.dtype !== 'u32' || positions.numel !== tokens) throw new Error(`${op}: positions ${positions.describe()} must be u32 [${tokens}]`);
   const maxPos = d.maxPosition ?? DEFAULT_MAX_POSITION;
   const table = cosSinTable(gpu, headDim, d.theta, maxPos);
-  const def = kernel(x, op);
   const rb = heads * headDim * elemBytes(x);
-  const threadsPerToken = heads * Math.ceil(headDim / 4);
+  const itemsPerToken = heads * Math.ceil(headDim / 4);
+  const cpu = memoryCpu(gpu, opts);
   for (const s of rowSpans(gpu, tokens, [rb, 4], opts.maxBindingBytes)) {
-    gpu.dispatch(def, {
+    const items = s.rows * itemsPerToken;
+    const [wg, per] = cpu ? [gpu.cpuLanes, cpuPer(items, gpu.cpuLanes)] : [256, 1];
+    gpu.dispatch(kernel(x, op, wg, per), {
       params: { tokens: s.rows, heads, hd: headDim, maxPos, sgn },
       bindings: [spanOf(x, s, rb), spanOf(positions, s, 4), table, spanOf(out, s, rb)],
-      workgroups: Math.ceil((s.rows * threadsPerToken) / 256),
+      workgroups: Math.ceil(items / (wg * per)),
     });
   }
 }
 
-export function ropeForward(gpu: Gpu, x: Tensor, positions: Tensor, out: Tensor, dims: RopeDims, opts: ChunkOpts = {}): void {
+export function ropeForward(gpu: Gpu, x: Tensor, positions: Tensor, out: Tensor, dims: RopeDims, opts: MemoryOpts = {}): void {
   rope('ropeForward', 1, gpu, x, positions, out, dims, opts);
 }
 
-export function ropeBackward(gpu: Gpu, dy: Tensor, positions: Tensor, dx: Tensor, dims: RopeDims, opts: ChunkOpts = {}): void {
+export function ropeBackward(gpu: Gpu, dy: Tensor, positions: Tensor, dx: Tensor, dims: RopeDims, opts: MemoryOpts = {}): void {
   rope('ropeBackward', -1, gpu, dy, positions, dx, dims, opts);
 }

@@ -110,6 +110,7 @@ export const FamilyResults = z.strictObject({
   attention: familyResult(DeviceVariants.shape.attention).optional(),
   lmHead: familyResult(DeviceVariants.shape.lmHead).optional(),
   optimizer: familyResult(DeviceVariants.shape.optimizer).optional(),
+  memory: familyResult(DeviceVariants.shape.memory).optional(),
 });
 export type FamilyResults = z.infer<typeof FamilyResults>;
 export type FamilyResult = NonNullable<FamilyResults[keyof FamilyResults]>;
