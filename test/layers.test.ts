@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
  *  folder beside it). Two stacks meet at the rollout: the device one (gpu -> ops -> model) and the
  *  task one (data -> reward -> env); neither imports the other. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['io'], // formats both stacks read: safetensors, tokenizer, chat template and tool-call syntax, dtypes, seeded RNG
+  ['io', 'chart'], // formats both stacks read: safetensors, tokenizer, chat template and tool-call syntax, dtypes, seeded RNG | Vega-Lite look, fonts, SVG/PNG rendering
   ['gpu', 'data'], // Dawn device, tensors, variant choice | the resume dataset and document layout
   ['ops', 'reward'], // kernels and their float64 references | rubrics and judges
   ['model', 'env'], // Qwen3 forward/backward/generation | environments and the episode loop

@@ -4,12 +4,14 @@
 // reward components and judge fields as grouped bars. Base and trained keep one colour each on
 // every chart.
 import type { TopLevelSpec } from 'vega-lite';
-import type { Chart } from '../report/charts.js';
-import { fontFiles } from '../report/fonts.js';
-import { readFontMetrics, textWidth, type FontMetrics } from '../report/text-width.js';
-import { CONFIG, PALETTE, PANEL_WIDTH, single } from '../report/vl.js';
+import type { Chart } from '../chart/vl.js';
+import { fontFiles } from '../chart/fonts.js';
+import { readFontMetrics, textWidth, type FontMetrics } from '../chart/text-width.js';
+import { CONFIG, PALETTE, PANEL_WIDTH, single } from '../chart/vl.js';
 import { JUDGE_FIELDS, type EvalReport } from './report.js';
 import type { Comparison } from './compare.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const RUNS = ['base', 'trained'] as const;
 type Run = (typeof RUNS)[number];
@@ -212,4 +214,28 @@ function metricsChart(c: Comparison): Chart {
 /** The comparison's charts, titled with its judge. */
 export function compareCharts(c: Comparison): Chart[] {
   return [histogramChart(c), perExampleChart(c), metricsChart(c)];
+}
+
+/** Writes compare.md (the table, then each chart linked) and the charts as SVG and PNG (`scale`
+ *  PNG pixels per SVG pixel) into `out`; returns the paths written and what the charts warned. */
+export async function writeComparison(c: Comparison, out: string, scale = 2): Promise<{ files: string[]; warnings: string[] }> {
+  mkdirSync(out, { recursive: true });
+  // Vega and resvg load only when there are charts to draw.
+  const { render } = await import('../chart/render.js');
+  const charts = compareCharts(c);
+  const files: string[] = [];
+  const warnings: string[] = [];
+  const md = [c.markdown, '## Charts', ''];
+  for (const ch of charts) {
+    const pic = await render(ch.spec, scale);
+    warnings.push(...pic.warnings.map((w) => `chart ${ch.name}: ${w}`));
+    for (const [ext, data] of [['svg', pic.svg], ['png', pic.png]] as const) {
+      files.push(join(out, `${ch.name}.${ext}`));
+      writeFileSync(files[files.length - 1]!, data);
+    }
+    md.push(`### ${ch.title}`, '', `![${ch.title}](${ch.name}.png)`, '', `[SVG](${ch.name}.svg)`, '');
+  }
+  files.push(join(out, 'compare.md'));
+  writeFileSync(files[files.length - 1]!, md.join('\n'));
+  return { files, warnings };
 }

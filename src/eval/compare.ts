@@ -2,10 +2,7 @@
 // published table's form (shared/spec/resume-task.md section 7), plus examples won and a two-sided
 // permutation test over rollouts of the change in mean reward and in each judge field. Refuses
 // evaluations of different example sets: their means would not measure the same thing. With --out,
-// compare.md and the charts of src/eval/compare-charts.ts.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { compareCharts } from './compare-charts.js';
+// compare.md and the charts: src/eval/compare-charts.ts.
 import { evalNotes, JUDGE_FIELDS, num, pct, type EvalReport, type EvalSample } from './report.js';
 import { readSavedEval, savedEvalPath } from './saved.js';
 import { permutationTest } from './stats.js';
@@ -96,28 +93,4 @@ export function compareReports(a: EvalReport, b: EvalReport, files: [string, str
 /** Reads A and B (eval.json files or the directories holding one) and compares them. */
 export function compareSaved(a: string, b: string): Comparison {
   return compareReports(readSavedEval(a), readSavedEval(b), [savedEvalPath(a), savedEvalPath(b)]);
-}
-
-/** Writes compare.md (the table, then each chart linked) and the charts as SVG and PNG (`scale`
- *  PNG pixels per SVG pixel) into `out`; returns the paths written and what the charts warned. */
-export async function writeComparison(c: Comparison, out: string, scale = 2): Promise<{ files: string[]; warnings: string[] }> {
-  mkdirSync(out, { recursive: true });
-  // Vega and resvg load only when there are charts to draw.
-  const { render } = await import('../report/render.js');
-  const charts = compareCharts(c);
-  const files: string[] = [];
-  const warnings: string[] = [];
-  const md = [c.markdown, '## Charts', ''];
-  for (const ch of charts) {
-    const pic = await render(ch.spec, scale);
-    warnings.push(...pic.warnings.map((w) => `chart ${ch.name}: ${w}`));
-    for (const [ext, data] of [['svg', pic.svg], ['png', pic.png]] as const) {
-      files.push(join(out, `${ch.name}.${ext}`));
-      writeFileSync(files[files.length - 1]!, data);
-    }
-    md.push(`### ${ch.title}`, '', `![${ch.title}](${ch.name}.png)`, '', `[SVG](${ch.name}.svg)`, '');
-  }
-  files.push(join(out, 'compare.md'));
-  writeFileSync(files[files.length - 1]!, md.join('\n'));
-  return { files, warnings };
 }

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
-import { TrainConfig } from '../train/config.js';
+import { EpisodeConfig } from '../env/registry.js';
 
 export interface EpisodeSettings {
   maxTurns: number;
@@ -29,7 +29,7 @@ export function runConfigOf(modelDir: string): string | null {
 }
 
 // Only the episode section is read: a run config written by older code may not pass today's schema.
-const WithEpisode = z.looseObject({ episode: TrainConfig.shape.episode });
+const WithEpisode = z.looseObject({ episode: EpisodeConfig });
 
 /** The episode section of a run config (its defaults where the file leaves fields out). */
 export function readRunEpisode(file: string): EpisodeSettings {

@@ -4,7 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { EvalRow, StepRow } from './read.js';
 import { movingAverage, smoothingHalfWidth } from './stats.js';
-import { PALETTE, type Point, isCompare, lineLayers, single, stacked, stepDomain, stepX, type LinePanel, type StepDomain } from './vl.js';
+import { PALETTE, type Chart, type Point, isCompare, lineLayers, single, stacked, stepDomain, stepX, type LinePanel, type StepDomain } from '../chart/vl.js';
 
 export interface RunData {
   /** Name on the charts (directory basename or --labels). */
@@ -13,13 +13,6 @@ export interface RunData {
   evals: EvalRow[];
 }
 
-export interface Chart {
-  /** File stem: <name>.svg and <name>.png. */
-  name: string;
-  title: string;
-  section: 'training' | 'evaluation';
-  spec: TopLevelSpec;
-}
 
 const TRAIN_X = 'training step';
 const EVAL_X = 'evaluated after training step';

@@ -1,6 +1,6 @@
 // report.md: the quarter table (first vs last quarter of mean reward, what the learning claim is
 // judged by), the evaluations' first vs last, then every chart as a relative image link.
-import type { Chart } from './charts.js';
+import type { Chart } from '../chart/vl.js';
 import type { Quarters } from './stats.js';
 
 export interface RunSummary {

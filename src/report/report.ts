@@ -2,7 +2,8 @@
 // chart and report.md into <run>/report/ (or `out`).
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { buildCharts, type Chart, type RunData } from './charts.js';
+import type { Chart } from '../chart/vl.js';
+import { buildCharts, type RunData } from './charts.js';
 import { reportMarkdown, type RunSummary } from './markdown.js';
 import { readEvals, readMetrics } from './read.js';
 import { quarterMeans } from './stats.js';
@@ -81,7 +82,7 @@ export async function writeReport(opts: ReportOptions): Promise<ReportResult> {
   const out = opts.out ?? join(opts.runs[0]!, 'report');
   mkdirSync(out, { recursive: true });
   // Vega and resvg load only once the runs have been read: a bad run directory is named at once.
-  const { render } = await import('./render.js');
+  const { render } = await import('../chart/render.js');
   const files: string[] = [];
   for (const c of charts) {
     const pic = await render(c.spec, scale);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { EnvConfig } from '../env/registry.js';
+import { EnvConfig, EpisodeConfig } from '../env/registry.js';
 import { DeviceVariants } from '../gpu/variants.js';
 import { JudgeConfig } from '../reward/judge-config.js';
 import { OptimizerConfig } from './optimizer.js';
@@ -60,14 +60,7 @@ export const TrainConfig = z.object({
       topK: z.number().int().nonnegative().default(0),
     })
     .prefault({}),
-  episode: z
-    .object({
-      maxTurns: z.number().int().positive().default(10),
-      maxTokensPerTurn: z.number().int().positive().default(2048),
-      maxEpisodeTokens: z.number().int().positive().default(16384),
-      enableThinking: z.boolean().default(false),
-    })
-    .prefault({}),
+  episode: EpisodeConfig,
   /** Left out: the published recipe's lr and weight decay (the optimizer's own defaults for the
    *  rest). Given: its fields, with OptimizerConfig's defaults (weightDecay 0). */
   optimizer: OptimizerConfig.prefault({ lr: 5e-6, weightDecay: 0.01 }),

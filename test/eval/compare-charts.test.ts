@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareCharts } from '../../src/eval/compare-charts.js';
 import { compareSaved } from '../../src/eval/compare.js';
-import { PALETTE } from '../../src/report/vl.js';
+import { PALETTE } from '../../src/chart/vl.js';
 import { writeSyntheticEval } from './synthetic-eval.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cmp-charts-'));

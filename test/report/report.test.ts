@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultLabels, writeReport, type ReportResult } from '../../src/report/report.js';
-import { resvgOptions } from '../../src/report/render.js';
-import { CHART_HEIGHT, CHART_WIDTH } from '../../src/report/vl.js';
+import { resvgOptions } from '../../src/chart/render.js';
+import { CHART_HEIGHT, CHART_WIDTH } from '../../src/chart/vl.js';
 import { writeSyntheticRun } from './synthetic.js';
 
 const root = mkdtempSync(join(tmpdir(), 'report-'));

@@ -6,6 +6,14 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { FONT_FAMILY } from './fonts.js';
 
+export interface Chart {
+  /** File stem: <name>.svg and <name>.png. */
+  name: string;
+  title: string;
+  section: 'training' | 'evaluation';
+  spec: TopLevelSpec;
+}
+
 /** One value of one series of one run at one step. */
 export interface Point {
   run: string;
