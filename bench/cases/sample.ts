@@ -3,9 +3,9 @@
 // common serving setting) and top-p alone (the most bisection passes). bytes = one read of the
 // logits, the floor for any sampler; the bisections re-read them from cache many times.
 // sample.tiny.*: the decode steps of the default CPU run (configs/tiny-cpu.json: vocab 151936, 16
-// rollouts, T = 1, no cut) and of a smaller batch, plus T = 0.7 with top-p 0.9, each in the portable
-// kernel (`.portable`) and the CPU-shaped one (`.cpu`, the device's sample variant) side by side, at
-// every scale; the CPU cases report unavailable on other adapters.
+// rollouts, T = 1, no cut) and of a smaller batch (4), also greedy, T = 0.7 and T = 0.7 with top-p
+// 0.9, each in the portable kernel (`.portable`) and the CPU-shaped one (`.cpu`, the device's
+// sample variant) side by side, at every scale; the CPU cases report unavailable on other adapters.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import { SamplingParams, type SamplingInput } from '../../src/ops/sampling.js';
 import { encodeRows, recordSample } from '../../src/ops/sample.js';
@@ -54,7 +54,9 @@ function tinyCase(B: number, tag: string, p: SamplingInput, variant: 'portable' 
 }
 
 const TINY: [string, SamplingInput][] = [
+  ['greedy', { temperature: 0 }],
   ['t1', { temperature: 1 }],
+  ['t07', { temperature: 0.7 }],
   ['t07p90', { temperature: 0.7, topP: 0.9 }],
 ];
 
