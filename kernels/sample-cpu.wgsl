@@ -242,16 +242,20 @@ fn sums(lid: u32, base: u32, m: f32, inv_t: f32, key: u32, two: bool, draw: bool
   tree(lid, select(1u, 2u, two));
 }
 
-// Rank test: token composites (h, l) >= c; on the key alone while the bisection is in the key bits
-// (c's index half is 0 there, so comp_ge is h >= c.x).
-fn ge4(h: vec4<u32>, l: vec4<u32>, c: vec2<u32>, keyonly: bool) -> vec4<bool> {
+// Rank test: token composites (h, l) >= c; with `keyonly` (a literal) on the key alone, right while
+// the bisection is in the key bits (c's index half is 0 there, so comp_ge is h >= c.x). Only the
+// counting passes take that specialisation (compares are most of their work; each specialised
+// copy of a loop costs seconds of llvmpipe compile).
+fn ge4k(h: vec4<u32>, l: vec4<u32>, c: vec2<u32>, keyonly: bool) -> vec4<bool> {
   if (keyonly) { return h >= vec4<u32>(c.x); }
   return comp_ge4(h, l, vec4<u32>(c.x), vec4<u32>(c.y));
 }
 
+fn ge4(h: vec4<u32>, l: vec4<u32>, c: vec2<u32>) -> vec4<bool> { return ge4k(h, l, c, false); }
+
 // sum exp((x - m) inv_t) over the tokens ranked at or above c1, c2 and c3 (n of them), each in the
 // portable order (the same exp per token, a sum per candidate).
-fn weigh3(lid: u32, base: u32, m: f32, inv_t: f32, c1: vec2<u32>, c2: vec2<u32>, c3: vec2<u32>, n: u32, keyonly: bool) -> vec3<f32> {
+fn weigh3(lid: u32, base: u32, m: f32, inv_t: f32, c1: vec2<u32>, c2: vec2<u32>, c3: vec2<u32>, n: u32) -> vec3<f32> {
   let V = p.V;
   let nfull = V / 256u;
   for (var q = 0u; q < SWEEPS; q = q + 1u) {
@@ -265,9 +269,9 @@ fn weigh3(lid: u32, base: u32, m: f32, inv_t: f32, c1: vec2<u32>, c2: vec2<u32>,
       let h = order_key4(x);
       let l = vec4<u32>(V - 1u) - idx4(i);
       let e = exp((x - m) * inv_t);
-      w1 = select(w1, w1 + e, ge4(h, l, c1, keyonly));
-      if (n > 1u) { w2 = select(w2, w2 + e, ge4(h, l, c2, keyonly)); }
-      if (n > 2u) { w3 = select(w3, w3 + e, ge4(h, l, c3, keyonly)); }
+      w1 = select(w1, w1 + e, ge4(h, l, c1));
+      if (n > 1u) { w2 = select(w2, w2 + e, ge4(h, l, c2)); }
+      if (n > 2u) { w3 = select(w3, w3 + e, ge4(h, l, c3)); }
     }
     let i = 256u * nfull + 4u * g;
     let x = ld4_tail(base + i, base + V);
@@ -275,9 +279,9 @@ fn weigh3(lid: u32, base: u32, m: f32, inv_t: f32, c1: vec2<u32>, c2: vec2<u32>,
     let h = order_key4(x);
     let l = vec4<u32>(V - 1u) - idx4(i);
     let e = exp((x - m) * inv_t);
-    w1 = select(w1, w1 + e, ok & ge4(h, l, c1, keyonly));
-    if (n > 1u) { w2 = select(w2, w2 + e, ok & ge4(h, l, c2, keyonly)); }
-    if (n > 2u) { w3 = select(w3, w3 + e, ok & ge4(h, l, c3, keyonly)); }
+    w1 = select(w1, w1 + e, ok & ge4(h, l, c1));
+    if (n > 1u) { w2 = select(w2, w2 + e, ok & ge4(h, l, c2)); }
+    if (n > 2u) { w3 = select(w3, w3 + e, ok & ge4(h, l, c3)); }
     park(g, w1, w2, w3, n);
   }
   tree(lid, n);
@@ -296,9 +300,9 @@ fn count3(lid: u32, base: u32, c1: vec2<u32>, c2: vec2<u32>, c3: vec2<u32>, keyo
   for (var k = lid; k < n4; k = k + LANES) {
     let h = order_key4(ld4(base + 4u * k));
     let l = vec4<u32>(V - 1u) - idx4(4u * k);
-    n1 = n1 + select(vec4<u32>(0u), vec4<u32>(1u), ge4(h, l, c1, keyonly));
-    n2 = n2 + select(vec4<u32>(0u), vec4<u32>(1u), ge4(h, l, c2, keyonly));
-    n3 = n3 + select(vec4<u32>(0u), vec4<u32>(1u), ge4(h, l, c3, keyonly));
+    n1 = n1 + select(vec4<u32>(0u), vec4<u32>(1u), ge4k(h, l, c1, keyonly));
+    n2 = n2 + select(vec4<u32>(0u), vec4<u32>(1u), ge4k(h, l, c2, keyonly));
+    n3 = n3 + select(vec4<u32>(0u), vec4<u32>(1u), ge4k(h, l, c3, keyonly));
   }
   var t = vec3<u32>(n1.x + n1.y + n1.z + n1.w, n2.x + n2.y + n2.z + n2.w, n3.x + n3.y + n3.z + n3.w);
   if (lid == 0u) {
@@ -453,29 +457,28 @@ fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     var mass = sum_t;
     if (cut) {
       // The bisections take two bits per pass: the candidates c10 (bit b set), c01 (bit b + 1) and
-      // c11 (both) are measured together, then the portable kernel's two steps are replayed on them.
+      // c11 (both) are measured together, then the portable kernel's two one-bit steps are replayed
+      // on them (only the first where bit b + 1 is past the last: c01 and c11 are then unused).
+      // One call site per specialisation: llvmpipe compiles every inlined copy of these loops.
       // Top-k: the largest composite c with count(>= c) >= k.
       var ck = vec2<u32>(0u, 0u);
       var base_w = sum_t;
       if (top_k > 0u && top_k < V) {
         for (var b = 0u; b < nbits; b = b + 2u) {
+          let two = b + 1u < nbits;
           let c10 = with_bit(ck, b);
-          if (b + 1u < nbits) {
-            let c01 = with_bit(ck, b + 1u);
-            let c11 = with_bit(c10, b + 1u);
-            var n: vec3<u32>;
-            if (b + 1u < 32u) { n = count3(lid, base, c10, c01, c11, true); } else { n = count3(lid, base, c10, c01, c11, false); }
-            if (n.x >= top_k) {
-              ck = select(c10, c11, n.z >= top_k);
-            } else {
-              ck = select(ck, c01, n.y >= top_k);
-            }
-          } else {
-            let n = count3(lid, base, c10, c10, c10, false);
-            ck = select(ck, c10, n.x >= top_k);
+          let c01 = select(c10, with_bit(ck, b + 1u), two);
+          let c11 = select(c10, with_bit(c10, b + 1u), two);
+          var n: vec3<u32>;
+          if (b + 1u < 32u) { n = count3(lid, base, c10, c01, c11, true); } else { n = count3(lid, base, c10, c01, c11, false); }
+          if (n.x >= top_k) {
+            ck = c10;
+            if (two && n.z >= top_k) { ck = c11; }
+          } else if (two && n.y >= top_k) {
+            ck = c01;
           }
         }
-        base_w = weigh3(lid, base, m, inv_t, ck, ck, ck, 1u, false).x;
+        base_w = weigh3(lid, base, m, inv_t, ck, ck, ck, 1u).x;
       }
       // Top-p: the largest composite c with weight(>= c) >= top_p * base_w.
       var cp = ck;
@@ -485,23 +488,18 @@ fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         cp = vec2<u32>(0u, 0u);
         mass = sum_t;
         for (var b = 0u; b < nbits; b = b + 2u) {
+          let two = b + 1u < nbits;
           let c10 = with_bit(cp, b);
-          if (b + 1u < nbits) {
-            let c01 = with_bit(cp, b + 1u);
-            let c11 = with_bit(c10, b + 1u);
-            var w: vec3<f32>;
-            if (b + 1u < 32u) { w = weigh3(lid, base, m, inv_t, c10, c01, c11, 3u, true); } else { w = weigh3(lid, base, m, inv_t, c10, c01, c11, 3u, false); }
-            if (w.x >= goal) {
-              cp = c10;
-              mass = w.x;
-              if (w.z >= goal) { cp = c11; mass = w.z; }
-            } else if (w.y >= goal) {
-              cp = c01;
-              mass = w.y;
-            }
-          } else {
-            let w = weigh3(lid, base, m, inv_t, c10, c10, c10, 1u, false).x;
-            if (w >= goal) { cp = c10; mass = w; }
+          let c01 = select(c10, with_bit(cp, b + 1u), two);
+          let c11 = select(c10, with_bit(c10, b + 1u), two);
+          let w = weigh3(lid, base, m, inv_t, c10, c01, c11, 3u);
+          if (w.x >= goal) {
+            cp = c10;
+            mass = w.x;
+            if (two && w.z >= goal) { cp = c11; mass = w.z; }
+          } else if (two && w.y >= goal) {
+            cp = c01;
+            mass = w.y;
           }
         }
       }
