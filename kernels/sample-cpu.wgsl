@@ -229,7 +229,7 @@ fn sums(lid: u32, base: u32, m: f32, inv_t: f32, key: u32, two: bool, draw: bool
       if (two) { st = st + exp(d * inv_t); }
       if (draw) { draw4(x, i, vec4<bool>(true), m, inv_t, key); }
     }
-    // The ragged last block (no lane's group may be in it: still every lane runs it, for draw4).
+    // The ragged last block (a lane's group past V is masked; every lane runs it, for draw4's vote).
     let i = 256u * nfull + 4u * g;
     let x = ld4_tail(base + i, base + V);
     let ok = idx4(i) < vec4<u32>(V);
