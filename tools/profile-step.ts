@@ -11,9 +11,10 @@
 // and breaks each down per kernel with GPU timestamps (Gpu.startProfile: every dispatch in its own
 // pass, so the per-kernel sums slightly exceed the plain run's time).
 // --compare FAMILY=A,B [--rounds N] instead times the same work (training pass forward + backward,
-// prefill 4 x 1800, decode of 16 sequences x 9 tokens: wall clock) with the family's variant A and
-// B in turn (src/gpu/variants.ts overrides), N rounds alternating, and prints each variant's best
-// and median and the ratio: the step-time effect of one kernel family on a noisy machine.
+// prefill 4 x 1800, decode of 4 and of 16 sequences x 9 tokens: wall clock; --only keeps the items
+// whose name contains one of its words, e.g. --only decode) with the family's variant A and B in
+// turn (src/gpu/variants.ts overrides), N rounds alternating, and prints each variant's best and
+// median and the ratio: the step-time effect of one kernel family on a noisy machine.
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   const ids = (n: number): number[] => Array.from({ length: n }, () => Math.floor(r() * V));
 
   if (values.compare) {
-    await compare(gpu, model, values.compare, Number(values.rounds ?? 5), ids, log, out);
+    await compare(gpu, model, values.compare, Number(values.rounds ?? 5), ids, log, out, values.only?.split(','));
     if (values.json) writeFileSync(values.json, JSON.stringify(out, null, 2) + '\n');
     model.destroy();
     gpu.destroy();
@@ -221,6 +222,7 @@ async function compare(
   ids: (n: number) => number[],
   log: (s: string) => void,
   out: Record<string, unknown>,
+  only?: string[],
 ): Promise<void> {
   const m = /^(\w+)=([\w-]+),([\w-]+)$/.exec(spec);
   if (!m || !(VARIANT_FAMILIES as string[]).includes(m[1]!)) throw new Error(`--compare FAMILY=A,B with FAMILY one of ${VARIANT_FAMILIES.join(', ')}, got '${spec}'`);
@@ -236,6 +238,7 @@ async function compare(
   const prompts4 = Array.from({ length: 4 }, () => ids(1800));
   const prompts16 = Array.from({ length: 16 }, () => ids(64));
   const prefill = new Generator(model, { slots: 4, maxTokens: 1801, seed: 3 });
+  const decode4 = new Generator(model, { slots: 4, maxTokens: 128, seed: 3 });
   const decode = new Generator(model, { slots: 16, maxTokens: 128, seed: 3 });
   const wall = async (fn: () => Promise<unknown>): Promise<number> => {
     const t0 = performance.now();
@@ -243,14 +246,16 @@ async function compare(
     await gpu.sync();
     return performance.now() - t0;
   };
-  const work: Record<string, () => Promise<unknown>> = {
+  const all: Record<string, () => Promise<unknown>> = {
     'train pass (fwd+bwd)': async () => {
       await model.forward(batch);
       model.backward(batch, dlogprob);
     },
     'prefill 4x1800': () => prefill.generate(prompts4.map((prompt, i) => ({ prompt, maxNewTokens: 1, seed: i }))),
+    'decode 4 x 9 tokens': () => decode4.generate(prompts16.slice(0, 4).map((prompt, i) => ({ prompt, maxNewTokens: 9, seed: i }))),
     'decode 16 x 9 tokens': () => decode.generate(prompts16.map((prompt, i) => ({ prompt, maxNewTokens: 9, seed: i }))),
   };
+  const work = Object.fromEntries(Object.entries(all).filter(([name]) => !only || only.some((w) => name.includes(w))));
   const times = new Map<string, number[]>();
   for (const v of variants) {
     setVariants(gpu, { [family]: v });
@@ -278,6 +283,7 @@ async function compare(
   }
   out.compare = { family, variants, rounds, results: rows };
   prefill.destroy();
+  decode4.destroy();
   decode.destroy();
 }
 

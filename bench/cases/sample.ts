@@ -2,10 +2,14 @@
 // logits (what one decode step of the embedded sampler produces), greedy, top-k + top-p (the
 // common serving setting) and top-p alone (the most bisection passes). bytes = one read of the
 // logits, the floor for any sampler; the bisections re-read them from cache many times.
+// sample.tiny.*: the decode steps of the default CPU run (configs/tiny-cpu.json: vocab 151936, 16
+// rollouts, T = 1, no cut) and of a smaller batch (4), also greedy, T = 0.7 and T = 0.7 with top-p
+// 0.9, each in the portable kernel (`.portable`) and the CPU-shaped one (`.cpu`, the device's
+// sample variant) side by side, at every scale; the CPU cases report unavailable on other adapters.
 import type { Gpu } from '../../src/gpu/gpu.js';
 import { SamplingParams, type SamplingInput } from '../../src/ops/sampling.js';
 import { encodeRows, recordSample } from '../../src/ops/sample.js';
-import type { BenchCase, BenchScale } from '../types.js';
+import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
 function sample(name: string, p: SamplingInput): BenchCase {
   return {
@@ -28,7 +32,36 @@ function sample(name: string, p: SamplingInput): BenchCase {
   };
 }
 
+function tinyCase(B: number, tag: string, p: SamplingInput, variant: 'portable' | 'cpu'): BenchCase {
+  return {
+    name: `sample.tiny.B${B}.${tag}.${variant}`,
+    group: 'sampling',
+    async setup(gpu: Gpu) {
+      if (variant === 'cpu' && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped sampling kernel is for CPU adapters');
+      const V = 151936;
+      const params = SamplingParams.parse(p);
+      const logits = gpu.upload(Float32Array.from({ length: B * V }, (_, i) => Math.sin(i * 12.9898) * 8), [B, V], 'f32', 'logits');
+      const rows = gpu.upload(encodeRows(Array.from({ length: B }, (_, b) => ({ params, seed: 7, step: b }))), [B * 5], 'u32', 'rows');
+      const out = gpu.empty([B, 4], 'u32', 'out');
+      return {
+        shape: `B=${B} V=${V} T=${params.temperature} top_k=${params.topK} top_p=${params.topP}`,
+        bytes: B * V * 4,
+        run: () => recordSample(gpu, logits, rows, out, { variant }),
+        dispose: () => [logits, rows, out].forEach((t) => t.destroy()),
+      };
+    },
+  };
+}
+
+const TINY: [string, SamplingInput][] = [
+  ['greedy', { temperature: 0 }],
+  ['t1', { temperature: 1 }],
+  ['t07', { temperature: 0.7 }],
+  ['t07p90', { temperature: 0.7, topP: 0.9 }],
+];
+
 export const cases: BenchCase[] = [
+  ...[4, 16].flatMap((B) => TINY.flatMap(([tag, p]) => (['portable', 'cpu'] as const).map((v) => tinyCase(B, tag, p, v)))),
   sample('sample.greedy', { temperature: 0 }),
   sample('sample.topk50.topp95', { temperature: 1, topK: 50, topP: 0.95 }),
   sample('sample.topp90', { temperature: 0.8, topP: 0.9 }),

@@ -33,6 +33,9 @@ export const DeviceVariants = z.strictObject({
    *  runFlat), RoPE (src/ops/rope.ts) and RMSNorm (src/ops/rmsnorm.ts): 'cpu' runs them in
    *  workgroups of one SIMD vector with a loop per invocation (docs/kernels.md). */
   memory: z.enum(['portable', 'cpu']),
+  /** Next-token sampling (src/ops/sample.ts): 'cpu' runs kernels/sample-cpu.wgsl, a workgroup of
+   *  one SIMD vector per row with the portable kernel's sums in the same order (same bits). */
+  sample: z.enum(['portable', 'cpu']),
 });
 export type DeviceVariants = z.infer<typeof DeviceVariants>;
 export type VariantFamily = keyof DeviceVariants;
@@ -52,8 +55,8 @@ const chosen = new WeakMap<Gpu, DeviceChoice>();
 /** The fixed rule, used where nothing was tuned or overridden. */
 export function measuredDefaults(gpu: Pick<Gpu, 'isCpu'>): DeviceVariants {
   return gpu.isCpu
-    ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu', memory: 'cpu' }
-    : { gemm: 'subgroup-matrix', attention: 'v1', lmHead: 'portable', optimizer: 'portable', memory: 'portable' };
+    ? { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu', memory: 'cpu', sample: 'cpu' }
+    : { gemm: 'subgroup-matrix', attention: 'v1', lmHead: 'portable', optimizer: 'portable', memory: 'portable', sample: 'portable' };
 }
 
 function stateOf(gpu: Gpu): DeviceChoice {

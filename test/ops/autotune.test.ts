@@ -87,7 +87,7 @@ describe('kernel tuner on this device (fake timer)', () => {
       expect(variantFor(gpu, fam.family)).toBe(res.choice);
       expect(variantSources(gpu)[fam.family]).toBe('tuned');
     }
-    if (gpu.isCpu) expect(r.variants).toEqual({ gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu', memory: 'cpu' });
+    if (gpu.isCpu) expect(r.variants).toEqual({ gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu', memory: 'cpu', sample: 'cpu' });
     expect(calls.length).toBe(r.timed);
     expect(r.timed).toBeGreaterThan(0);
   }
@@ -230,7 +230,7 @@ describe('kernel tuner cache', () => {
     expect(calls).toEqual(['optimizer/portable', 'optimizer/cpu']);
     expect(r.families.attention).toBe(undefined);
     expect(variantFor(gpu, 'attention')).toBe('v1');
-    expect(variantSources(gpu)).toEqual({ gemm: 'default', attention: 'override', lmHead: 'default', optimizer: 'tuned', memory: 'default' });
+    expect(variantSources(gpu)).toEqual({ gemm: 'default', attention: 'override', lmHead: 'default', optimizer: 'tuned', memory: 'default', sample: 'default' });
   });
 });
 
@@ -249,7 +249,7 @@ describe('kernel tuner settings', () => {
     expect(r).toBe(null);
     expect(lines).toHaveLength(1);
     // RLVR_AUTOTUNE=0 (the test suite's setting) is named first when set.
-    expect(lines[0]).toMatch(/^kernel variants: gemm cpu \(default\), attention cpu \(default\), lmHead cpu \(default\), optimizer cpu \(default\), memory cpu \(default\) \(autotune off: (kernels\.autotune false|RLVR_AUTOTUNE=0)\)$/);
+    expect(lines[0]).toMatch(/^kernel variants: gemm cpu \(default\), attention cpu \(default\), lmHead cpu \(default\), optimizer cpu \(default\), memory cpu \(default\), sample cpu \(default\) \(autotune off: (kernels\.autotune false|RLVR_AUTOTUNE=0)\)$/);
   });
 
   it('prepareKernels tunes once per device and shape class, reading the model only when tuning', async () => {

@@ -1,4 +1,5 @@
-// GPU sampling (kernels/sample.wgsl) against the float64 reference sampler: the same token on every
+// GPU sampling (the device's sample variant: kernels/sample.wgsl, or kernels/sample-cpu.wgsl on a CPU
+// adapter, bit-identical to it: test/ops/sample-cpu.test.ts) against the float64 reference sampler: the same token on every
 // row where finite precision cannot decide otherwise (a draw margin or top-p cut within f32
 // rounding is counted and bounded instead), logprobs within f32 tolerance, at odd vocabulary sizes,
 // with tied logits, -inf entries and row chunks under a small binding cap; draws follow the exact

@@ -63,7 +63,7 @@ describe('run config', () => {
 
   it("run-config.json's record: no sampler key, the run's facts, changes named by path", () => {
     const c = TrainConfig.parse({ ...minimal, sampler: { kind: 'openai', baseURL: 'http://h:1/v1', model: 's', apiKey: 'secret' } });
-    const facts: RunFacts = { devices: [0, 1], adapter: 'test adapter', variants: { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu', memory: 'cpu' } };
+    const facts: RunFacts = { devices: [0, 1], adapter: 'test adapter', variants: { gemm: 'cpu', attention: 'cpu', lmHead: 'cpu', optimizer: 'cpu', memory: 'cpu', sample: 'cpu' } };
     const r = runRecord(c, facts);
     expect(JSON.stringify(r)).not.toContain('secret');
     expect(r.run).toMatchObject({ devices: [0, 1], adapter: 'test adapter' });

@@ -111,6 +111,7 @@ export const FamilyResults = z.strictObject({
   lmHead: familyResult(DeviceVariants.shape.lmHead).optional(),
   optimizer: familyResult(DeviceVariants.shape.optimizer).optional(),
   memory: familyResult(DeviceVariants.shape.memory).optional(),
+  sample: familyResult(DeviceVariants.shape.sample).optional(),
 });
 export type FamilyResults = z.infer<typeof FamilyResults>;
 export type FamilyResult = NonNullable<FamilyResults[keyof FamilyResults]>;

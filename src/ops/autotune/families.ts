@@ -3,7 +3,8 @@
 // against), and a few representative shapes derived from the model's dimensions. A shape's trial
 // allocates seeded inputs once; `run` records one iteration with the variant forced (no submit, no
 // readback: the tuner's timer wraps it), `outputs` runs the variant from the same inputs and reads
-// its results back for the check (trial.ts). The memory-bound kernels' family: memory-family.ts.
+// its results back for the check (trial.ts). The memory-bound kernels' family: memory-family.ts;
+// next-token sampling's: sample-family.ts.
 import type { Gpu } from '../../gpu/gpu.js';
 import type { Tensor } from '../../gpu/tensor.js';
 import { adamwStep } from '../adamw.js';
@@ -16,6 +17,7 @@ import { sgmatState } from '../matmul-sgmat.js';
 import { linear, linearBackwardInput, linearBackwardWeight, type GemmPath } from '../matmul.js';
 import { makeRng } from '../ref/random.js';
 import { memoryFamily } from './memory-family.js';
+import { sampleFamily } from './sample-family.js';
 import { recordingTrial, seeded, type TuneDims, type TuneFamily, type TuneShape, type TuneTrial } from './trial.js';
 
 export { compareOutputs, seeded, type Tol, type TuneCandidate, type TuneDims, type TuneFamily, type TuneShape, type TuneTrial } from './trial.js';
@@ -209,4 +211,4 @@ const optimizerFamily: TuneFamily = {
 
 /** The families in the order they are tuned: GEMM first, since the lm_head's products run on the
  *  GEMM chosen by then. */
-export const TUNE_FAMILIES: readonly TuneFamily[] = [gemmFamily, attentionFamily, lmHeadFamily, optimizerFamily, memoryFamily];
+export const TUNE_FAMILIES: readonly TuneFamily[] = [gemmFamily, attentionFamily, lmHeadFamily, optimizerFamily, memoryFamily, sampleFamily];

@@ -1,4 +1,4 @@
-// The kernel tuner's vocabulary (tuner.ts, families.ts, memory-family.ts): the model dimensions a
+// The kernel tuner's vocabulary (tuner.ts, families.ts, memory-family.ts, sample-family.ts): the model dimensions a
 // family derives its shapes from, a shape's trial on the device (record one iteration, read the
 // outputs back, compare them with the reference variant's within per-output tolerances), and the
 // helpers every family's trials share.
