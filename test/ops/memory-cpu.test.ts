@@ -14,7 +14,8 @@
 // the portable form's (relative, plus 1e-5 of its largest |dw|: f32 sums over ~1000 rows in
 // another order), with the same bits on a repeat (deterministic).
 import { afterEach, describe, expect, it } from 'vitest';
-import { getGpu, type Gpu, type KernelDef } from '../../src/gpu/gpu.js';
+import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
+import { dispatched } from '../helpers/sampling-checks.js';
 import type { DType, Tensor } from '../../src/gpu/tensor.js';
 import { cast } from '../../src/ops/cast.js';
 import { embeddingBackward, embeddingForward } from '../../src/ops/embedding.js';
@@ -28,21 +29,6 @@ import { closeness, expectClose, randn, roundBf16 } from '../gpu/util.js';
 type Variant = 'portable' | 'cpu';
 const VARIANTS: Variant[] = ['portable', 'cpu'];
 
-/** Kernel names dispatched while `fn` runs. */
-function dispatched(gpu: Gpu, fn: () => void): string[] {
-  const names: string[] = [];
-  const orig = gpu.dispatch.bind(gpu);
-  gpu.dispatch = (def: KernelDef, args) => {
-    names.push(def.name);
-    orig(def, args);
-  };
-  try {
-    fn();
-  } finally {
-    gpu.dispatch = orig;
-  }
-  return names;
-}
 
 /** Runs `record` for both variants (fresh outputs from `outs`), checks that the CPU form dispatched
  *  only `_cpu` kernels (besides `also`) and the portable one none, and reads the outputs back. */

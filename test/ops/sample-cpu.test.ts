@@ -14,7 +14,8 @@
 // frequencies against the exact kept-set distribution (chi-square), and the skip rule's bound
 // over all 2^23 uniforms the draw can use (must never fall below the noise).
 import { describe, expect, it } from 'vitest';
-import { getGpu, type Gpu, type KernelDef } from '../../src/gpu/gpu.js';
+import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
+import { checkKeptDistribution, dispatched } from '../helpers/sampling-checks.js';
 import { SamplingParams } from '../../src/ops/sampling.js';
 import { cpuSample, encodeRows, recordSample, sampleBoundMargins, sampleRows, type SampleRow } from '../../src/ops/sample.js';
 import { sampleRef } from '../../src/ops/ref/sample.js';
@@ -37,21 +38,6 @@ const PARAMS = [
 
 type Variant = 'portable' | 'cpu';
 
-/** Kernel names dispatched while `fn` runs. */
-function dispatched(gpu: Gpu, fn: () => void): string[] {
-  const names: string[] = [];
-  const orig = gpu.dispatch.bind(gpu);
-  gpu.dispatch = (def: KernelDef, args) => {
-    names.push(def.name);
-    orig(def, args);
-  };
-  try {
-    fn();
-  } finally {
-    gpu.dispatch = orig;
-  }
-  return names;
-}
 
 /** The raw output words [B, 4] of one variant. */
 async function words(gpu: Gpu, host: Float32Array, B: number, V: number, rows: SampleRow[], variant: Variant, maxBindingBytes?: number): Promise<Uint32Array> {
@@ -201,21 +187,7 @@ describe('sampling (cpu kernel) against the float64 reference', () => {
     const t = gpu.upload(Array.from({ length: n }, () => logits).flat(), [n, logits.length], 'f32', 'logits');
     const got = await sampleRows(gpu, t, Array.from({ length: n }, (_, i) => ({ params, seed: 1000 + (i % 8), step: Math.floor(i / 8) })), { variant: 'cpu' });
     t.destroy();
-    const order = [4, 8, 0, 6, 1, 2, 5, 7, 3];
-    const w = order.map((i) => Math.exp((logits[i]! - 3) / 0.9));
-    const base = w.reduce((a, b) => a + b, 0);
-    let keep = 0;
-    for (let cum = 0; keep < w.length && cum < 0.9 * base; keep++) cum += w[keep]!;
-    const mass = w.slice(0, keep).reduce((a, b) => a + b, 0);
-    const counts = new Map<number, number>();
-    for (const g of got) counts.set(g.token, (counts.get(g.token) ?? 0) + 1);
-    expect([...counts.keys()].sort()).toEqual(order.slice(0, keep).sort());
-    let chi2 = 0;
-    order.slice(0, keep).forEach((tok, j) => {
-      const e = (n * w[j]!) / mass;
-      chi2 += ((counts.get(tok) ?? 0) - e) ** 2 / e;
-      expect(got.find((x) => x.token === tok)!.logprob).toBeCloseTo(Math.log(w[j]! / mass), 5);
-    });
+    const { keep, chi2 } = checkKeptDistribution(got, logits, [4, 8, 0, 6, 1, 2, 5, 7, 3], { temperature: 0.9, topP: 0.9, digits: 5 });
     // 5 kept (the top-p cut is 0.5% of the mass away from the goal: not a rounding question);
     // 4 degrees of freedom, P(chi2 > 18.5) = 0.001.
     expect(keep).toBe(5);

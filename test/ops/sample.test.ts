@@ -10,6 +10,7 @@ import { SamplingParams } from '../../src/ops/sampling.js';
 import { sampleNoise, sampleRows, type SampleRow } from '../../src/ops/sample.js';
 import { gumbel, rowKey, sampleRef, tokenUniform } from '../../src/ops/ref/sample.js';
 import { makeRng, randn } from '../../src/ops/ref/index.js';
+import { checkKeptDistribution } from '../helpers/sampling-checks.js';
 
 const P = (p: Partial<SamplingParams>): SamplingParams => SamplingParams.parse(p);
 const PARAMS = [
@@ -89,22 +90,7 @@ describe('sampleRows (GPU)', () => {
     const got = await sampleRows(gpu, t, Array.from({ length: n }, (_, step) => ({ params, seed: 123, step })));
     t.destroy();
     // Exact distribution: top-5 of [3, 2, 1.5, 1, 0.5] at T = 0.8, then the top-p 0.95 prefix.
-    const order = [4, 0, 6, 1, 2];
-    const w = order.map((i) => Math.exp((logits[i]! - 3) / 0.8));
-    const base = w.reduce((a, b) => a + b, 0);
-    let keep = 0;
-    for (let cum = 0; keep < w.length && cum < 0.95 * base; keep++) cum += w[keep]!;
-    const mass = w.slice(0, keep).reduce((a, b) => a + b, 0);
-    const counts = new Map<number, number>();
-    for (const g of got) counts.set(g.token, (counts.get(g.token) ?? 0) + 1);
-    expect([...counts.keys()].sort()).toEqual(order.slice(0, keep).sort());
-    let chi2 = 0;
-    order.slice(0, keep).forEach((tok, j) => {
-      const e = (n * w[j]!) / mass;
-      chi2 += ((counts.get(tok) ?? 0) - e) ** 2 / e;
-      const g = got.find((x) => x.token === tok)!;
-      expect(g.logprob).toBeCloseTo(Math.log(w[j]! / mass), 4);
-    });
+    const { chi2 } = checkKeptDistribution(got, logits, [4, 0, 6, 1, 2], { temperature: 0.8, topP: 0.95, digits: 4 });
     // keep - 1 degrees of freedom (3 here); P(chi2 > 16.3) = 0.001.
     expect(chi2).toBeLessThan(16.3);
   });
