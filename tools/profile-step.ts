@@ -84,6 +84,18 @@ function rng(seed: number): () => number {
   };
 }
 
+/** The training pass both modes time: 4 packed sequences of ~1830 tokens, the last 32 of each
+ *  scored (what a rollout's sampled reply looks like), each with dlogprob -1/128. */
+function trainBatch(ids: (n: number) => number[]) {
+  const lens = [1800, 1830, 1850, 1840];
+  const packed = packSequences(lens.map((n) => ids(n)));
+  const T = packed.tokens.length;
+  const mask = new Uint8Array(T);
+  for (let s = 0; s < lens.length; s++) for (let t = packed.cuSeqlens[s + 1]! - 33; t < packed.cuSeqlens[s + 1]! - 1; t++) mask[t] = 1;
+  const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (mask[t] ? y : -1)) };
+  return { T, batch, dlogprob: Float64Array.from(mask, (k) => (k ? -1 / 128 : 0)) };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { model: { type: 'string' }, only: { type: 'string' }, json: { type: 'string' }, compare: { type: 'string' }, rounds: { type: 'string' } },
@@ -163,14 +175,7 @@ async function main(): Promise<void> {
   }
 
   if (only.has('train')) {
-    const lens = [1800, 1830, 1850, 1840];
-    const packed = packSequences(lens.map((n) => ids(n)));
-    const T = packed.tokens.length;
-    // 32 loss tokens at the end of each sequence (what a rollout's sampled reply looks like).
-    const mask = new Uint8Array(T);
-    for (let s = 0; s < lens.length; s++) for (let t = packed.cuSeqlens[s + 1]! - 33; t < packed.cuSeqlens[s + 1]! - 1; t++) mask[t] = 1;
-    const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (mask[t] ? y : -1)) };
-    const dlogprob = Float64Array.from(mask, (m) => (m ? -1 / 128 : 0));
+    const { T, batch, dlogprob } = trainBatch(ids);
     const pass = async (): Promise<[number, number]> => {
       let t0 = performance.now();
       await model.forward(batch);
@@ -228,13 +233,7 @@ async function compare(
   if (!m || !(VARIANT_FAMILIES as string[]).includes(m[1]!)) throw new Error(`--compare FAMILY=A,B with FAMILY one of ${VARIANT_FAMILIES.join(', ')}, got '${spec}'`);
   const family = m[1] as VariantFamily;
   const variants = [m[2]!, m[3]!].map((v) => DeviceVariants.shape[family].parse(v));
-  const lens = [1800, 1830, 1850, 1840];
-  const packed = packSequences(lens.map((n) => ids(n)));
-  const T = packed.tokens.length;
-  const mask = new Uint8Array(T);
-  for (let s = 0; s < lens.length; s++) for (let t = packed.cuSeqlens[s + 1]! - 33; t < packed.cuSeqlens[s + 1]! - 1; t++) mask[t] = 1;
-  const batch = { ...packed, targets: Int32Array.from(packed.targets, (y, t) => (mask[t] ? y : -1)) };
-  const dlogprob = Float64Array.from(mask, (k) => (k ? -1 / 128 : 0));
+  const { batch, dlogprob } = trainBatch(ids);
   const prompts4 = Array.from({ length: 4 }, () => ids(1800));
   const prompts16 = Array.from({ length: 16 }, () => ids(64));
   const prefill = new Generator(model, { slots: 4, maxTokens: 1801, seed: 3 });
