@@ -5,7 +5,8 @@
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
 import { TrainConfig, loadTrainConfig } from '../../src/train/config.js';
@@ -71,7 +72,9 @@ describe('train', () => {
     const record = JSON.parse(readFileSync(join(cfg.out, 'run-config.json'), 'utf8'));
     expect(record).toMatchObject({ steps: 1, seed: 5, judge: { kind: 'rules', timeoutMs: 60_000, apiKeyEnv: 'JUDGE_API_KEY' }, loss: { delta: 8, clamp: 'mask' } });
     expect(record.run).toMatchObject({ devices: [0], adapter: gpu.describe(), variants: { gemm: gpu.isCpu ? 'cpu' : 'portable', optimizer: 'portable' } });
-    if (existsSync('.git')) expect(record.run.git.commit).toMatch(/^[0-9a-f]{40}$/); // null outside a git checkout
+    // null outside a git checkout: the code's own, not the working directory's (the device check
+    // runs a bundle from /tmp inside a checkout)
+    if (existsSync(join(dirname(fileURLToPath(import.meta.url)), '../../.git'))) expect(record.run.git.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(TrainConfig.parse(record)).toEqual(cfg); // it loads as the same config again
     // A restarted run continues after step 1 only, here sharded over 2 ranks (a second process
     // with its own lavapipe device); its checkpoint holds one optimizer shard per rank.
