@@ -20,7 +20,7 @@ import { describeJudge, JudgeConfig } from '../reward/judge-config.js';
 import { MAX_EPISODE_TOKENS, MAX_TOKENS_PER_TURN, MAX_TURNS } from '../env/resume/prompts.js';
 import { buildReport, thinkingText, type EvalReport } from './report.js';
 import { plural } from '../io/progress.js';
-import { checkResumable, EvalOutDir, type ChunkRecord, type EvalSettings } from './out-dir.js';
+import { checkResumable, EvalOutDir, readChunks, readSettings, type ChunkRecord, type EvalSettings } from './out-dir.js';
 import { EvalProgress } from './progress.js';
 
 export interface EvalOptions {
@@ -86,6 +86,23 @@ export function checkEvalOut(o: EvalOptions): void {
   checkResumable(o.out, evalSettings(episode, rows, run));
 }
 
+/** Whether `o.out` already holds every row of the evaluation `o` would resume there (same
+ *  settings): then nothing is sampled, and neither a device nor the model is needed to rebuild
+ *  its report. */
+export function evalOutComplete(o: EvalOptions): boolean {
+  if (!o.out || !o.resume) return false;
+  const { rows, episode, run } = plan(o);
+  checkResumable(o.out, evalSettings(episode, rows, run));
+  if (!readSettings(o.out)) return false;
+  const done = new Set([...readChunks(o.out, () => {}).values()].flatMap((c) => c.rows));
+  return rows.every((r) => done.has(r.id));
+}
+
+/** The sampler of an evaluation with nothing left to sample. */
+const NOTHING_TO_SAMPLE: TurnSampler = {
+  sample: () => Promise.reject(new Error('evaluate: every row is already done, yet a turn was sampled')),
+};
+
 export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
   const { env, rows, episode, run } = plan(o);
   const { log, rolloutsPerRow, rowsAtOnce } = run;
@@ -93,7 +110,10 @@ export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ repor
   const { tokenizer, template } = await loadChatFormat(o.modelDir);
   let local: { model: Qwen3Model; generator: Generator } | null = null;
   let sampler: TurnSampler;
-  if (o.sampler) {
+  if (evalOutComplete(o)) {
+    sampler = NOTHING_TO_SAMPLE;
+    log(`eval: ${o.out} already holds every row; rebuilding its report without loading the model`);
+  } else if (o.sampler) {
     sampler = new OpenAISampler(o.sampler);
     log(`eval: sampling on ${o.sampler.baseURL} (model ${o.sampler.model})`);
   } else {

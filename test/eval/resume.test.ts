@@ -5,10 +5,10 @@
 // setting is recorded. No model, no device.
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResumeEnvironment, type EpisodeResult, type EpisodeRow } from '../../src/env/resume/episode.js';
-import { evaluateWith, type EvalRunOptions } from '../../src/eval/evaluate.js';
+import { evalOutComplete, evaluate, evaluateWith, type EvalOptions, type EvalRunOptions } from '../../src/eval/evaluate.js';
 import { CHUNKS_FILE } from '../../src/eval/out-dir.js';
 import { EvalProgress } from '../../src/eval/progress.js';
 import { compareReports } from '../../src/eval/compare.js';
@@ -17,6 +17,7 @@ import { hashString } from '../../src/io/rng.js';
 import { bundledQwen3TokenizerDir, QWEN3_SPECIAL_IDS, type HfTokenizer } from '../../src/io/tokenizer.js';
 import { formatToolCall } from '../../src/io/toolcall.js';
 import type { GenerateRequest, GenerateResult } from '../../src/model/generate.js';
+import { describeJudge, JudgeConfig } from '../../src/reward/judge-config.js';
 import { RulesJudge } from '../../src/reward/rules-judge.js';
 import type { RolloutContext } from '../../src/rl/rollout.js';
 import { loadChatFormat } from '../../src/rl/setup.js';
@@ -104,6 +105,19 @@ describe('evaluateWith: partial results and resume', () => {
     expect(read(cut, 'rollouts.jsonl')).toBe(read(full, 'rollouts.jsonl'));
     expect(withoutDate(read(cut, 'eval.json'))).toEqual(withoutDate(read(full, 'eval.json')));
     expect(read(cut, 'eval.md')).not.toContain('partial');
+  });
+
+  it('a finished evaluation resumed again only rebuilds its report: no device, no model, no sampler', async () => {
+    const dir = join(root, 'finished');
+    const modelDir = bundledQwen3TokenizerDir(); // only its tokenizer and chat template are read
+    const meta = { model: resolve(modelDir), judge: describeJudge(JudgeConfig.parse({})), data: resolve('data/eval.jsonl'), limit: 3 };
+    const a = await evaluateWith({ ...base, sampler: new SeededSampler(tok) }, rows, run(dir, { meta }));
+    const o: EvalOptions = { modelDir, data: 'data/eval.jsonl', limit: 3, rolloutsPerRow: 2, rowsAtOnce: 1, seed: 'eval', out: dir, resume: true, maxTurns: 3, maxTokensPerTurn: 64, maxEpisodeTokens: 8192, log: () => undefined };
+    expect(evalOutComplete(o)).toBe(true);
+    expect(() => evalOutComplete({ ...o, limit: 2 })).toThrow(/other settings \(--limit: 3 there, 2 now/);
+    expect(evalOutComplete({ ...o, out: join(root, 'not-yet') })).toBe(false);
+    const b = await evaluate(null, o); // no GPU and no sampler server: fails unless nothing is sampled
+    expect({ ...b.report, date: '' }).toEqual({ ...a.report, date: '' });
   });
 
   it('a cut-off last chunk line (killed while appending) is dropped and that chunk sampled again', async () => {
