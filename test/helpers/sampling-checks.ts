@@ -1,6 +1,7 @@
 // Checks the sampling tests share (test/ops/sample.test.ts and sample-cpu.test.ts, memory-cpu.test.ts).
 import { expect } from 'vitest';
 import type { Gpu, KernelDef } from '../../src/gpu/gpu.js';
+import { SamplingParams } from '../../src/ops/sampling.js';
 
 /** Kernel names dispatched while `fn` runs. */
 export function dispatched(gpu: Gpu, fn: () => void): string[] {
@@ -47,3 +48,20 @@ export function checkKeptDistribution(
   });
   return { keep, chi2 };
 }
+
+/** Sampling parameters from a partial set (the schema's defaults for the rest). */
+export const P = (p: Partial<SamplingParams>): SamplingParams => SamplingParams.parse(p);
+
+/** The parameter sets the sampling kernels' tests cycle through, row by row: greedy, plain,
+ *  temperature, top-k (1, 5, more than the vocabulary), top-p, and both cuts. */
+export const SAMPLING_CASES: readonly SamplingParams[] = [
+  P({ temperature: 0 }),
+  P({}),
+  P({ temperature: 0.7 }),
+  P({ topK: 5 }),
+  P({ topK: 1 }),
+  P({ topP: 0.9 }),
+  P({ temperature: 1.3, topK: 40, topP: 0.8 }),
+  P({ temperature: 0.5, topP: 0.3 }),
+  P({ topK: 100000 }),
+];

@@ -15,23 +15,13 @@
 // over all 2^23 uniforms the draw can use (must never fall below the noise).
 import { describe, expect, it } from 'vitest';
 import { getGpu, type Gpu } from '../../src/gpu/gpu.js';
-import { checkKeptDistribution, dispatched } from '../helpers/sampling-checks.js';
-import { SamplingParams } from '../../src/ops/sampling.js';
+import { checkKeptDistribution, dispatched, P, SAMPLING_CASES } from '../helpers/sampling-checks.js';
 import { cpuSample, encodeRows, recordSample, sampleBoundMargins, sampleRows, type SampleRow } from '../../src/ops/sample.js';
 import { sampleRef } from '../../src/ops/ref/sample.js';
 import { makeRng, randn } from '../../src/ops/ref/index.js';
 
-const P = (p: Partial<SamplingParams>): SamplingParams => SamplingParams.parse(p);
 const PARAMS = [
-  P({ temperature: 0 }),
-  P({}),
-  P({ temperature: 0.7 }),
-  P({ topK: 5 }),
-  P({ topK: 1 }),
-  P({ topP: 0.9 }),
-  P({ temperature: 1.3, topK: 40, topP: 0.8 }),
-  P({ temperature: 0.5, topP: 0.3 }),
-  P({ topK: 100000 }),
+  ...SAMPLING_CASES,
   P({ temperature: 0.3 }),
   P({ temperature: 1, topK: 50, topP: 0.95 }),
 ];

@@ -6,24 +6,12 @@
 // distribution; NaN and infinite rows fail naming the row.
 import { describe, expect, it } from 'vitest';
 import { getGpu } from '../../src/gpu/gpu.js';
-import { SamplingParams } from '../../src/ops/sampling.js';
 import { sampleNoise, sampleRows, type SampleRow } from '../../src/ops/sample.js';
 import { gumbel, rowKey, sampleRef, tokenUniform } from '../../src/ops/ref/sample.js';
 import { makeRng, randn } from '../../src/ops/ref/index.js';
-import { checkKeptDistribution } from '../helpers/sampling-checks.js';
+import { checkKeptDistribution, P, SAMPLING_CASES } from '../helpers/sampling-checks.js';
 
-const P = (p: Partial<SamplingParams>): SamplingParams => SamplingParams.parse(p);
-const PARAMS = [
-  P({ temperature: 0 }),
-  P({}),
-  P({ temperature: 0.7 }),
-  P({ topK: 5 }),
-  P({ topK: 1 }),
-  P({ topP: 0.9 }),
-  P({ temperature: 1.3, topK: 40, topP: 0.8 }),
-  P({ temperature: 0.5, topP: 0.3 }),
-  P({ topK: 100000 }),
-];
+const PARAMS = SAMPLING_CASES;
 
 function randomLogits(B: number, V: number, seed: number, scale: number): Float32Array {
   const r = makeRng(seed);
