@@ -41,6 +41,8 @@ struct Params { V: u32, lo_bits: u32, row0: u32 }
 @group(0) @binding(2) var<storage, read> rows: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<u32>;
 
+#include "common/sample-keys.wgsl"
+
 const LANES: u32 = {{LANES}}u;
 // vec4 groups of a 256-element block, and sweeps (groups per invocation).
 const GROUPS: u32 = 64u;
@@ -72,33 +74,13 @@ fn ld4_tail(e: u32, end: u32) -> vec4<f32> {
   return v;
 }
 
-fn order_key(x: f32) -> u32 {
-  let b = bitcast<u32>(x);
-  return select(b | HI, ~b, (b & HI) != 0u);
-}
-
 fn order_key4(x: vec4<f32>) -> vec4<u32> {
   let b = bitcast<vec4<u32>>(x);
   return select(b | vec4<u32>(HI), ~b, (b & vec4<u32>(HI)) != vec4<u32>(0u));
 }
 
-fn key_value(k: u32) -> f32 {
-  return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & HI) != 0u));
-}
-
-fn comp_ge(h: u32, l: u32, ch: u32, cl: u32) -> bool { return h > ch || (h == ch && l >= cl); }
-
 fn comp_ge4(h: vec4<u32>, l: vec4<u32>, ch: vec4<u32>, cl: vec4<u32>) -> vec4<bool> {
   return (h > ch) | ((h == ch) & (l >= cl));
-}
-
-fn mix32(v: u32) -> u32 {
-  var x = v;
-  x = x ^ (x >> 16u);
-  x = x * 0x7feb352du;
-  x = x ^ (x >> 15u);
-  x = x * 0x846ca68bu;
-  return x ^ (x >> 16u);
 }
 
 fn mix4(v: vec4<u32>) -> vec4<u32> {
@@ -128,11 +110,6 @@ fn gumbel_ub4(h: vec4<u32>) -> vec4<f32> {
   let d = 1.0 - u;
   let l2 = vec4<f32>(bitcast<vec4<u32>>(d)) * (1.0 / 8388608.0) - 127.0;
   return l2 * -0.6931472 + 1e-3;
-}
-
-fn with_bit(c: vec2<u32>, b: u32) -> vec2<u32> {
-  if (b < 32u) { return vec2<u32>(c.x | (1u << (31u - b)), c.y); }
-  return vec2<u32>(c.x, c.y | (1u << (p.lo_bits - 1u - (b - 32u))));
 }
 
 // Token indices i .. i + 3 and their rank-key low halves V - 1 - i.
@@ -350,10 +327,11 @@ fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
   let row = p.row0 + wid.x;
   let V = p.V;
   let base = wid.x * V;
-  let inv_t = bitcast<f32>(rows[5u * row]);
-  let top_k = rows[5u * row + 1u];
-  let top_p = bitcast<f32>(rows[5u * row + 2u]);
-  let key = mix32(mix32(rows[5u * row + 3u]) ^ rows[5u * row + 4u]);
+  let rp = row_params(row);
+  let inv_t = rp.inv_t;
+  let top_k = rp.top_k;
+  let top_p = rp.top_p;
+  let key = rp.key;
   let nbits = 32u + p.lo_bits;
 
   // Pass 1: the top composite (max logit, lowest index): per component the largest order key and

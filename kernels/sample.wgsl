@@ -23,34 +23,14 @@ struct Params { V: u32, lo_bits: u32, row0: u32 }
 @group(0) @binding(2) var<storage, read> rows: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<u32>;
 
+#include "common/sample-keys.wgsl"
+
 const WG: u32 = 256u;
 var<workgroup> red_a: array<u32, 256>;
 var<workgroup> red_b: array<u32, 256>;
 var<workgroup> red_f: array<f32, 256>;
 
-// Larger float -> larger u32 (negatives bit-flipped), as orderKey in the reference.
-fn order_key(x: f32) -> u32 {
-  let b = bitcast<u32>(x);
-  return select(b | 0x80000000u, ~b, (b & 0x80000000u) != 0u);
-}
-
-fn key_value(k: u32) -> f32 {
-  return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & 0x80000000u) != 0u));
-}
-
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-
-// (h, l) >= (ch, cl) lexicographically.
-fn comp_ge(h: u32, l: u32, ch: u32, cl: u32) -> bool { return h > ch || (h == ch && l >= cl); }
-
-fn mix32(v: u32) -> u32 {
-  var x = v;
-  x = x ^ (x >> 16u);
-  x = x * 0x7feb352du;
-  x = x ^ (x >> 15u);
-  x = x * 0x846ca68bu;
-  return x ^ (x >> 16u);
-}
 
 // -log(-log u) for u = (h >> 9 + 0.5) / 2^23. -log u is a series in d = 1 - u (exact in f32)
 // when d < 1/16: WGSL's log is only good to ~2^-21 absolute near 1, which would swamp the small
@@ -124,21 +104,16 @@ fn max_comp(lid: u32, h: u32, l: u32) -> vec2<u32> {
   return r;
 }
 
-// The candidate composite for bit b of a bisection (key bits first, then lo_bits index bits).
-fn with_bit(c: vec2<u32>, b: u32) -> vec2<u32> {
-  if (b < 32u) { return vec2<u32>(c.x | (1u << (31u - b)), c.y); }
-  return vec2<u32>(c.x, c.y | (1u << (p.lo_bits - 1u - (b - 32u))));
-}
-
 @compute @workgroup_size(256)
 fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = p.row0 + wid.x;
   let V = p.V;
   let base = wid.x * V;
-  let inv_t = bitcast<f32>(rows[5u * row]);
-  let top_k = rows[5u * row + 1u];
-  let top_p = bitcast<f32>(rows[5u * row + 2u]);
-  let key = mix32(mix32(rows[5u * row + 3u]) ^ rows[5u * row + 4u]);
+  let rp = row_params(row);
+  let inv_t = rp.inv_t;
+  let top_k = rp.top_k;
+  let top_p = rp.top_p;
+  let key = rp.key;
   let nbits = 32u + p.lo_bits;
 
   // Pass 1: the top composite (max logit, lowest index) and the first NaN.
@@ -242,6 +217,6 @@ fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
 fn noise(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= p.V) { return; }
-  let key = mix32(mix32(rows[5u * p.row0 + 3u]) ^ rows[5u * p.row0 + 4u]);
+  let key = row_params(p.row0).key;
   noise_out[i] = gumbel(mix32(key ^ mix32(i)));
 }
