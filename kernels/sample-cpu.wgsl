@@ -322,6 +322,30 @@ fn draw_kept(lid: u32, base: u32, m: f32, inv_t: f32, key: u32, c: vec2<u32>) {
   draw4(x, i, keep, m, inv_t, key);
 }
 
+// The workgroup's largest composite (h, l) and smallest u32 over its LANES invocations: every
+// invocation calls them (barriers) and gets the result. Max and min do not depend on the order.
+fn max_comp_lanes(lid: u32, h: u32, l: u32) -> vec2<u32> {
+  red_a[lid] = h;
+  red_b[lid] = l;
+  workgroupBarrier();
+  var th = red_a[0];
+  var tl = red_b[0];
+  for (var k = 1u; k < LANES; k = k + 1u) {
+    if (comp_ge(red_a[k], red_b[k], th, tl)) { th = red_a[k]; tl = red_b[k]; }
+  }
+  workgroupBarrier();
+  return vec2<u32>(th, tl);
+}
+
+fn min_lanes(lid: u32, v: u32) -> u32 {
+  red_a[lid] = v;
+  workgroupBarrier();
+  var m = red_a[0];
+  for (var k = 1u; k < LANES; k = k + 1u) { m = min(m, red_a[k]); }
+  workgroupBarrier();
+  return m;
+}
+
 @compute @workgroup_size(LANES)
 fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = p.row0 + wid.x;
@@ -364,19 +388,10 @@ fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     let l = V - 1u - (bi[c] + select(c, 0u, lid == 0u && c == 0u));
     if (comp_ge(bh[c], l, th, tl)) { th = bh[c]; tl = l; }
   }
-  red_a[lid] = th;
-  red_b[lid] = tl;
-  workgroupBarrier();
-  th = red_a[0];
-  tl = red_b[0];
-  for (var k = 1u; k < LANES; k = k + 1u) {
-    if (comp_ge(red_a[k], red_b[k], th, tl)) { th = red_a[k]; tl = red_b[k]; }
-  }
-  workgroupBarrier();
-  red_a[lid] = min(min(lo.x, lo.y), min(lo.z, lo.w));
-  workgroupBarrier();
-  var kmin = red_a[0];
-  for (var k = 1u; k < LANES; k = k + 1u) { kmin = min(kmin, red_a[k]); }
+  let top = max_comp_lanes(lid, th, tl);
+  th = top.x;
+  tl = top.y;
+  let kmin = min_lanes(lid, min(min(lo.x, lo.y), min(lo.z, lo.w)));
   if (lid == 0u) { red_flag = u32(th > 0xff800000u || kmin < 0x007fffffu); }
   if (workgroupUniformLoad(&red_flag) != 0u) {
     // A NaN: kernels/sample.wgsl's pass 1, exactly (the first NaN, and the top composite with NaN keys).
@@ -385,23 +400,13 @@ fn sample(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     var nan_at = 0xffffffffu;
     for (var i = lid; i < V; i = i + LANES) {
       let x = ld1(base + i);
-      if ((bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u) { nan_at = min(nan_at, i); }
+      if (is_nan(x)) { nan_at = min(nan_at, i); }
       if (comp_ge(order_key(x), V - 1u - i, nh, nl)) { nh = order_key(x); nl = V - 1u - i; }
     }
-    red_a[lid] = nh;
-    red_b[lid] = nl;
-    workgroupBarrier();
-    th = red_a[0];
-    tl = red_b[0];
-    for (var k = 1u; k < LANES; k = k + 1u) {
-      if (comp_ge(red_a[k], red_b[k], th, tl)) { th = red_a[k]; tl = red_b[k]; }
-    }
-    workgroupBarrier();
-    red_a[lid] = nan_at;
-    workgroupBarrier();
-    nan_first = red_a[0];
-    for (var k = 1u; k < LANES; k = k + 1u) { nan_first = min(nan_first, red_a[k]); }
-    workgroupBarrier();
+    let top_nan = max_comp_lanes(lid, nh, nl);
+    th = top_nan.x;
+    tl = top_nan.y;
+    nan_first = min_lanes(lid, nan_at);
   }
   let m = key_value(th);
   let finite = (bitcast<u32>(m) & 0x7f800000u) != 0x7f800000u;

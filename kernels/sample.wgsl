@@ -30,8 +30,6 @@ var<workgroup> red_a: array<u32, 256>;
 var<workgroup> red_b: array<u32, 256>;
 var<workgroup> red_f: array<f32, 256>;
 
-fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-
 // -log(-log u) for u = (h >> 9 + 0.5) / 2^23. -log u is a series in d = 1 - u (exact in f32)
 // when d < 1/16: WGSL's log is only good to ~2^-21 absolute near 1, which would swamp the small
 // values the winners' noise comes from.

@@ -21,6 +21,8 @@ fn key_value(k: u32) -> f32 {
   return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & 0x80000000u) != 0u));
 }
 
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
 // (h, l) >= (ch, cl) lexicographically.
 fn comp_ge(h: u32, l: u32, ch: u32, cl: u32) -> bool { return h > ch || (h == ch && l >= cl); }
 
