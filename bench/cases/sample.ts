@@ -11,22 +11,36 @@ import { SamplingParams, type SamplingInput } from '../../src/ops/sampling.js';
 import { encodeRows, recordSample } from '../../src/ops/sample.js';
 import { BenchUnavailable, type BenchCase, type BenchScale } from '../types.js';
 
+/** B rows of V deterministic logits, each row's parameters `p` (seed 7, step = row), and the output. */
+function inputs(gpu: Gpu, B: number, V: number, p: SamplingInput) {
+  const params = SamplingParams.parse(p);
+  const logits = gpu.upload(Float32Array.from({ length: B * V }, (_, i) => Math.sin(i * 12.9898) * 8), [B, V], 'f32', 'logits');
+  const rows = gpu.upload(encodeRows(Array.from({ length: B }, (_, b) => ({ params, seed: 7, step: b }))), [B * 5], 'u32', 'rows');
+  const out = gpu.empty([B, 4], 'u32', 'out');
+  return {
+    params,
+    logits,
+    rows,
+    out,
+    shape: `B=${B} V=${V} T=${params.temperature} top_k=${params.topK} top_p=${params.topP}`,
+    bytes: B * V * 4,
+    dispose: () => [logits, rows, out].forEach((t) => t.destroy()),
+  };
+}
+
 function sample(name: string, p: SamplingInput): BenchCase {
   return {
     name,
     group: 'sampling',
     async setup(gpu: Gpu, scale: BenchScale) {
       const [B, V] = scale === 'full' ? [64, 151936] : [8, 4099];
-      const params = SamplingParams.parse(p);
-      const logits = gpu.upload(Float32Array.from({ length: B * V }, (_, i) => Math.sin(i * 12.9898) * 8), [B, V], 'f32', 'logits');
-      const rows = gpu.upload(encodeRows(Array.from({ length: B }, (_, b) => ({ params, seed: 7, step: b }))), [B * 5], 'u32', 'rows');
-      const out = gpu.empty([B, 4], 'u32', 'out');
+      const x = inputs(gpu, B, V, p);
       return {
-        shape: `B=${B} V=${V} T=${params.temperature} top_k=${params.topK} top_p=${params.topP}`,
-        bytes: B * V * 4,
-        torch: { op: 'sample', args: { B, V, temperature: params.temperature, topK: params.topK, topP: params.topP } },
-        run: () => recordSample(gpu, logits, rows, out),
-        dispose: () => [logits, rows, out].forEach((t) => t.destroy()),
+        shape: x.shape,
+        bytes: x.bytes,
+        torch: { op: 'sample', args: { B, V, temperature: x.params.temperature, topK: x.params.topK, topP: x.params.topP } },
+        run: () => recordSample(gpu, x.logits, x.rows, x.out),
+        dispose: x.dispose,
       };
     },
   };
@@ -38,17 +52,8 @@ function tinyCase(B: number, tag: string, p: SamplingInput, variant: 'portable' 
     group: 'sampling',
     async setup(gpu: Gpu) {
       if (variant === 'cpu' && !gpu.isCpu) throw new BenchUnavailable('the CPU-shaped sampling kernel is for CPU adapters');
-      const V = 151936;
-      const params = SamplingParams.parse(p);
-      const logits = gpu.upload(Float32Array.from({ length: B * V }, (_, i) => Math.sin(i * 12.9898) * 8), [B, V], 'f32', 'logits');
-      const rows = gpu.upload(encodeRows(Array.from({ length: B }, (_, b) => ({ params, seed: 7, step: b }))), [B * 5], 'u32', 'rows');
-      const out = gpu.empty([B, 4], 'u32', 'out');
-      return {
-        shape: `B=${B} V=${V} T=${params.temperature} top_k=${params.topK} top_p=${params.topP}`,
-        bytes: B * V * 4,
-        run: () => recordSample(gpu, logits, rows, out, { variant }),
-        dispose: () => [logits, rows, out].forEach((t) => t.destroy()),
-      };
+      const x = inputs(gpu, B, 151936, p);
+      return { shape: x.shape, bytes: x.bytes, run: () => recordSample(gpu, x.logits, x.rows, x.out, { variant }), dispose: x.dispose };
     },
   };
 }
