@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setVariants } from '../gpu/variants.js';
 import { loadQwen3Config } from '../model/config.js';
 import { prepareKernels } from '../ops/autotune/tuner.js';
-import { checkEvalOut, evalOutComplete, evaluate, type EvalOptions } from '../eval/evaluate.js';
+import { checkEvalOut, evaluate, type EvalOptions } from '../eval/evaluate.js';
 import { reportMarkdown } from '../eval/report.js';
 import { compareSaved } from '../eval/compare.js';
 import { writeComparison } from '../eval/compare-charts.js';
@@ -139,10 +139,10 @@ async function main(): Promise<void> {
   }
   const { o, cfg, retune } = parsed;
   if (o.judge?.kind === 'openai') judgeApiKey(o.judge); // a missing key fails before the model loads
-  checkEvalOut(o); // so does an --out holding an evaluation with other settings
+  const complete = checkEvalOut(o); // so does an --out holding an evaluation with other settings
   onInterrupt(o);
   // A finished evaluation in --out only has its report rebuilt: no device, no model.
-  const gpu = o.sampler || evalOutComplete(o) ? null : await getGpu();
+  const gpu = o.sampler || complete ? null : await getGpu();
   const variants = cfg?.kernels.variants;
   if (gpu && variants) setVariants(gpu, variants);
   if (gpu) await prepareKernels(gpu, { autotune: cfg?.kernels.autotune, retune, model: () => loadQwen3Config(join(o.modelDir, 'config.json')) });

@@ -78,24 +78,23 @@ function plan(o: EvalOptions) {
   return { env, rows, episode, run };
 }
 
-/** Throws, naming each difference, when `o.out` holds an evaluation with other settings that `o`
- *  would resume: the CLI asks before it opens the device. */
-export function checkEvalOut(o: EvalOptions): void {
-  if (!o.out || !o.resume) return;
-  const { rows, episode, run } = plan(o);
-  checkResumable(o.out, evalSettings(episode, rows, run));
+/** Throws, naming each difference, when `out` holds an evaluation with other settings; returns
+ *  whether it already holds every row of this one (then nothing is sampled, and neither a device
+ *  nor the model is needed to rebuild its report). */
+function checkOut(out: string, rows: readonly EpisodeRow[], settings: EvalSettings): boolean {
+  checkResumable(out, settings);
+  if (!readSettings(out)) return false;
+  const done = new Set([...readChunks(out, () => {}).values()].flatMap((c) => c.rows));
+  return rows.every((r) => done.has(r.id));
 }
 
-/** Whether `o.out` already holds every row of the evaluation `o` would resume there (same
- *  settings): then nothing is sampled, and neither a device nor the model is needed to rebuild
- *  its report. */
-export function evalOutComplete(o: EvalOptions): boolean {
+/** What `o.out` holds for the evaluation `o` would resume there: throws, naming each difference,
+ *  when it holds one with other settings (the CLI asks before it opens the device); true when it
+ *  already holds every row. */
+export function checkEvalOut(o: EvalOptions): boolean {
   if (!o.out || !o.resume) return false;
   const { rows, episode, run } = plan(o);
-  checkResumable(o.out, evalSettings(episode, rows, run));
-  if (!readSettings(o.out)) return false;
-  const done = new Set([...readChunks(o.out, () => {}).values()].flatMap((c) => c.rows));
-  return rows.every((r) => done.has(r.id));
+  return checkOut(o.out, rows, evalSettings(episode, rows, run));
 }
 
 /** The sampler of an evaluation with nothing left to sample. */
@@ -106,11 +105,12 @@ const NOTHING_TO_SAMPLE: TurnSampler = {
 export async function evaluate(gpu: Gpu | null, o: EvalOptions): Promise<{ report: EvalReport; rollouts: Rollout[] }> {
   const { env, rows, episode, run } = plan(o);
   const { log, rolloutsPerRow, rowsAtOnce } = run;
-  if (o.out && o.resume) checkResumable(o.out, evalSettings(episode, rows, run)); // before the model loads (minutes for a large one)
+  // Before the model loads (minutes for a large one).
+  const complete = o.out && o.resume ? checkOut(o.out, rows, evalSettings(episode, rows, run)) : false;
   const { tokenizer, template } = await loadChatFormat(o.modelDir);
   let local: { model: Qwen3Model; generator: Generator } | null = null;
   let sampler: TurnSampler;
-  if (evalOutComplete(o)) {
+  if (complete) {
     sampler = NOTHING_TO_SAMPLE;
     log(`eval: ${o.out} already holds every row; rebuilding its report without loading the model`);
   } else if (o.sampler) {

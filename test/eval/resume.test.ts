@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResumeEnvironment, type EpisodeResult, type EpisodeRow } from '../../src/env/resume/episode.js';
-import { evalOutComplete, evaluate, evaluateWith, type EvalOptions, type EvalRunOptions } from '../../src/eval/evaluate.js';
+import { checkEvalOut, evaluate, evaluateWith, type EvalOptions, type EvalRunOptions } from '../../src/eval/evaluate.js';
 import { CHUNKS_FILE } from '../../src/eval/out-dir.js';
 import { EvalProgress } from '../../src/eval/progress.js';
 import { compareReports } from '../../src/eval/compare.js';
@@ -113,9 +113,9 @@ describe('evaluateWith: partial results and resume', () => {
     const meta = { model: resolve(modelDir), judge: describeJudge(JudgeConfig.parse({})), data: resolve('data/eval.jsonl'), limit: 3 };
     const a = await evaluateWith({ ...base, sampler: new SeededSampler(tok) }, rows, run(dir, { meta }));
     const o: EvalOptions = { modelDir, data: 'data/eval.jsonl', limit: 3, rolloutsPerRow: 2, rowsAtOnce: 1, seed: 'eval', out: dir, resume: true, maxTurns: 3, maxTokensPerTurn: 64, maxEpisodeTokens: 8192, log: () => undefined };
-    expect(evalOutComplete(o)).toBe(true);
-    expect(() => evalOutComplete({ ...o, limit: 2 })).toThrow(/other settings \(--limit: 3 there, 2 now/);
-    expect(evalOutComplete({ ...o, out: join(root, 'not-yet') })).toBe(false);
+    expect(checkEvalOut(o)).toBe(true);
+    expect(() => checkEvalOut({ ...o, limit: 2 })).toThrow(/other settings \(--limit: 3 there, 2 now/);
+    expect(checkEvalOut({ ...o, out: join(root, 'not-yet') })).toBe(false);
     const b = await evaluate(null, o); // no GPU and no sampler server: fails unless nothing is sampled
     expect({ ...b.report, date: '' }).toEqual({ ...a.report, date: '' });
   });
