@@ -10,6 +10,7 @@ import { open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Gpu } from '../../src/gpu/gpu.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
+import { deviceBytes } from '../../src/model/save.js';
 import { PIECE, publish, readInto, sumInto } from '../../src/parallel/collectives.js';
 import { Exchange, makeExchangeDir, removeExchangeDir } from '../../src/parallel/exchange.js';
 import type { BenchCase, BenchInstance, BenchScale } from '../types.js';
@@ -25,6 +26,14 @@ function fixture(gpu: Gpu, scale: BenchScale, dtype: 'f32' | 'bf16'): { t: Tenso
 }
 
 const hostCase = (name: string, setup: (gpu: Gpu, scale: BenchScale) => Promise<BenchInstance>, group = 'exchange'): BenchCase => ({ name, group, setup });
+
+/** One bf16 tensor moved between device and host memory by `move` (a piece of 1s to upload at hand). */
+const pieceCase = (name: string, move: (gpu: Gpu, t: Tensor, piece: Uint8Array<ArrayBuffer>) => Promise<void>): BenchCase =>
+  hostCase(name, async (gpu, scale) => {
+    const f = fixture(gpu, scale, 'bf16');
+    const piece = new Uint8Array(Math.min(PIECE, f.t.byteSize)).fill(1);
+    return { shape: f.shape, bytes: f.t.byteSize, host: () => move(gpu, f.t, piece), dispose: f.dispose };
+  });
 
 export const cases: BenchCase[] = [
   hostCase(
@@ -51,29 +60,26 @@ export const cases: BenchCase[] = [
     },
     'ceiling',
   ),
-  hostCase('exchange.readback', async (gpu, scale) => {
-    const f = fixture(gpu, scale, 'bf16');
-    return {
-      shape: f.shape,
-      bytes: f.t.byteSize,
-      async host() {
-        for (let off = 0; off < f.t.byteSize; off += PIECE) await gpu.readBytes(f.t.buffer, f.t.byteOffset + off, Math.min(PIECE, f.t.byteSize - off));
-      },
-      dispose: f.dispose,
-    };
+  // What publish streams to the file: views of mapped staging memory (deviceBytes).
+  pieceCase('exchange.readback', async (gpu, t) => {
+    for await (const piece of deviceBytes(gpu, t, t.byteSize, PIECE)) void piece;
   }),
-  hostCase('exchange.upload', async (gpu, scale) => {
-    const f = fixture(gpu, scale, 'bf16');
-    const piece = new Uint8Array(Math.min(PIECE, f.t.byteSize)).fill(1);
-    return {
-      shape: f.shape,
-      bytes: f.t.byteSize,
-      async host() {
-        for (let off = 0; off < f.t.byteSize; off += PIECE) gpu.writeBytes(f.t, off, piece.subarray(0, Math.min(PIECE, f.t.byteSize - off)));
-        await gpu.sync();
-      },
-      dispose: f.dispose,
-    };
+  // Its peer: each piece copied into JS memory (gpu.readBytes), what the exchanges did before
+  // 2026-12-03 (architecture.md on an H200: 8.1 against 47 GB/s). Bench-only.
+  pieceCase('exchange.readback.copy', async (gpu, t) => {
+    for (let off = 0; off < t.byteSize; off += PIECE) await gpu.readBytes(t.buffer, t.byteOffset + off, Math.min(PIECE, t.byteSize - off));
+  }),
+  // gpu.writeBytes: two reused MAP_WRITE staging buffers taking turns.
+  pieceCase('exchange.upload', async (gpu, t, piece) => {
+    for (let off = 0; off < t.byteSize; off += PIECE) await gpu.writeBytes(t, off, piece.subarray(0, Math.min(PIECE, t.byteSize - off)));
+    await gpu.sync();
+  }),
+  // Its peer: queue.writeBuffer, what gpu.writeBytes did before its staging buffers (3.5x slower
+  // on an H200 per architecture.md). Bench-only.
+  pieceCase('exchange.upload.writeBuffer', async (gpu, t, piece) => {
+    gpu.flush();
+    for (let off = 0; off < t.byteSize; off += PIECE) gpu.device.queue.writeBuffer(t.buffer, t.byteOffset + off, piece, 0, Math.min(PIECE, t.byteSize - off));
+    await gpu.sync();
   }),
   hostCase('exchange.publish.bf16', async (gpu, scale) => {
     const f = fixture(gpu, scale, 'bf16');

@@ -17,7 +17,7 @@ const SPEC = {
     'Everything else (model, environment, judge, sampler, kernels) is the config file (configs/README.md).',
   options: {
     config: { type: 'string', value: 'FILE', default: 'configs/tiny-cpu.json', help: 'run config (zod schema: src/train/config.ts)' },
-    devices: { type: 'string', value: 'LIST', default: '0', help: 'device indices, one rank each, e.g. 0,1,2' },
+    devices: { type: 'string', value: 'LIST', default: '0', help: 'device indices, one rank each, e.g. 0,1,2 (a device listed again takes another rank: 0,0,0 runs the sharded path on one GPU)' },
     check: { type: 'boolean', help: 'only the preflight checks (config, model, data, judge, sampler, devices, memory plan); no device opened' },
     steps: { type: 'string', value: 'N', help: "overrides the config's steps" },
     out: { type: 'string', value: 'DIR', help: "overrides the config's run directory" },

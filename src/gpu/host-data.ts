@@ -3,6 +3,9 @@
 import type { DType } from './tensor.js';
 import { bf16ArrayToF32, f16ArrayToF32, f32ArrayToBf16, f32ArrayToF16 } from '../io/dtype.js';
 
+/** The largest piece Gpu.writeBytesFrom stages at a time; it keeps two staging buffers of it. */
+export const STAGING_BYTES = 64 << 20;
+
 /** Writes `data` into `dst` as `dtype` (f32 values rounded to bf16/f16; a Uint16Array is taken
  *  as bit patterns already). */
 export function writeHost(dst: ArrayBuffer, data: ArrayLike<number>, dtype: DType): void {

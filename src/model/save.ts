@@ -34,13 +34,20 @@ const SIDE_FILES = ['tokenizer.json', 'tokenizer_config.json', 'generation_confi
 
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
-/** Streams `t`'s first `bytes` bytes from the device in pieces of at most `piece` bytes. */
+/** Streams `t`'s first `bytes` bytes from the device in pieces of at most `piece` bytes. Each piece
+ *  is a view of mapped staging memory, valid until the next one is asked for (or the loop ends):
+ *  a consumer writes it out or copies it before (the exchange's put and the safetensors writer
+ *  do), and every other read of the device waits until then. */
 export async function* deviceBytes(gpu: Gpu, t: Tensor, bytes: number, piece: number): AsyncGenerator<Uint8Array> {
   const step = Math.max(4, piece - (piece % 4)); // copyBufferToBuffer sizes are multiples of 4
   for (let off = 0; off < bytes; off += step) {
     const want = Math.min(step, bytes - off);
-    const got = await gpu.readBytes(t.buffer, t.byteOffset + off, Math.ceil(want / 4) * 4);
-    yield got.subarray(0, want);
+    const m = await gpu.readMapped(t.buffer, t.byteOffset + off, Math.ceil(want / 4) * 4);
+    try {
+      yield m.bytes.subarray(0, want); // mapped memory: valid until the consumer asks for the next piece
+    } finally {
+      m.release();
+    }
   }
 }
 

@@ -40,7 +40,7 @@ export async function sumInto(gpu: Gpu, ex: Exchange, name: string, g: Tensor, r
       const p = n === part.numel ? part : part.view(0, [n]);
       for (let r = 0; r < world; r++) {
         if (r === rank) gpu.copy(gv, p, len);
-        else gpu.writeBytes(p, 0, await readers[r]!.read(off, len));
+        else await gpu.writeBytesFrom(p, 0, len, (dst, at) => readers[r]!.readInto(off + at, dst));
         if (r === 0) {
           if (eb === 4) gpu.copy(p, a, len);
           else cast(gpu, p, a);
@@ -56,10 +56,11 @@ export async function sumInto(gpu: Gpu, ex: Exchange, name: string, g: Tensor, r
 }
 
 /** `t` = rank `owner`'s published `kind` of `name`. */
-export async function readInto(gpu: Gpu, ex: Exchange, kind: ExchangeKind, owner: number, name: string, t: Tensor, piece = PIECE): Promise<void> {
+export async function readInto(gpu: Gpu, ex: Exchange, kind: ExchangeKind, owner: number, name: string, t: Tensor): Promise<void> {
   const rd = await ex.reader(kind, owner, name, t.byteSize);
   try {
-    for (let off = 0; off < t.byteSize; off += piece) gpu.writeBytes(t, off, await rd.read(off, Math.min(piece, t.byteSize - off)));
+    // Straight from the file into the device's mapped staging memory, a staging piece at a time.
+    await gpu.writeBytesFrom(t, 0, t.byteSize, (dst, at) => rd.readInto(at, dst));
   } finally {
     await rd.close();
   }

@@ -41,12 +41,13 @@ export function parseBusIds(out: string): Map<number, string> | null {
 
 export function planDevices(devices: readonly number[], busIds: Map<number, string> | null = nvidiaBusIds()): DevicePlan {
   if (devices.length === 0) throw new Error('--devices: no device given');
-  const seen = new Set<number>();
-  for (const d of devices) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`--devices: '${d}' is not a device index`);
-    if (seen.has(d)) throw new Error(`--devices: device ${d} listed twice`);
-    seen.add(d);
-  }
+  for (const d of devices) if (!Number.isInteger(d) || d < 0) throw new Error(`--devices: '${d}' is not a device index`);
+  // A GPU listed more than once takes several ranks, each with a device of its own there
+  // (architecture.md: three devices on one H200 work): the sharded path on a one-GPU machine.
+  const ranksOf = new Map<number, number[]>();
+  devices.forEach((d, r) => ranksOf.set(d, [...(ranksOf.get(d) ?? []), r]));
+  const shared = [...ranksOf].filter(([, rs]) => rs.length > 1);
+  const sharing = shared.map(([d, rs]) => `ranks ${rs.join(', ')} share GPU ${d} (a device each; their memory adds up on it)`).join('; ');
   if (!busIds) {
     return {
       env: devices.map(() => ({})),
@@ -58,5 +59,6 @@ export function planDevices(devices: readonly number[], busIds: Map<number, stri
     if (!bus) throw new Error(`--devices: GPU ${d} does not exist (nvidia-smi lists ${[...busIds.keys()].join(', ')})`);
     return { DRI_PRIME: driPrime(bus), MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE: '1' };
   });
-  return { env, note: devices.map((d, r) => `rank ${r}: GPU ${d} (${busIds.get(d)}, DRI_PRIME=${env[r]!.DRI_PRIME})`).join('; ') };
+  const each = devices.map((d, r) => `rank ${r}: GPU ${d} (${busIds.get(d)}, DRI_PRIME=${env[r]!.DRI_PRIME})`).join('; ');
+  return { env, note: sharing ? `${each}; ${sharing}` : each };
 }

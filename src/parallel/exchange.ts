@@ -65,6 +65,13 @@ export function clearExchange(dir: string, kind: ExchangeKind): void {
   for (const f of readdirSync(dir)) if (f.startsWith(`${kind}.`)) rmSync(join(dir, f), { force: true });
 }
 
+/** Positional reads of one published file. */
+export interface ExchangeReader {
+  /** Bytes [off, off + dst.length) into `dst` (mapped staging memory: no JS copy in between). */
+  readInto(off: number, dst: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
 export class Exchange {
   constructor(readonly dir: string) {}
 
@@ -92,7 +99,7 @@ export class Exchange {
 
   /** Opens rank `rank`'s `kind` of `name` for positional reads; names the file when it is missing
    *  or shorter than `bytes`. */
-  async reader(kind: ExchangeKind, rank: number, name: string, bytes: number): Promise<{ read(off: number, len: number): Promise<Uint8Array<ArrayBuffer>>; close(): Promise<void> }> {
+  async reader(kind: ExchangeKind, rank: number, name: string, bytes: number): Promise<ExchangeReader> {
     const file = this.path(kind, rank, name);
     const fh = await open(file, 'r').catch((e: NodeJS.ErrnoException) => {
       throw new Error(`exchange: rank ${rank} has not published its ${kind} of ${name} (${file}: ${e.code ?? e.message})`);
@@ -102,17 +109,16 @@ export class Exchange {
       await fh.close();
       throw new Error(`exchange: ${file} holds ${size} bytes, expected ${bytes}`);
     }
+    const readInto = async (off: number, dst: Uint8Array): Promise<void> => {
+      let got = 0;
+      while (got < dst.length) {
+        const { bytesRead } = await fh.read(dst, got, dst.length - got, off + got);
+        if (bytesRead === 0) throw new Error(`exchange: ${file} ended at ${off + got} of ${bytes} bytes`);
+        got += bytesRead;
+      }
+    };
     return {
-      async read(off: number, len: number): Promise<Uint8Array<ArrayBuffer>> {
-        const out = new Uint8Array(len);
-        let got = 0;
-        while (got < len) {
-          const { bytesRead } = await fh.read(out, got, len - got, off + got);
-          if (bytesRead === 0) throw new Error(`exchange: ${file} ended at ${off + got} of ${bytes} bytes`);
-          got += bytesRead;
-        }
-        return out;
-      },
+      readInto,
       close: () => fh.close(),
     };
   }

@@ -7,12 +7,14 @@
 // (src/model/qwen3-activations.ts), the device's scratch arena at its largest (src/gpu/arena.ts,
 // planned by src/model/scratch-plan.ts: lm_head blocks, RoPE table, attention tables, norm and
 // GEMM partials; plus sumInto's pieces here), the lm_head's scored-row tensors and the batch's
-// index tensors, and readBytes' staging buffer (src/gpu/gpu.ts) grown to one exchange piece.
+// index tensors, and the host transfers' staging buffers (src/gpu/gpu.ts: readBytes' grown to one
+// exchange piece, writeBytes' two).
 // The lm_head runs on scored rows only; its size is that of the largest pass the arena has seen,
 // so the plan takes every position of a pass as scored unless told fewer (scoredRows).
 // Not counted: the sampler's KV cache (vLLM runs on its own GPU in the production shape), uniform
-// and pipeline buffers, Dawn's internal staging for queue.writeBuffer (megabytes).
+// and pipeline buffers, Dawn's internal staging for queue.writeBuffer (small per-step writes).
 import { formatBytes } from '../io/progress.js';
+import { STAGING_BYTES } from '../gpu/host-data.js';
 import { type Qwen3Config, qwen3Tensors } from '../model/config.js';
 import { bytesPerToken } from '../model/qwen3-activations.js';
 import { layerTensorNames } from '../model/qwen3-weights.js';
@@ -38,7 +40,8 @@ export interface RankMemory {
   scoredRows: number;
   /** The packed batch's index tensors (ids, positions, targets, cu_seqlens: ~16 B per token). */
   batch: number;
-  /** readBytes' MAP_READ staging buffer, grown to one exchange piece (world > 1). */
+  /** The host transfers' staging buffers (world > 1): readBytes' MAP_READ one, grown to one
+   *  exchange piece, and writeBytes' two MAP_WRITE ones. */
   staging: number;
   total: number;
 }
@@ -80,7 +83,7 @@ export function rankMemory(c: Qwen3Config, o: RankMemoryOptions): RankMemory {
     scratchByPurpose: byPurpose,
     scoredRows: 2 * 2 * n * c.hidden_size + 3 * 4 * n + 5 * 4 * n, // h, dh bf16; rows, iota, targets; 5 f32 vectors
     batch: 16 * o.passTokens,
-    staging: o.world > 1 ? PIECE : 0,
+    staging: o.world > 1 ? PIECE + 2 * STAGING_BYTES : 0,
   };
   return { ...m, total: m.weights + m.grads + m.gradScratch + m.optimizer + m.activations + m.scratch + m.scoredRows + m.batch + m.staging };
 }

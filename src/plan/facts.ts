@@ -30,10 +30,11 @@ const ARCH = 'shared/spec/architecture.md, "Facts measured on an H200", one run'
 export const HOST = {
   /** copyBufferToBuffer + mapAsync(READ) + copy into JS memory: what gpu.readBytes does. */
   deviceToHost: { value: 8.1, basis: 'notes', source: ARCH } as Figure,
+  /** The same without the copy into JS memory: gpu.readMapped, what deviceBytes streams to files. */
   deviceToHostNoJsCopy: { value: 47, basis: 'notes', source: ARCH } as Figure,
-  /** queue.writeBuffer: what gpu.writeBytes (src/gpu/gpu.ts) does today. */
+  /** queue.writeBuffer: what gpu.writeBytes (src/gpu/gpu.ts) did before its staging buffers. */
   hostToDeviceWriteBuffer: { value: 2.5, basis: 'notes', source: ARCH } as Figure,
-  /** A reused MAP_WRITE staging buffer: not yet what gpu.writeBytes does. */
+  /** A reused MAP_WRITE staging buffer: what gpu.writeBytes does (two of them, taking turns). */
   hostToDeviceStaging: { value: 8.9, basis: 'notes', source: ARCH } as Figure,
 };
 

@@ -2,7 +2,7 @@
 // with its basis and source), sampling on one GPU.
 import { basename } from 'node:path';
 import { formatBytes } from '../io/progress.js';
-import { type Figure, DISPATCH_SECONDS, HOST, PUBLISHED_STEP_SECONDS } from './facts.js';
+import { type Figure, DISPATCH_SECONDS, PUBLISHED_STEP_SECONDS } from './facts.js';
 import { type Projection, type RateUse, splitTotal } from './project.js';
 import type { Bench } from './throughput.js';
 
@@ -67,7 +67,7 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   line(`| activations of one pass (src/model/qwen3-activations.ts bytesPerToken) | ${gb(m.activations)} | src/parallel/memory.ts |`);
   line(`| lm_head scratch (arena): [${m.lmHead.rows}, ${m.lmHead.chunk}] f32 logits ${gb(m.lmHead.logits)}, bf16 dlogits ${gb(m.lmHead.dlogits)}, f32 dh ${gb(m.lmHead.dh32)}, softmax state and zero dentropy ${gb(m.lmHead.rest)} | ${gb(m.lmHead.total)} | src/ops/lm-head.ts lmHeadScratch |`);
   line(`| other op scratch (arena): ${m.otherScratch.slice(0, 4).map((x) => `${named(x.purpose)} ${gb(x.bytes)}`).join(', ')}${m.otherScratch.length > 4 ? `, ${m.otherScratch.length - 4} more` : ''} | ${gb(other)} | src/model/scratch-plan.ts |`);
-  if (m.collectives) line(`| collectives: sumInto accumulator + part (arena, one 64 MiB piece) + read staging | ${gb(m.collectives + m.staging)} | src/parallel/collectives.ts, src/gpu/gpu.ts |`);
+  if (m.collectives) line(`| collectives: sumInto accumulator + part (arena, one 64 MiB piece) + host-transfer staging (one read, two write buffers) | ${gb(m.collectives + m.staging)} | src/parallel/collectives.ts, src/gpu/gpu.ts |`);
   line(`| lm_head scored-row tensors (h, dh [${m.lmHead.rows}, H] bf16, eight vectors) | ${gb(m.scoredRows)} | src/model/qwen3-head.ts |`);
   line(`| batch index tensors (ids, positions, targets, cu_seqlens) | ${gb(m.batch)} | src/model/qwen3-batch.ts |`);
   line(`| **total** | **${gb(m.total)}**${ctx.cardMemory ? ` of ${gb(ctx.cardMemory.value)} (${ctx.cardMemory.source}): ${m.total <= ctx.cardMemory.value ? `${gb(ctx.cardMemory.value - m.total)} spare` : `**${gb(m.total - ctx.cardMemory.value)} over**`}` : ''} | src/parallel/memory.ts (what train --check logs) |`);
@@ -86,9 +86,9 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   row('attention (fwd, recompute, bwd)', sp.attention, bases(p.uses, (u) => u.what.startsWith('attention')));
   row('memory-bound (norms, RoPE, SwiGLU, adds, casts, embedding, lm_head softmax, gradient commits)', sp.memory, bases(p.uses, (u) => u.what.startsWith('memory') && !/adamw|sumsq|grad-sum/.test(u.what)));
   row(`dispatch overhead (${DISPATCH_SECONDS.value * 1e6} us each)`, sp.dispatch, `${DISPATCH_SECONDS.basis}: ${DISPATCH_SECONDS.source}`);
-  row('collectives through host memory (grads out, reduce in, weights out, gather in)', sp.collectives, `${bench.host.deviceToHost.basis}: device->host ${bench.host.deviceToHost.value} GB/s; ${bench.host.hostToDevice.basis}: host->device ${bench.host.hostToDevice.value} GB/s (queue.writeBuffer, what gpu.writeBytes does); ${bench.host.memcpy.basis}: /dev/shm file write/read ${bench.host.memcpy.value.toFixed(1)} GB/s`);
+  row('collectives through host memory (grads out, reduce in, weights out, gather in)', sp.collectives, `${bench.host.deviceToHost.basis}: device->host ${bench.host.deviceToHost.value} GB/s (gpu.readMapped: no copy into JS memory); ${bench.host.hostToDevice.basis}: host->device ${bench.host.hostToDevice.value} GB/s (gpu.writeBytes: reused MAP_WRITE staging); ${bench.host.memcpy.basis}: /dev/shm file write/read ${bench.host.memcpy.value.toFixed(1)} GB/s`);
   row('optimizer (zero grads, reduce adds, grad norm, AdamW on the shard)', sp.optimizer, bases(p.uses, (u) => /adamw|sumsq|grad-sum|zero/.test(u.what)));
-  if (i.samplerSync) row('sampler weight sync: rank 0 writes the new weights for the server\'s reload (model.save)', sp.samplerSync, `${bench.host.deviceToHost.basis}: device->host ${bench.host.deviceToHost.value} GB/s + ${bench.host.memcpy.basis}: file write into the page cache ${bench.host.memcpy.value.toFixed(1)} GB/s; the disk flush and the server's reload not counted`);
+  if (i.samplerSync) row('sampler weight sync: rank 0 writes the new weights for the server\'s reload (model.save)', sp.samplerSync, `${bench.host.deviceToHost.basis}: device->host ${bench.host.deviceToHost.value} GB/s (gpu.readMapped) + ${bench.host.memcpy.basis}: file write into the page cache from mapped memory ${bench.host.memcpy.value.toFixed(1)} GB/s; the disk flush and the server's reload not counted`);
   line(`| **step** | **${s1(tot)}** | | published ~${PUBLISHED_STEP_SECONDS.value} s (${PUBLISHED_STEP_SECONDS.source}): **${p.published.ratio.toFixed(2)}x** |`);
   line();
   line(`- phases: backward ${s1(p.phases.backward)} s, reduce ${s1(p.phases.reduce)} s, apply ${s1(p.phases.apply)} s, gather ${s1(p.phases.gather)} s`);
@@ -103,7 +103,7 @@ export function formatPlan(p: Projection, bench: Bench, ctx: PlanContext): strin
   } else {
     line('- torch peer: not in this bench directory');
   }
-  line(`- sensitivity: memory-bound kernels at the README's per-kernel rates of their previous versions (rmsnorm 222-315 GB/s etc.) instead of the copy ceiling: ${s1(p.sensitivity.staleKernelRates)} s per step; gpu.writeBytes through a reused MAP_WRITE staging buffer (${HOST.hostToDeviceStaging.value} GB/s, architecture.md) instead of queue.writeBuffer: ${s1(p.sensitivity.stagingUpload)} s per step`);
+  line(`- sensitivity: memory-bound kernels at the README's per-kernel rates of their previous versions (rmsnorm 222-315 GB/s etc.) instead of the copy ceiling: ${s1(p.sensitivity.staleKernelRates)} s per step; the host path before 2026-12-03 (uploads through queue.writeBuffer at ${bench.host.hostToDeviceWriteBuffer.value} GB/s, readbacks copied into JS memory at ${bench.host.deviceToHostCopy.value} GB/s): ${s1(p.sensitivity.hostCopies)} s per step`);
   line('- the published figure includes sampling on the 4th GPU, overlapped with training (one step off-policy); the projection is the update and the weight handoff');
   line('- not counted: host-side work per pass (packing, the AIPO loss in JS, the logprob readback between forward and backward: milliseconds), contention for host-memory bandwidth when the ranks copy at once, checkpoints every saveEvery steps (each rank\'s 12 B/param optimizer shard and rank 0\'s model to disk), the sampler server\'s reload, waiting for the next step\'s rollouts');
   line();

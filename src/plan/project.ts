@@ -151,7 +151,7 @@ export interface Projection {
    *  fraction of cuBLAS speed our GEMMs reach. */
   torch: { gemmSeconds: number; ourGemmSeconds: number; speedRatio: number; stepWithTorchGemm: number } | null;
   published: { seconds: number; ratio: number };
-  sensitivity: { staleKernelRates: number; stagingUpload: number };
+  sensitivity: { staleKernelRates: number; hostCopies: number };
   memory: PlanMemory;
   memoryPassTokens: number;
   /** Every rate used, with the seconds it accounts for summed over all ranks. */
@@ -193,9 +193,12 @@ export function project(input: PlanInput, bench: Bench): Projection {
   const gb = input.gradDtype === 'bf16' ? 2 : 4;
   const host = bench.host;
   const assigned = planPasses(input);
-  // model.save of the bf16 weights: read back (device -> JS), written to files (page cache: one
-  // memcpy; the disk flush and the server's reload are not counted).
-  const samplerSync = input.samplerSync ? (2 * params.total) / (host.deviceToHost.value * 1e9) + (2 * params.total) / (host.memcpy.value * 1e9) : 0;
+  // model.save of the bf16 weights: read back (device -> mapped staging memory), written to files
+  // from there (page cache: one memcpy; the disk flush and the server's reload are not counted).
+  // `copies`: the host path before 2026-12-03 (readbacks copied into JS memory first).
+  const samplerSyncAt = (copies: boolean): number =>
+    input.samplerSync ? (2 * params.total) / ((copies ? host.deviceToHostCopy : host.deviceToHost).value * 1e9) + (2 * params.total) / (host.memcpy.value * 1e9) : 0;
+  const samplerSync = samplerSyncAt(false);
   const uses = new Map<string, RateUse>();
   const cache = new Map<string, OpTiming>();
   const timePass = (p: PassShape, o: { staleNotes?: boolean } = {}): OpTiming => {
@@ -205,7 +208,7 @@ export function project(input: PlanInput, bench: Bench): Projection {
     return t;
   };
 
-  const rankPlan = (r: number, o: { staleNotes?: boolean; staging?: boolean } = {}, record = false): RankPlan => {
+  const rankPlan = (r: number, o: { staleNotes?: boolean; copies?: boolean } = {}, record = false): RankPlan => {
     const passes = assigned[r]!;
     let compute = zeroSplit();
     let torchGemm: number | null = 0;
@@ -227,16 +230,17 @@ export function project(input: PlanInput, bench: Bench): Projection {
     };
     const optimizer = { zero: part(/^zero/), reduce: part(/^(reduce|grad norm)/), apply: part(/^AdamW/) };
     const unowned = params.total - owned;
-    const h2d = o.staging ? host.hostToDeviceStaging : host.hostToDevice;
+    const h2d = o.copies ? host.hostToDeviceWriteBuffer : host.hostToDevice;
+    const d2h = o.copies ? host.deviceToHostCopy : host.deviceToHost;
     const dev = (bytes: number, rate: Rate): number => bytes / (rate.value * 1e9);
     const collectives =
       input.world > 1
         ? {
-            // gpu.readBytes (device -> JS) then a /dev/shm file write, piece by piece
-            publishGrads: dev(gb * unowned, host.deviceToHost) + dev(gb * unowned, host.memcpy),
-            // each peer's file read, then gpu.writeBytes
+            // gpu.readMapped (device -> mapped staging) then a /dev/shm file write from there, piece by piece
+            publishGrads: dev(gb * unowned, d2h) + dev(gb * unowned, host.memcpy),
+            // each peer's file read into mapped staging memory, then its copy to the device (gpu.writeBytesFrom)
             reduce: (input.world - 1) * (dev(gb * owned, host.memcpy) + dev(gb * owned, h2d)),
-            publishWeights: dev(2 * owned, host.deviceToHost) + dev(2 * owned, host.memcpy),
+            publishWeights: dev(2 * owned, d2h) + dev(2 * owned, host.memcpy),
             gather: dev(2 * unowned, host.memcpy) + dev(2 * unowned, h2d),
           }
         : { publishGrads: 0, reduce: 0, publishWeights: 0, gather: 0 };
@@ -244,7 +248,7 @@ export function project(input: PlanInput, bench: Bench): Projection {
     return { rank: r, passes, tokens: passes.reduce((a, p) => a + passTokens(p), 0), owned, compute, torchGemm, collectives, volumes, optimizer, flops, modelFlops };
   };
 
-  const combine = (ranks: RankPlan[]) => {
+  const combine = (ranks: RankPlan[], sync = samplerSync) => {
     const slowest = (f: (r: RankPlan) => number): RankPlan => ranks.reduce((a, b) => (f(b) > f(a) ? b : a));
     const bw = (r: RankPlan): number => splitTotal(r.compute) + r.optimizer.zero + r.collectives.publishGrads;
     const red = (r: RankPlan): number => r.collectives.reduce + r.optimizer.reduce;
@@ -256,15 +260,15 @@ export function project(input: PlanInput, bench: Bench): Projection {
       ...b.compute,
       collectives: b.collectives.publishGrads + rd.collectives.reduce + ap.collectives.publishWeights + ga.collectives.gather,
       optimizer: b.optimizer.zero + rd.optimizer.reduce + ap.optimizer.apply,
-      samplerSync,
+      samplerSync: sync,
     };
-    return { phases, split, critical: b, step: phases.backward + phases.reduce + phases.apply + phases.gather + samplerSync };
+    return { phases, split, critical: b, step: phases.backward + phases.reduce + phases.apply + phases.gather + sync };
   };
 
   const ranks = assigned.map((_, r) => rankPlan(r, {}, true));
   const main = combine(ranks);
   const stale = combine(assigned.map((_, r) => rankPlan(r, { staleNotes: true })));
-  const staging = combine(assigned.map((_, r) => rankPlan(r, { staging: true })));
+  const copies = combine(assigned.map((_, r) => rankPlan(r, { copies: true })), samplerSyncAt(true));
   const tokensPerStep = ranks.reduce((a, r) => a + r.tokens, 0);
   const stepFlops = ranks.reduce((a, r) => a + r.flops, 0);
   const stepModelFlops = ranks.reduce((a, r) => a + r.modelFlops, 0);
@@ -327,7 +331,7 @@ export function project(input: PlanInput, bench: Bench): Projection {
     stepModelFlops,
     torch,
     published: { seconds: PUBLISHED_STEP_SECONDS.value, ratio: main.step / PUBLISHED_STEP_SECONDS.value },
-    sensitivity: { staleKernelRates: stale.step, stagingUpload: staging.step },
+    sensitivity: { staleKernelRates: stale.step, hostCopies: copies.step },
     memory,
     memoryPassTokens,
     uses: [...uses.values()],

@@ -56,7 +56,17 @@ export interface Bench {
   copy: Rate;
   /** Per-kernel GB/s measured in this directory (bench case families). */
   memory: Partial<Record<MemKernel, Rate>>;
-  host: { deviceToHost: Rate; hostToDevice: Rate; hostToDeviceStaging: Rate; memcpy: Rate };
+  host: {
+    /** Device -> mapped staging memory (gpu.readMapped: what deviceBytes streams to the files). */
+    deviceToHost: Rate;
+    /** The same plus the copy into JS memory (gpu.readBytes; what the exchanges did before 2026-12-03). */
+    deviceToHostCopy: Rate;
+    /** gpu.writeBytes: reused MAP_WRITE staging buffers. */
+    hostToDevice: Rate;
+    /** queue.writeBuffer (what gpu.writeBytes did before 2026-12-03). */
+    hostToDeviceWriteBuffer: Rate;
+    memcpy: Rate;
+  };
   maxStorageBindingBytes: number;
   checks?: { passed: number; failed: number; file: string };
 }
@@ -247,9 +257,12 @@ export function readBench(dir: string): Bench {
     }
   }
   const host = {
-    deviceToHost: hostRates['exchange.readback'] ?? { ...HOST.deviceToHost },
-    hostToDevice: hostRates['exchange.upload'] ?? { ...HOST.hostToDeviceWriteBuffer, source: `${HOST.hostToDeviceWriteBuffer.source} (queue.writeBuffer: gpu.writeBytes today)` },
-    hostToDeviceStaging: { ...HOST.hostToDeviceStaging, source: `${HOST.hostToDeviceStaging.source} (reused MAP_WRITE staging)` },
+    // exchange.readback times gpu.readMapped and exchange.upload gpu.writeBytes (both without a copy
+    // in JS memory since 2026-12-03; no bench directory before that date has them on a GPU).
+    deviceToHost: hostRates['exchange.readback'] ?? { ...HOST.deviceToHostNoJsCopy, source: `${HOST.deviceToHostNoJsCopy.source} (copy + mapAsync, no copy into JS memory: gpu.readMapped)` },
+    deviceToHostCopy: hostRates['exchange.readback.copy'] ?? { ...HOST.deviceToHost, source: `${HOST.deviceToHost.source} (with the copy into JS memory: gpu.readBytes)` },
+    hostToDevice: hostRates['exchange.upload'] ?? { ...HOST.hostToDeviceStaging, source: `${HOST.hostToDeviceStaging.source} (reused MAP_WRITE staging: gpu.writeBytes)` },
+    hostToDeviceWriteBuffer: hostRates['exchange.upload.writeBuffer'] ?? { ...HOST.hostToDeviceWriteBuffer, source: `${HOST.hostToDeviceWriteBuffer.source} (queue.writeBuffer)` },
     // host.ceiling: a file written and read back, bytes counted twice: its GB/s is one direction's.
     memcpy: hostRates['host.ceiling'] ?? { ...HOST_MEMCPY },
   };

@@ -1,4 +1,5 @@
-// Device selection: nvidia-smi bus ids to Mesa device-select strings, bad device lists refused.
+// Device selection: nvidia-smi bus ids to Mesa device-select strings, a GPU shared by several
+// ranks, bad device lists refused.
 import { describe, expect, it } from 'vitest';
 import { driPrime, parseBusIds, planDevices } from '../../src/parallel/devices.js';
 
@@ -10,7 +11,13 @@ describe('device plan', () => {
     const bus = new Map([[0, '00000000:18:00.0'], [1, '00000000:2A:00.0']]);
     expect(planDevices([1, 0], bus).env.map((e) => e.DRI_PRIME)).toEqual(['pci-0000_2a_00_0!', 'pci-0000_18_00_0!']);
     expect(() => planDevices([0, 2], bus)).toThrow(/GPU 2 does not exist/);
-    expect(() => planDevices([0, 0], bus)).toThrow(/listed twice/);
+    // one GPU for several ranks (the sharded path on a one-GPU machine): same selection, said in the note
+    const three = planDevices([0, 0, 0], bus);
+    expect(three.env).toEqual(Array(3).fill({ DRI_PRIME: 'pci-0000_18_00_0!', MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE: '1' }));
+    expect(three.note).toMatch(/ranks 0, 1, 2 share GPU 0 \(a device each; their memory adds up on it\)$/);
+    expect(planDevices([1, 0, 1], bus).note).toMatch(/; ranks 0, 2 share GPU 1 /);
+    expect(planDevices([0, 1], bus).note).not.toMatch(/share/);
+    expect(() => planDevices([0, -1], bus)).toThrow(/'-1' is not a device index/);
     expect(planDevices([0, 1, 2], null).env).toEqual([{}, {}, {}]);
     const smi = '0, 00000000:18:00.0\n1, 00000000:2A:00.0\n';
     expect(parseBusIds(smi)).toEqual(bus);

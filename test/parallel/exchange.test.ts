@@ -19,7 +19,10 @@ describe('exchange', () => {
       await ex.put('grad', 1, 'model.norm.weight', pieces());
       expect(readdirSync(dir)).toEqual(['grad.r1.model.norm.weight.bin']); // no temporary left
       const rd = await ex.reader('grad', 1, 'model.norm.weight', 8);
-      expect(Array.from(await rd.read(2, 4))).toEqual([3, 4, 5, 6]);
+      const got = new Uint8Array(4);
+      await rd.readInto(2, got);
+      expect(Array.from(got)).toEqual([3, 4, 5, 6]);
+      await expect(rd.readInto(6, new Uint8Array(4))).rejects.toThrow(/ended at 8 of 8 bytes/);
       await rd.close();
       await expect(ex.reader('grad', 1, 'model.norm.weight', 12)).rejects.toThrow(/holds 8 bytes, expected 12/);
       await expect(ex.reader('grad', 2, 'model.norm.weight', 8)).rejects.toThrow(/rank 2 has not published its grad of model.norm.weight/);

@@ -24,7 +24,7 @@ describe('rank memory in the plan', () => {
     expect(m.scratchByPurpose[ropeTablePurpose(128, 1e6, 40960)]).toBe(40960 * 128 * 4);
     expect(m.scratchByPurpose['rmsnorm.dw-partials']).toBe(512 * 5120 * 4);
     expect(m.collectives).toBe((64 << 20) * 2 + (64 << 20)); // f32 acc of 32M elements, bf16 part
-    expect(m.staging).toBe(64 << 20);
+    expect(m.staging).toBe(3 * (64 << 20)); // readBytes' staging grown to a piece, writeBytes' two
     expect(m.scratch).toBe(m.lmHead.total + m.collectives + m.otherScratch.reduce((a, x) => a + x.bytes, 0));
     expect(m.total).toBe(m.weights + m.grads + m.gradScratch + m.optimizer + m.activations + m.scratch + m.scoredRows + m.batch + m.staging);
     expect(m.total).toBeLessThan(141e9); // still fits an H200

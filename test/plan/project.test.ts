@@ -33,6 +33,7 @@ function writeBench(dir: string, o: { device?: string; attention?: boolean } = {
     { name: 'rmsnorm.bwd', group: 'norm', shape: '', ms: 1, gbs: 250 },
     { name: 'matmul.dyW.b.sgmat', group: 'gemm', shape: '', ms: null, error: 'device lost' },
     hostCase('exchange.readback', 4), hostCase('exchange.upload', 2), hostCase('host.ceiling', 8),
+    hostCase('exchange.readback.copy', 3), hostCase('exchange.upload.writeBuffer', 1),
   ];
   writeFileSync(join(dir, 'bench-test.json'), JSON.stringify({ device: { adapter: 'test adapter', software: false, features: {} }, date: '2030-01-01T00:00:00Z', scale: 'full', reps: 1, ceilings: { copyGBs: 1000, bestGemmTFLOPs: 100 }, results }));
   // torch: the xwT shape at 400 TFLOP/s (2*8^3 flops)
@@ -52,6 +53,8 @@ describe('bench directory', () => {
     expect(b.attention.map((a) => a.tflops).sort()).toEqual([10, 5]);
     expect(b.copy).toMatchObject({ value: 1000, basis: 'measured' });
     expect(b.host.hostToDevice).toMatchObject({ value: 2, basis: 'measured' });
+    expect(b.host.hostToDeviceWriteBuffer).toMatchObject({ value: 1, basis: 'measured' });
+    expect(b.host.deviceToHostCopy).toMatchObject({ value: 3, basis: 'measured' });
     expect(b.host.memcpy.value).toBe(8);
     expect(gemmRate(b, { M: 8, N: 8, K: 8, layout: 'xwT' })).toMatchObject({ value: 100, basis: 'measured' });
     expect(gemmRate(b, { M: 4096, N: 8, K: 8, layout: 'dyW' })).toMatchObject({ value: 50, basis: 'nearest' });
@@ -101,6 +104,16 @@ describe('bench directory', () => {
     expect(r0.collectives.reduce).toBeCloseTo((4 * load[0]!) / 8e9 + (4 * load[0]!) / 2e9, 15);
     expect(r0.collectives.gather).toBeCloseTo((2 * un) / 8e9 + (2 * un) / 2e9, 15);
     expect(s.samplerSync).toBeCloseTo((2 * params) / 4e9 + (2 * params) / 8e9, 15);
+    // the host path before its staging buffers: readbacks copied into JS memory (3 GB/s), uploads by
+    // queue.writeBuffer (1 GB/s); rank 1 owns the rest, so take the slower rank of each phase
+    const hostSeconds = (d2h: number, h2d: number): number => {
+      const perRank = [0, 1].map((r) => {
+        const own = load[r]!, not = params - own;
+        return { pub: (4 * not) / d2h + (4 * not) / 8e9, red: (4 * own) / 8e9 + (4 * own) / h2d, pubW: (2 * own) / d2h + (2 * own) / 8e9, gat: (2 * not) / 8e9 + (2 * not) / h2d };
+      });
+      return (['pub', 'red', 'pubW', 'gat'] as const).reduce((a, k) => a + Math.max(...perRank.map((x) => x[k])), 0) + (2 * params) / d2h + (2 * params) / 8e9;
+    };
+    expect(p.sensitivity.hostCopies - p.stepSeconds).toBeCloseTo(hostSeconds(3e9, 1e9) - hostSeconds(4e9, 2e9), 12);
     expect(p.tokensPerSecond).toBeCloseTo(24 / p.stepSeconds, 9);
     expect(p.mfu).toBeCloseTo(p.stepModelFlops / (p.stepSeconds * 2 * 1000e12), 15);
     expect(p.torch!.gemmSeconds).toBeGreaterThan(0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On the GPU machine (no node, no npm, no libvulkan): unpack .device-pack and run, each step with a
 # time limit, writing results to $OUT. Usage from the repo root: bash .device-pack/run.sh [steps...]
-# steps: info check hf bench torch layer (default: all). Results are summarised in $OUT/summary.md.
+# steps: info check hf bench torch layer ranks (default: all but ranks). Results are summarised in
+# $OUT/summary.md.
 # One device command may run 600 s at most: run `info check hf layer` and `bench torch` as two calls
 # (BENCH_ARGS="--skip .portable" leaves out the portable GEMMs, measured on 2026-11-26).
 set -u
@@ -58,6 +59,29 @@ if has layer; then
   log "one Qwen3-14B layer forward+backward"
   timeout 90 python3 "$P"/layer_torch.py "$W"/layer-torch.json 2>&1 | tail -5 | tee -a "$OUT"/run.log
   timeout 120 $NODE $W/js/tools/device/layer-bench.mjs "$W"/layer-torch.json "$OUT"/layer.json 2>&1 | grep -v '^Warning' | tee -a "$OUT"/run.log
+fi
+if has ranks; then
+  # Issue 12 (d): the sharded path on one GPU, three ranks each with a device of its own there,
+  # beside one rank: the tiny config (its 30 warm-start steps are sharded steps too) cut to 3 RL steps.
+  log "3 ranks on one GPU (--devices 0,0,0) beside 1 rank, tiny config"
+  python3 - "$PWD" $W/ranks.json <<'EOF'
+import json, sys
+root, out = sys.argv[1], sys.argv[2]
+c = json.load(open(f'{root}/configs/tiny-cpu.json'))
+c['model']['path'] = '/tmp/rlvr/tiny-qwen3-untied'
+c['data']['train'] = f'{root}/data/train.jsonl'
+c['steps'], c['saveEvery'] = 3, 3
+json.dump(c, open(out, 'w'), indent=1)
+EOF
+  for d in 0 0,0,0; do
+    rm -rf $W/ranks-$d
+    timeout ${RANKS_TIMEOUT:-200} $NODE $W/js/src/cli/train.mjs --config $W/ranks.json --devices $d --out $W/ranks-$d 2>&1 | grep -v '^Warning' | tail -n 12 | tee -a "$OUT"/run.log
+    cp $W/ranks-$d/metrics.jsonl "$OUT"/ranks-$d.metrics.jsonl 2>/dev/null
+  done
+  # Losses and final weights side by side (within a few bf16 ulps: the clip norm's and the
+  # passes' summation order differ between 1 and 3 ranks; compare_ranks.py says why).
+  python3 "$P"/compare_ranks.py $W/ranks-0 $W/ranks-0,0,0 > "$OUT"/ranks.md 2>>"$OUT"/run.log
+  log "ranks: $(tail -n 1 "$OUT"/ranks.md)"
 fi
 python3 "$P"/summarize.py "$OUT" > "$OUT"/summary.md 2>>"$OUT"/run.log
 log "done"
