@@ -172,6 +172,7 @@ export async function runPlan(argv: readonly string[]): Promise<string> {
       groupSize: cfg.groupSize,
       microBatchTokens: cfg.microBatchTokens,
       gradDtype: cfg.model.gradDtype,
+      recompute: cfg.model.recompute,
       tokensPerRollout,
       scoredFraction,
       peakTFLOPs: peak.value,

@@ -15,6 +15,9 @@
 // Qwen3-14B (H 5120, Q 5120, KV 1024, I 17408, nh 40, nkv 8, L 40): kept 419,840 B/token, forward
 // scratch 194,920, backward scratch 225,280, head 20,484: 860,524 B/token in all, 14.1 GB at
 // 16384 tokens (bytesPerToken computes it; the weights' f32 gradients are separate: 4 B/param).
+// Without recompute (ModelOptions.recompute false: small models, where memory is plentiful and the
+// recomputed forward is a quarter of a training pass's work) every layer keeps its own forward set:
+// L x the forward scratch instead of 1 x.
 import type { Gpu } from '../gpu/gpu.js';
 import { Tensor, type DType } from '../gpu/tensor.js';
 import type { Qwen3Config } from './config.js';
@@ -104,10 +107,10 @@ function specBytes(s: Spec, d: Dims): number {
 }
 
 /** Activation bytes per token: kept layer inputs (all layers), and each scratch set. */
-export function bytesPerToken(c: Qwen3Config): { kept: number; layerForward: number; layerBackward: number; head: number; total: number } {
+export function bytesPerToken(c: Qwen3Config, o: { recompute?: boolean } = {}): { kept: number; layerForward: number; layerBackward: number; head: number; total: number } {
   const d = dimsOf(c);
   const kept = 2 * d.H * (c.num_hidden_layers + 1);
-  const layerForward = specBytes(LAYER_FWD, d);
+  const layerForward = specBytes(LAYER_FWD, d) * (o.recompute === false ? c.num_hidden_layers : 1);
   const layerBackward = specBytes(LAYER_BWD, d);
   const head = specBytes(HEAD, d);
   return { kept, layerForward, layerBackward, head, total: kept + layerForward + layerBackward + head };
@@ -147,7 +150,8 @@ class BufferSet<S extends Spec> {
 export class Activations {
   /** x_l, the input of layer l (x_L: the last layer's output), each [maxTokens, H] bf16. */
   private readonly xs: GPUBuffer[] = [];
-  private readonly fwd: BufferSet<typeof LAYER_FWD>;
+  /** One forward set reused by every layer (recompute), or one per layer. */
+  private readonly fwd: BufferSet<typeof LAYER_FWD>[] = [];
   private readonly head: BufferSet<typeof HEAD>;
   private bwd: BufferSet<typeof LAYER_BWD> | null = null;
   private readonly d: Dims;
@@ -156,10 +160,12 @@ export class Activations {
     private readonly gpu: Gpu,
     c: Qwen3Config,
     readonly maxTokens: number,
+    /** Whether the backward recomputes each layer's forward from x_l (one shared forward set). */
+    readonly recompute = true,
   ) {
     this.d = dimsOf(c);
     for (let l = 0; l <= c.num_hidden_layers; l++) this.xs.push(gpu.empty([maxTokens, this.d.H], 'bf16', `act.x${l}`).buffer);
-    this.fwd = new BufferSet(gpu, LAYER_FWD, this.d, maxTokens, 'act.fwd');
+    for (let l = 0; l < (recompute ? 1 : c.num_hidden_layers); l++) this.fwd.push(new BufferSet(gpu, LAYER_FWD, this.d, maxTokens, recompute ? 'act.fwd' : `act.fwd${l}`));
     this.head = new BufferSet(gpu, HEAD, this.d, maxTokens, 'act.head');
   }
 
@@ -168,8 +174,9 @@ export class Activations {
     return new Tensor(this.xs[l]!, [T, this.d.H], 'bf16', `act.x${l}[${T}]`);
   }
 
-  layerForward(T: number): LayerFwdActs {
-    return this.fwd.view(T);
+  /** Layer l's forward activations (with recompute: the one set every layer shares). */
+  layerForward(T: number, l: number): LayerFwdActs {
+    return this.fwd[this.recompute ? 0 : l]!.view(T);
   }
 
   heads(T: number): HeadActs {
@@ -184,7 +191,7 @@ export class Activations {
 
   destroy(): void {
     for (const b of this.xs) b.destroy();
-    this.fwd.destroy();
+    for (const f of this.fwd) f.destroy();
     this.head.destroy();
     this.bwd?.destroy();
   }

@@ -39,6 +39,11 @@ export interface ModelOptions {
    *  bf16 accumulators once per backward (one rounding per pass): 2 B/param instead of 4, what lets
    *  Qwen3-14B train on 3 H200s (README, "Memory"). */
   gradDtype?: 'f32' | 'bf16';
+  /** The backward recomputes each layer's forward from its kept input (default true: activation
+   *  checkpointing, what lets Qwen3-14B fit). false keeps every layer's forward activations
+   *  instead (L x the forward scratch, src/model/qwen3-activations.ts) and skips the recompute, a
+   *  quarter of a training pass: for small models. The gradients are the same bits either way. */
+  recompute?: boolean;
 }
 
 export interface ForwardResult {
@@ -108,7 +113,7 @@ export class Qwen3Model {
         this.acts.destroy();
       }
       this.current = null;
-      this.acts = new Activations(this.gpu, this.config, Math.max(T, this.opts.maxTokens ?? 0, this.acts?.maxTokens ?? 0));
+      this.acts = new Activations(this.gpu, this.config, Math.max(T, this.opts.maxTokens ?? 0, this.acts?.maxTokens ?? 0), this.opts.recompute ?? true);
     }
     return this.acts;
   }
@@ -124,8 +129,7 @@ export class Qwen3Model {
     this.current = null;
     const ctx: LayerCtx = { gpu: this.gpu, cfg: this.config, T, positions: input.positions, attend, kernels: this.opts.kernels };
     embeddingForward(this.gpu, input.ids, this.weights.embed, acts.x(0, T));
-    const a = acts.layerForward(T);
-    for (let l = 0; l < this.config.num_hidden_layers; l++) layerForward(ctx, l, this.weights.layers[l]!, acts.x(l, T), a, acts.x(l + 1, T));
+    for (let l = 0; l < this.config.num_hidden_layers; l++) layerForward(ctx, l, this.weights.layers[l]!, acts.x(l, T), acts.layerForward(T, l), acts.x(l + 1, T));
     return acts;
   }
 
@@ -253,7 +257,9 @@ export class Qwen3Model {
     head.commit();
     cast(gpu, b.dxTmp, b.dres);
 
-    // Layers in reverse: recompute the layer's activations from its kept input, then backward.
+    // Layers in reverse: recompute the layer's activations from its kept input (unless every
+    // layer kept its own: the forward above, or recordForward, filled them for this batch), then
+    // backward.
     const ctx: LayerBwdCtx = {
       gpu,
       cfg: c,
@@ -264,10 +270,10 @@ export class Qwen3Model {
       cuSeqlens: bt.cuSeqlens,
       seqInfo: { nSeq: bt.nSeq, maxSeqLen: bt.maxSeqLen },
     };
-    const a = acts.layerForward(T);
     for (let l = L - 1; l >= 0; l--) {
       const x = acts.x(l, T);
-      layerForward(ctx, l, this.weights.layers[l]!, x, a, null);
+      const a = acts.layerForward(T, l);
+      if (acts.recompute) layerForward(ctx, l, this.weights.layers[l]!, x, a, null);
       const names = layerTensorNames(l);
       const group = this.gradGroup(Object.values(names));
       const g = {} as LayerGrads;

@@ -50,6 +50,8 @@ export interface RankMemoryOptions {
   world: number;
   passTokens: number;
   gradDtype: 'f32' | 'bf16';
+  /** ModelOptions.recompute (default true); false keeps every layer's forward activations. */
+  recompute?: boolean;
   /** Positions the lm_head scores in the largest pass (default passTokens: the bound). */
   scoredRows?: number;
   /** The device's largest storage binding (default NVIDIA's). */
@@ -78,7 +80,7 @@ export function rankMemory(c: Qwen3Config, o: RankMemoryOptions): RankMemory {
     grads: gradBytes * params,
     gradScratch,
     optimizer: 12 * Math.max(...plan.load),
-    activations: bytesPerToken(c).total * o.passTokens,
+    activations: bytesPerToken(c, { recompute: o.recompute }).total * o.passTokens,
     scratch: Object.values(byPurpose).reduce((a, b) => a + b, 0),
     scratchByPurpose: byPurpose,
     scoredRows: 2 * 2 * n * c.hidden_size + 3 * 4 * n + 5 * 4 * n, // h, dh bf16; rows, iota, targets; 5 f32 vectors

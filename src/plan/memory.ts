@@ -22,9 +22,9 @@ export interface PlanMemory extends RankMemory {
 
 export function planRankMemory(
   c: Qwen3Config,
-  o: { world: number; passTokens: number; scoredRows?: number; gradDtype: 'f32' | 'bf16'; maxStorageBindingBytes: number },
+  o: { world: number; passTokens: number; scoredRows?: number; gradDtype: 'f32' | 'bf16'; recompute?: boolean; maxStorageBindingBytes: number },
 ): PlanMemory {
-  const m = rankMemory(c, { world: o.world, passTokens: o.passTokens, gradDtype: o.gradDtype, scoredRows: o.scoredRows, maxBinding: o.maxStorageBindingBytes });
+  const m = rankMemory(c, { world: o.world, passTokens: o.passTokens, gradDtype: o.gradDtype, recompute: o.recompute, scoredRows: o.scoredRows, maxBinding: o.maxStorageBindingBytes });
   const p = m.scratchByPurpose;
   const rows = Math.max(1, Math.min(o.scoredRows ?? o.passTokens, o.passTokens));
   const chunk = Math.max(...vocabChunks({ maxBinding: o.maxStorageBindingBytes }, { tokens: rows, hidden: c.hidden_size, vocab: c.vocab_size }).map((x) => x.c));

@@ -191,8 +191,9 @@ export interface PassShape {
 
 export const passTokens = (p: PassShape): number => p.seqLens.reduce((a, b) => a + b, 0);
 
-/** One training pass: forward, then backward with per-layer recompute. */
-export function trainPassOps(c: Qwen3Config, p: PassShape, gradDtype: 'f32' | 'bf16'): Op[] {
+/** One training pass: forward, then backward with per-layer recompute (unless `recompute` is
+ *  false: ModelOptions.recompute, every layer's forward activations kept). */
+export function trainPassOps(c: Qwen3Config, p: PassShape, gradDtype: 'f32' | 'bf16', recompute = true): Op[] {
   const d = dimsOf(c);
   const T = passTokens(p);
   const n = p.scoredRows;
@@ -216,8 +217,10 @@ export function trainPassOps(c: Qwen3Config, p: PassShape, gradDtype: 'f32' | 'b
   gradGroup(o, 'head', d.V * d.H + d.H, gradDtype);
   o.cast('dres = dx (bf16 -> f32)', T * d.H);
   // layers in reverse: recompute, then backward (layerBackward)
-  o.at('recompute');
-  layerForward(o, d, T, p.seqLens, false);
+  if (recompute) {
+    o.at('recompute');
+    layerForward(o, d, T, p.seqLens, false);
+  }
   o.at('backward');
   const L = d.L;
   o.cast('dres -> bf16', T * d.H, L);

@@ -22,6 +22,8 @@ export interface PlanInput {
   groupSize: number;
   microBatchTokens: number;
   gradDtype: 'f32' | 'bf16';
+  /** The config's model.recompute (absent: true, activation checkpointing at every layer). */
+  recompute?: boolean;
   tokensPerRollout: number;
   /** Fraction of a pass's positions scored (lm_head rows, the loss mask). */
   scoredFraction: number;
@@ -204,7 +206,7 @@ export function project(input: PlanInput, bench: Bench): Projection {
   const timePass = (p: PassShape, o: { staleNotes?: boolean } = {}): OpTiming => {
     const key = `${p.seqLens.join(',')}|${p.scoredRows}|${o.staleNotes ? 1 : 0}`;
     let t = cache.get(key);
-    if (!t) cache.set(key, (t = timeOps(trainPassOps(c, p, input.gradDtype), bench, o)));
+    if (!t) cache.set(key, (t = timeOps(trainPassOps(c, p, input.gradDtype, input.recompute ?? true), bench, o)));
     return t;
   };
 
@@ -289,6 +291,7 @@ export function project(input: PlanInput, bench: Bench): Projection {
     world: input.world,
     passTokens: memoryPassTokens,
     gradDtype: input.gradDtype,
+    recompute: input.recompute,
     maxStorageBindingBytes: bench.maxStorageBindingBytes,
   });
 

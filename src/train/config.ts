@@ -31,6 +31,11 @@ export const TrainConfig = z.object({
     /** Gradient accumulators: 'bf16' halves their memory (Qwen3-14B needs it on 3 H200s:
      *  src/parallel/memory.ts), rounding each pass's f32 gradient once into them. */
     gradDtype: z.enum(['f32', 'bf16']).default('f32'),
+    /** false: every layer keeps its forward activations and the backward skips recomputing them
+     *  (a quarter of a training pass; the same gradients, bit for bit), for models whose
+     *  activations fit many times over (the tiny CPU configs). true (default): activation
+     *  checkpointing at every layer, what Qwen3-14B needs (src/parallel/memory.ts counts both). */
+    recompute: z.boolean().default(true),
   }),
   /** The environment (src/env/registry.ts): 'resume' (the task, rows from data.train) or
    *  'reverse-text' (a small debug task for learning checks, rows generated from a seed). */

@@ -65,7 +65,7 @@ export class Learner {
       modelDir: from.modelDir,
       optimizerDir: from.optimizerDir,
       optimizer: cfg.optimizer,
-      modelOptions: { gradDtype: cfg.model.gradDtype },
+      modelOptions: { gradDtype: cfg.model.gradDtype, recompute: cfg.model.recompute },
       rankTimeoutMs: cfg.rankTimeoutMs,
       variants: cfg.kernels.variants,
       tune: kernelTuning(cfg, o.retune),

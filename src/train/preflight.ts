@@ -47,7 +47,7 @@ export async function preflight(cfg: TrainConfig, o: PreflightOptions): Promise<
     const mc = await loadQwen3Config(join(cfg.model.path, 'config.json'));
     chat = await loadChatFormat(cfg.model.path);
     log(`model ${cfg.model.path}: Qwen3, ${mc.num_hidden_layers} layers, hidden ${mc.hidden_size}, vocab ${mc.vocab_size}; tokenizer and chat template ok`);
-    log(`memory plan on ${o.devices.length} rank(s): ${describeRankMemory(rankMemory(mc, { world: o.devices.length, passTokens: cfg.microBatchTokens, gradDtype: cfg.model.gradDtype }))}`);
+    log(`memory plan on ${o.devices.length} rank(s): ${describeRankMemory(rankMemory(mc, { world: o.devices.length, passTokens: cfg.microBatchTokens, gradDtype: cfg.model.gradDtype, recompute: cfg.model.recompute }))}`);
   } else if (!cfg.model.createTiny) {
     throw new Error(`model ${cfg.model.path} has no config.json (set model.createTiny to create a random tiny model there)`);
   } else {

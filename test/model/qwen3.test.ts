@@ -109,6 +109,32 @@ describe.each([false, true])('Qwen3Model on the GPU vs the float64 reference (ti
     f32.destroy();
     bf.destroy();
   });
+
+  it('without recompute (every layer keeps its forward activations): the same logprobs and gradients, bit for bit', async () => {
+    const gpu = await getGpu();
+    const ckpt = Qwen3Model.fromHost(gpu, cfg, w);
+    const kept = Qwen3Model.fromHost(gpu, cfg, w, { recompute: false });
+    const rng = makeRng(8);
+    const c = Float64Array.from(batch.tokens, () => rng() * 2 - 1);
+    const a = await ckpt.forward(batch);
+    const b = await kept.forward(batch);
+    expect(Array.from(b.logprobs)).toEqual(Array.from(a.logprobs));
+    for (const m of [ckpt, kept]) {
+      m.backward(batch, c);
+      // A forward of another batch in between: the second backward records this batch's forward again.
+      await m.forward(packSequences([seqOf(9, 4, 512)]));
+      m.backward(batch, c);
+    }
+    for (const [name, g] of ckpt.grads) {
+      const want = await gpu.readF32(g);
+      const got = await gpu.readF32(kept.grads.get(name)!);
+      let bad = 0;
+      for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) bad++;
+      expect(bad, name).toBe(0);
+    }
+    ckpt.destroy();
+    kept.destroy();
+  });
 });
 
 describe('packing', () => {
@@ -166,5 +192,7 @@ describe('activation memory plan', () => {
   it('matches the per-token budget documented for Qwen3-14B', () => {
     // Numbers from the comment in src/model/qwen3-activations.ts.
     expect(bytesPerToken(QWEN3_14B)).toEqual({ kept: 419840, layerForward: 194920, layerBackward: 225280, head: 20484, total: 860524 });
+    // Without recompute every layer keeps its own forward set: 40 of them.
+    expect(bytesPerToken(QWEN3_14B, { recompute: false })).toMatchObject({ layerForward: 40 * 194920, total: 860524 + 39 * 194920 });
   });
 });

@@ -41,6 +41,12 @@ describe('op list', () => {
     expect(totalFlops(ops)).toBe(10240 + 8192 + 20480 + 672 + 672 + 1680);
   });
 
+  it('without recompute (model.recompute false) only the lm_head logits are computed again', () => {
+    const kept = trainPassOps(HAND, { seqLens: [3, 5], scoredRows: 2 }, 'f32', false);
+    expect(kept.filter((o) => o.phase === 'recompute').map((o) => o.name)).toEqual(['lm_head (logits recompute)']);
+    expect(totalFlops(kept)).toBe(10240 + 1024 + 20480 + 672 + 1680);
+  });
+
   it('counts memory-bound bytes by hand', () => {
     const bytes = (name: string, phase: string): number => totalBytes(ops, (o) => o.name === name && o.phase === phase);
     expect(bytes('embedding gather', 'forward')).toBe(2 * 2 * 8 * 8 + 4 * 8); // rows in + out bf16, ids
