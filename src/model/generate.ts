@@ -1,7 +1,9 @@
 // Batched generation with a KV cache, continuous batching over a fixed number of sequence slots:
 //   - admit: waiting requests take free slots; their prompts are prefilled together as one packed
 //     forward that also writes each layer's keys (after k_norm + RoPE) and values into the cache,
-//     and the last prompt position's logits give each one's first new token;
+//     and the last prompt position's logits give each one's first new token. Requests admitted
+//     together with the same prompt (an RL group: n rollouts of one prompt) share one prefill: the
+//     first computes it, and its keys and values are also written to the others' slots;
 //   - decode: one token per step for every active sequence (each step's K/V appended to the cache,
 //     attention of the one new query against the sequence's cached keys: kernels/attention-decode.wgsl);
 //   - logits of the active rows go through lm_head and are sampled on the GPU (src/ops/sample.ts):
@@ -66,6 +68,23 @@ interface Active {
   out: GenerateResult;
 }
 
+/** The requests admitted together, by prompt: each first request with a prompt (in order) maps to
+ *  the later ones with the same tokens, whose prefill it computes for them. */
+function samePrompts(admitted: readonly Active[]): Map<Active, Active[]> {
+  const out = new Map<Active, Active[]>();
+  const byPrompt = new Map<string, Active>();
+  for (const a of admitted) {
+    const key = a.req.prompt.join(',');
+    const leader = byPrompt.get(key);
+    if (leader) out.get(leader)!.push(a);
+    else {
+      byPrompt.set(key, a);
+      out.set(a, []);
+    }
+  }
+  return out;
+}
+
 /** Consecutive groups of `seqs` whose prompts total at most `cap` tokens (a longer one alone). */
 export function prefillGroups<T extends { req: { prompt: readonly number[] } }>(seqs: readonly T[], cap: number): T[][] {
   const out: T[][] = [];
@@ -87,8 +106,9 @@ export function prefillGroups<T extends { req: { prompt: readonly number[] } }>(
 
 export class Generator {
   readonly cache: KvCache;
-  /** Prefill forwards run so far (logs, tests). */
+  /** Prefill forwards run so far, and the prompt tokens they computed (shared prompts once). */
   prefills = 0;
+  prefillTokens = 0;
   /** Tokens sampled so far, turns still decoding included: progress lines read it while a long
    *  generate() runs (one count per sampled token, nothing on the GPU). */
   generated = 0;
@@ -159,10 +179,11 @@ export class Generator {
           return emit(a, sampled[b]!);
         });
       }
-      for (const group of prefillGroups(admitted, this.opts.maxPrefillTokens ?? 16384)) {
-        const sampled = await this.prefill(group);
+      const same = samePrompts(admitted);
+      for (const group of prefillGroups([...same.keys()], this.opts.maxPrefillTokens ?? 16384)) {
+        const sampled = await this.prefill(group, same);
         this.prefills++;
-        for (const [b, a] of group.entries()) if (emit(a, sampled[b]!)) active.push(a);
+        for (const [b, a] of group.flatMap((x) => [x, ...same.get(x)!]).entries()) if (emit(a, sampled[b]!)) active.push(a);
       }
     }
     return results;
@@ -172,9 +193,10 @@ export class Generator {
     return this.gpu.upload(values, [values.length], 'u32', label);
   }
 
-  /** Packed forward of the admitted prompts, filling their cache slots; the first new token of
-   *  each, sampled from its last position's logits. */
-  private async prefill(seqs: readonly Active[]): Promise<Sampled[]> {
+  /** Packed forward of the admitted prompts, filling their cache slots and those of the requests
+   *  sharing each prompt (`followers`); the first new token of each, leaders then each leader's
+   *  followers in order, sampled from its prompt's last position's logits. */
+  private async prefill(seqs: readonly Active[], followers: ReadonlyMap<Active, readonly Active[]>): Promise<Sampled[]> {
     const model = this.model;
     const c = model.config;
     const cu = [0];
@@ -183,16 +205,34 @@ export class Generator {
     const tokens = seqs.flatMap((a) => [...a.req.prompt]);
     const positions = packedPositions(cu);
     const cacheRows = new Uint32Array(T);
+    // Followers: their cache rows take the leader's packed rows too (a second row copy per layer).
+    const followSrc: number[] = [];
+    const followDst: number[] = [];
+    const all: Active[] = []; // the order of the results: each leader, then its followers
+    const last: number[] = []; // each one's row of last-position logits: its leader's
     seqs.forEach((a, s) => {
       for (let t = cu[s]!; t < cu[s + 1]!; t++) cacheRows[t] = this.cache.row(a.slot, t - cu[s]!);
+      for (const x of [a, ...(followers.get(a) ?? [])]) {
+        all.push(x);
+        last.push(cu[s + 1]! - 1);
+        if (x === a) continue;
+        for (let t = cu[s]!; t < cu[s + 1]!; t++) {
+          followSrc.push(t);
+          followDst.push(this.cache.row(x.slot, t - cu[s]!));
+        }
+      }
     });
+    const F = followSrc.length;
+    this.prefillTokens += T;
     const temps = {
       ids: this.rowsTensor(tokens, 'prefill.ids'),
       positions: this.rowsTensor(positions, 'prefill.positions'),
       cu: this.rowsTensor(cu, 'prefill.cu_seqlens'),
       iota: this.rowsTensor(Array.from({ length: T }, (_, i) => i), 'prefill.iota'),
       cacheRows: this.rowsTensor(cacheRows, 'prefill.cache_rows'),
-      last: this.rowsTensor(cu.slice(1).map((e) => e - 1), 'prefill.last'),
+      last: this.rowsTensor(last, 'prefill.last'),
+      pickIota: this.rowsTensor(Array.from({ length: all.length }, (_, i) => i), 'prefill.pick_iota'),
+      ...(F > 0 ? { followSrc: this.rowsTensor(followSrc, 'prefill.follow_src'), followDst: this.rowsTensor(followDst, 'prefill.follow_dst') } : {}),
     };
     const maxSeqLen = Math.max(...seqs.map((a) => a.req.prompt.length));
     const dims = { heads: c.num_attention_heads, kvHeads: c.num_key_value_heads, headDim: c.head_dim };
@@ -200,9 +240,13 @@ export class Generator {
       model.trunk({ T, ids: temps.ids, positions: temps.positions }, (a, l) => {
         copyRows(this.gpu, a.kr, temps.iota, this.cache.k[l]!, temps.cacheRows, T);
         copyRows(this.gpu, a.v, temps.iota, this.cache.v[l]!, temps.cacheRows, T);
+        if (temps.followSrc && temps.followDst) {
+          copyRows(this.gpu, a.kr, temps.followSrc, this.cache.k[l]!, temps.followDst, F);
+          copyRows(this.gpu, a.v, temps.followSrc, this.cache.v[l]!, temps.followDst, F);
+        }
         attentionForward(this.gpu, a.qr, a.kr, a.v, temps.cu, a.attn, a.lse, dims, { nSeq: seqs.length, maxSeqLen }, model.kernels?.attention);
       });
-      return await this.sampleLast(T, temps.last, temps.iota, seqs);
+      return await this.sampleLast(T, temps.last, temps.pickIota, all);
     } finally {
       for (const t of Object.values(temps)) t.destroy();
     }

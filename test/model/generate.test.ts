@@ -92,4 +92,32 @@ describe('Generator (KV cache)', () => {
     capped.destroy();
     model.destroy();
   });
+
+  it('requests admitted together with the same prompt share one prefill, with the same results as each alone', async () => {
+    const gpu = await getGpu();
+    const cfg = tinyQwen3();
+    const model = Qwen3Model.fromHost(gpu, cfg, bf16Weights(cfg, 24));
+    const [a, b, c] = [seqOf(11, 61, 512), seqOf(6, 62, 512), seqOf(11, 63, 512)]; // a and c: same length, other tokens
+    const prompts = [a, a, b, c, a, b, a];
+    const reqs = prompts.map((prompt, i) => ({ prompt, maxNewTokens: 6, sampling: { temperature: 1, topK: 40 }, seed: i }));
+    const shared = new Generator(model, { slots: 7, maxTokens: 32 });
+    const got = await shared.generate(reqs);
+    expect(shared.prefills).toBe(1);
+    expect(shared.prefillTokens).toBe(11 + 6 + 11); // a, b, c once each
+    // Two slots: the groups split over admission rounds ([a, a], [b, c], [a, b], [a]).
+    const two = new Generator(model, { slots: 2, maxTokens: 32 });
+    const split = await two.generate(reqs);
+    const alone = new Generator(model, { slots: 1, maxTokens: 32 });
+    for (const [i, r] of reqs.entries()) {
+      const [want] = await alone.generate([r]);
+      for (const out of [got[i]!, split[i]!]) {
+        expect(out.tokens, `request ${i}`).toEqual(want!.tokens);
+        expect(out.logprobs, `request ${i}`).toEqual(want!.logprobs);
+        expect(out.modelLogprobs, `request ${i}`).toEqual(want!.modelLogprobs);
+      }
+    }
+    expect(new Set(got.filter((_, i) => prompts[i] === a).map((r) => r.tokens.join(','))).size).toBeGreaterThan(1); // own draws
+    for (const g of [shared, two, alone]) g.destroy();
+    model.destroy();
+  });
 });
