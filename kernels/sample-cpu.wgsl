@@ -143,16 +143,7 @@ fn draw_result(lid: u32) -> vec2<u32> {
   for (var c = 1u; c < 4u; c = c + 1u) {
     if (comp_ge(dh[c], dl[c], h, l)) { h = dh[c]; l = dl[c]; }
   }
-  red_a[lid] = h;
-  red_b[lid] = l;
-  workgroupBarrier();
-  var rh = red_a[0];
-  var rl = red_b[0];
-  for (var k = 1u; k < LANES; k = k + 1u) {
-    if (comp_ge(red_a[k], red_b[k], rh, rl)) { rh = red_a[k]; rl = red_b[k]; }
-  }
-  workgroupBarrier();
-  return vec2<u32>(rh, rl);
+  return max_comp_lanes(lid, h, l);
 }
 
 // The portable kernel's tree over the 256 partial sums in red_f (and red_g, red_h: n arrays).
